@@ -1,0 +1,18 @@
+//! The model: topology, links, workload, replication and failures.
+//!
+//! Everything a strategy acts on lives here, and nothing here knows any particular strategy.
+
+pub mod failure;
+pub mod link;
+pub mod replication;
+pub mod topology;
+pub mod workload;
+
+pub use failure::{FailureError, FailureHistory, FailureProcess, FailureTarget, Outages, StateChange, Target, simulate_failures};
+pub use link::{BandwidthVariability, LinkError, LinkSpec};
+pub use replication::{
+    AsyncFifo, Backlog, BuildReplicationError, LinkDownPolicy, Loss, Replication, ReplicationError, ReplicationSpec,
+    ReplicationStats, SnapshotKind, SnapshotShipping, SnapshotSpec, Stability, Synchronous,
+};
+pub use topology::{LinkId, RegionId, SiteId, SiteSpec, SiteState, Topology, TopologyError, TopologySpec, ZoneId, ZoneSpec};
+pub use workload::{Arrivals, WorkloadError, WorkloadSpec, Write, WriteGenerator};

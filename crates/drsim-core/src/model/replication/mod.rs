@@ -1,0 +1,241 @@
+//! Replication: how the primary's write log reaches a copy, behind one trait.
+//!
+//! Every model keeps the copy as a *prefix* of the write log (replication preserves order), so
+//! the loss at any instant is exact: the writes created before that instant which the copy
+//! lacks, their bytes, the RPO (age of the oldest of them) and the copy's age.
+//!
+//! | model | what the copy holds | source of RPO |
+//! |---|---|---|
+//! | [`AsyncFifo`] | writes that crossed a FIFO link | the send queue (Lindley recursion) |
+//! | [`Synchronous`] | every committed write while the link is up | link outages (`degrade_to_async`) |
+//! | [`SnapshotShipping`] | the newest snapshot whose copy completed | the interval plus the copy time |
+//!
+//! Models are lazy: they generate writes and compute their fate only up to the instant they
+//! are asked about, so a trial costs events only where something changes its course.
+
+mod asynchronous;
+mod fifo;
+mod snapshot;
+mod synchronous;
+
+pub use asynchronous::AsyncFifo;
+pub use snapshot::{Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats};
+pub use synchronous::{LinkDownPolicy, Synchronous};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{SimDuration, SimTime, TrialStreams};
+use crate::model::link::{LinkError, LinkSpec};
+use crate::model::workload::{WorkloadError, WorkloadSpec};
+
+/// What a recovery from the copy loses if the primary vanishes at an instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Loss {
+    /// Writes created before the instant that the copy lacks.
+    pub writes_lost: u64,
+    /// Their bytes.
+    pub bytes_lost: u64,
+    /// RPO achieved: the instant minus the creation time of the oldest lost write; zero when
+    /// nothing is lost.
+    pub rpo: SimDuration,
+    /// The instant minus the creation time of the newest write the copy holds (what databases
+    /// call replication lag). The copy starts in sync at the start of the run.
+    pub copy_age: SimDuration,
+}
+
+/// Whether the replication backlog has a stationary distribution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Stability {
+    /// The mean write rate is below the throughput: the backlog stays bounded.
+    Stable {
+        /// Offered load over throughput (ρ), in [0, 1).
+        utilization: f64,
+    },
+    /// The write rate reaches or exceeds the throughput: the backlog grows without bound and
+    /// any RPO measured depends on how long the run lasted.
+    Unstable {
+        /// Offered load over throughput (ρ), ≥ 1.
+        utilization: f64,
+        /// Mean backlog growth in bytes per second (write rate minus throughput).
+        growth_bytes_per_s: f64,
+    },
+}
+
+impl Stability {
+    /// Classifies offered bytes per second against throughput in bytes per second.
+    pub fn from_rates(offered_bytes_per_s: f64, throughput_bytes_per_s: f64) -> Stability {
+        let utilization = if throughput_bytes_per_s > 0.0 {
+            offered_bytes_per_s / throughput_bytes_per_s
+        } else if offered_bytes_per_s > 0.0 {
+            f64::MAX
+        } else {
+            0.0
+        };
+        if utilization < 1.0 {
+            Stability::Stable { utilization }
+        } else {
+            Stability::Unstable { utilization, growth_bytes_per_s: offered_bytes_per_s - throughput_bytes_per_s }
+        }
+    }
+
+    /// Whether the backlog grows without bound.
+    pub fn is_unstable(&self) -> bool {
+        matches!(self, Stability::Unstable { .. })
+    }
+}
+
+/// The replication backlog at an instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Backlog {
+    /// Writes (or snapshots) not fully sent, the one being sent included.
+    pub queued: u64,
+    /// Their bytes.
+    pub queued_bytes: u64,
+    /// Sent but not yet at the copy.
+    pub in_flight: u64,
+    /// Their bytes.
+    pub in_flight_bytes: u64,
+}
+
+/// Cumulative counters of a replication model at its current instant.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ReplicationStats {
+    /// Writes the workload made.
+    pub writes_written: u64,
+    /// Their bytes.
+    pub bytes_written: u64,
+    /// Bytes that have reached the copy (for snapshots: snapshot bytes shipped).
+    pub bytes_delivered: u64,
+    /// Bytes handed to the link (for per-write models equal to `bytes_written`).
+    pub bytes_sent_to_link: u64,
+    /// Largest backlog seen, in bytes.
+    pub peak_backlog_bytes: u64,
+    /// Largest backlog seen, in items.
+    pub peak_backlog_items: u64,
+    /// Commit latency seen by the application (zero for asynchronous replication), over the
+    /// writes that reached the copy.
+    pub commit_latency_mean: SimDuration,
+    /// The largest commit latency seen.
+    pub commit_latency_max: SimDuration,
+    /// The smallest commit latency seen (zero when no write has committed).
+    pub commit_latency_min: SimDuration,
+    /// Time during which writes could not commit (synchronous replication in `block` mode
+    /// with the link down).
+    pub write_blocked: SimDuration,
+}
+
+/// A query about an instant earlier than one already passed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplicationError {
+    /// Models only move forward in time.
+    #[error("replication model asked about {asked}, before the instant it has reached ({now}): time only moves forward")]
+    TimeWentBack {
+        /// The instant asked about.
+        asked: SimTime,
+        /// The model's current instant.
+        now: SimTime,
+    },
+}
+
+/// A replication model: the primary's writes travelling to one copy.
+///
+/// Calls take non-decreasing instants; an earlier one is refused with
+/// [`ReplicationError::TimeWentBack`].
+pub trait Replication {
+    /// The model's current instant.
+    fn now(&self) -> SimTime;
+    /// Moves the model to `t`, generating the writes created before `t`.
+    fn advance_to(&mut self, t: SimTime) -> Result<(), ReplicationError>;
+    /// The link fails at `t`.
+    fn link_down(&mut self, t: SimTime) -> Result<(), ReplicationError>;
+    /// The link is repaired at `t`.
+    fn link_up(&mut self, t: SimTime) -> Result<(), ReplicationError>;
+    /// What a recovery from the copy would lose if the primary vanished at `t`.
+    fn loss_at(&mut self, t: SimTime) -> Result<Loss, ReplicationError>;
+    /// The backlog at `t`.
+    fn backlog_at(&mut self, t: SimTime) -> Result<Backlog, ReplicationError>;
+    /// Counters at the current instant.
+    fn stats(&self) -> ReplicationStats;
+    /// Whether the backlog can reach a steady state.
+    fn stability(&self) -> Stability;
+}
+
+/// The replication model of a scenario, as data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum ReplicationSpec {
+    /// Every write is acknowledged once the copy holds it.
+    Synchronous {
+        /// What happens to writes while the link is down.
+        #[serde(default)]
+        on_link_down: LinkDownPolicy,
+    },
+    /// Writes queue FIFO at the sender, exact per write.
+    Asynchronous,
+    /// Snapshots or backups shipped periodically.
+    Snapshot(SnapshotSpec),
+}
+
+/// Why a replication model could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildReplicationError {
+    /// The link is invalid.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The workload is invalid.
+    #[error(transparent)]
+    Workload(#[from] WorkloadError),
+    /// The snapshot schedule is invalid.
+    #[error("snapshot: {field} = {value} is not allowed ({allowed})")]
+    Snapshot {
+        /// The key.
+        field: &'static str,
+        /// The value refused, as written.
+        value: String,
+        /// What is allowed.
+        allowed: &'static str,
+    },
+}
+
+impl ReplicationSpec {
+    /// Builds the model for one trial, starting at `start`, drawing from the trial's streams.
+    pub fn build(
+        &self,
+        link: &LinkSpec,
+        workload: &WorkloadSpec,
+        streams: TrialStreams,
+        start: SimTime,
+    ) -> Result<Box<dyn Replication + Send>, BuildReplicationError> {
+        Ok(match self {
+            ReplicationSpec::Synchronous { on_link_down } => {
+                Box::new(Synchronous::new(link, workload, *on_link_down, streams, start)?)
+            }
+            ReplicationSpec::Asynchronous => Box::new(AsyncFifo::new(link, workload, streams, start)?),
+            ReplicationSpec::Snapshot(spec) => Box::new(SnapshotShipping::new(spec, link, workload, streams, start)?),
+        })
+    }
+}
+
+pub(crate) fn check_forward(now: SimTime, asked: SimTime) -> Result<(), ReplicationError> {
+    if asked < now { Err(ReplicationError::TimeWentBack { asked, now }) } else { Ok(()) }
+}
+
+pub(crate) fn stats_from(c: &fifo::Counters, writes: u64, bytes: u64, blocked: SimDuration) -> ReplicationStats {
+    let mean = if c.commit_count > 0 { (c.commit_sum_ns / u128::from(c.commit_count)) as u64 } else { 0 };
+    ReplicationStats {
+        writes_written: writes,
+        bytes_written: bytes,
+        bytes_delivered: c.bytes_delivered,
+        bytes_sent_to_link: c.bytes_in,
+        peak_backlog_bytes: c.peak_backlog_bytes,
+        peak_backlog_items: c.peak_backlog_items,
+        commit_latency_mean: SimDuration::from_nanos(mean),
+        commit_latency_max: SimDuration::from_nanos(c.commit_max_ns),
+        commit_latency_min: SimDuration::from_nanos(if c.commit_count > 0 { c.commit_min_ns } else { 0 }),
+        write_blocked: blocked,
+    }
+}

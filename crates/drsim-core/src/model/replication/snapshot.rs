@@ -1,0 +1,328 @@
+//! Snapshot and backup shipping: periodic copies, usable once their transfer completes.
+
+use std::collections::VecDeque;
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use super::fifo::{Commit, FifoChannel, OnDown};
+use super::{
+    Backlog, BuildReplicationError, Loss, Replication, ReplicationError, ReplicationStats, Stability, check_forward,
+    stats_from,
+};
+use crate::engine::{SimDuration, SimRng, SimTime, StreamId, TrialStreams};
+use crate::model::link::LinkSpec;
+use crate::model::workload::{Write, WorkloadSpec, WriteGenerator};
+
+/// What each snapshot copies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum SnapshotKind {
+    /// The whole data set every time.
+    Full {
+        /// Size of one full snapshot in bytes.
+        size_bytes: f64,
+    },
+    /// Only the bytes written since the last successful snapshot ("incremental forever": a
+    /// failed job's changes roll into the next one, so the chain never breaks).
+    Incremental,
+}
+
+/// Which shipped snapshots are kept (for storage accounting).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Keep at most this many of the newest snapshots.
+    #[serde(default)]
+    pub keep_newest: Option<u32>,
+    /// Keep only snapshots younger than this.
+    #[serde(default)]
+    pub max_age: Option<SimDuration>,
+}
+
+/// A backup schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotSpec {
+    /// Time between snapshot jobs.
+    pub interval: SimDuration,
+    /// When the first job runs after the start; absent: uniformly random in `[0, interval)`,
+    /// so that disasters meet the schedule at a random phase.
+    #[serde(default)]
+    pub phase: Option<SimDuration>,
+    /// What each snapshot copies.
+    pub size: SnapshotKind,
+    /// Which snapshots are kept.
+    #[serde(default)]
+    pub retention: Retention,
+    /// Probability that a job fails and produces nothing, in [0, 1).
+    #[serde(default)]
+    pub failure_probability: f64,
+}
+
+impl SnapshotSpec {
+    /// Checks every parameter.
+    pub fn validate(&self) -> Result<(), BuildReplicationError> {
+        let bad = |field, value: String, allowed| BuildReplicationError::Snapshot { field, value, allowed };
+        if self.interval.is_zero() {
+            return Err(bad("interval", self.interval.to_string(), "must be > 0"));
+        }
+        if !(0.0..1.0).contains(&self.failure_probability) {
+            return Err(bad("failure_probability", self.failure_probability.to_string(), "must be in [0, 1)"));
+        }
+        if let SnapshotKind::Full { size_bytes } = self.size
+            && !(size_bytes.is_finite() && size_bytes >= 0.0)
+        {
+            return Err(bad("size.size_bytes", size_bytes.to_string(), "must be finite and >= 0"));
+        }
+        if self.retention.keep_newest == Some(0) {
+            return Err(bad("retention.keep_newest", "0".into(), "must be >= 1 (a copy must be kept to restore)"));
+        }
+        Ok(())
+    }
+}
+
+/// Counters of the backup jobs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotStats {
+    /// Jobs run.
+    pub jobs: u64,
+    /// Jobs that failed.
+    pub jobs_failed: u64,
+    /// Snapshots whose copy completed.
+    pub delivered: u64,
+    /// Snapshots kept under the retention policy.
+    pub retained: u64,
+    /// Their bytes.
+    pub retained_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    time: u64,
+    bytes: u64,
+    writes_before: u64,
+    bytes_before: u64,
+    /// Creation time of the newest write the snapshot holds.
+    last_before: u64,
+    /// Creation time of the first write it lacks, once one has been made.
+    first_after: Option<u64>,
+}
+
+/// Periodic snapshots shipped over a link: the copy is the newest snapshot whose transfer has
+/// completed.
+///
+/// A snapshot taken at `S` holds every write created before `S`. Its transfer queues FIFO
+/// behind earlier transfers on the link and completes `size / throughput` plus one latency
+/// after it starts. The copy starts, at the start of the run, as a complete baseline.
+#[derive(Clone, Debug)]
+pub struct SnapshotShipping {
+    spec: SnapshotSpec,
+    generator: WriteGenerator,
+    next_write: Option<Write>,
+    next_job: u64,
+    channel: FifoChannel,
+    job_rng: SimRng,
+    now: SimTime,
+    writes: u64,
+    bytes: u64,
+    last_write: u64,
+    since_last_bytes: u64,
+    in_transit: VecDeque<Record>,
+    newest: Record,
+    retained: VecDeque<(u64, u64)>,
+    stats: SnapshotStats,
+    stability: Stability,
+}
+
+impl SnapshotShipping {
+    /// The model for one trial.
+    pub fn new(
+        spec: &SnapshotSpec,
+        link: &LinkSpec,
+        workload: &WorkloadSpec,
+        streams: TrialStreams,
+        start: SimTime,
+    ) -> Result<Self, BuildReplicationError> {
+        spec.validate()?;
+        link.validate()?;
+        let mut generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
+        let next_write = generator.next_write();
+        let mut job_rng = streams.rng(StreamId::BACKUP);
+        let phase = match spec.phase {
+            Some(p) => p.as_nanos(),
+            None => job_rng.random_range(0..spec.interval.as_nanos()),
+        };
+        let s = start.as_nanos();
+        let baseline = Record { time: s, bytes: 0, writes_before: 0, bytes_before: 0, last_before: s, first_after: None };
+        // Offered load: one snapshot per interval.
+        let per_snapshot = match spec.size {
+            SnapshotKind::Full { size_bytes } => size_bytes,
+            SnapshotKind::Incremental => workload.mean_bytes_per_s() * spec.interval.as_secs_f64(),
+        };
+        let stability = Stability::from_rates(
+            per_snapshot * (1.0 - spec.failure_probability) / spec.interval.as_secs_f64(),
+            link.mean_throughput_bytes_per_s(),
+        );
+        Ok(SnapshotShipping {
+            spec: spec.clone(),
+            generator,
+            next_write,
+            next_job: s.saturating_add(phase),
+            channel: FifoChannel::new(link, s, Commit::AtIssue, streams.rng(StreamId::NETWORK)),
+            job_rng,
+            now: start,
+            writes: 0,
+            bytes: 0,
+            last_write: s,
+            since_last_bytes: 0,
+            in_transit: VecDeque::new(),
+            newest: baseline,
+            retained: VecDeque::new(),
+            stats: SnapshotStats::default(),
+            stability,
+        })
+    }
+
+    /// Counters of the backup jobs.
+    pub fn snapshot_stats(&self) -> SnapshotStats {
+        self.stats
+    }
+
+    fn take_snapshot(&mut self, at: u64) {
+        self.stats.jobs += 1;
+        if self.spec.failure_probability > 0.0 && self.job_rng.random::<f64>() < self.spec.failure_probability {
+            self.stats.jobs_failed += 1;
+            return;
+        }
+        let bytes = match self.spec.size {
+            SnapshotKind::Full { size_bytes } => size_bytes.round() as u64,
+            SnapshotKind::Incremental => self.since_last_bytes,
+        };
+        self.since_last_bytes = 0;
+        self.in_transit.push_back(Record {
+            time: at,
+            bytes,
+            writes_before: self.writes,
+            bytes_before: self.bytes,
+            last_before: self.last_write,
+            first_after: None,
+        });
+        self.channel.push(at, bytes);
+    }
+
+    fn deliver(&mut self, t: u64) {
+        self.channel.deliver_until(t);
+        while self.stats.delivered < self.channel.counters.items_delivered {
+            let Some(rec) = self.in_transit.pop_front() else { break };
+            self.stats.delivered += 1;
+            self.newest = rec;
+            self.retained.push_back((rec.time, rec.bytes));
+        }
+        let r = &self.spec.retention;
+        while let Some(&(time, _)) = self.retained.front() {
+            let too_many = r.keep_newest.is_some_and(|k| self.retained.len() > k as usize);
+            let too_old = r.max_age.is_some_and(|age| t.saturating_sub(time) > age.as_nanos());
+            // The newest copy is always kept: it is what a recovery restores.
+            if self.retained.len() > 1 && (too_many || too_old) {
+                self.retained.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.stats.retained = self.retained.len() as u64;
+        self.stats.retained_bytes = self.retained.iter().map(|r| r.1).sum();
+    }
+}
+
+impl Replication for SnapshotShipping {
+    fn now(&self) -> SimTime {
+        self.now
+    }
+
+    fn advance_to(&mut self, t: SimTime) -> Result<(), ReplicationError> {
+        check_forward(self.now, t)?;
+        let tn = t.as_nanos();
+        loop {
+            let w_at = self.next_write.map_or(u64::MAX, |w| w.created.as_nanos());
+            // A job at the same instant as a write runs first: the snapshot holds writes created
+            // strictly before it.
+            if self.next_job < tn && self.next_job <= w_at {
+                self.deliver(self.next_job);
+                self.take_snapshot(self.next_job);
+                self.next_job = self.next_job.saturating_add(self.spec.interval.as_nanos());
+            } else if w_at < tn {
+                let w = self.next_write.take().unwrap_or(Write { created: t, bytes: 0 });
+                let at = w.created.as_nanos();
+                self.writes += 1;
+                self.bytes += w.bytes;
+                self.since_last_bytes += w.bytes;
+                self.last_write = at;
+                if self.newest.first_after.is_none() {
+                    self.newest.first_after = Some(at);
+                }
+                for rec in self.in_transit.iter_mut().rev() {
+                    if rec.first_after.is_some() {
+                        break;
+                    }
+                    rec.first_after = Some(at);
+                }
+                self.next_write = self.generator.next_write();
+            } else {
+                break;
+            }
+        }
+        self.deliver(tn);
+        self.now = t;
+        Ok(())
+    }
+
+    fn link_down(&mut self, t: SimTime) -> Result<(), ReplicationError> {
+        self.advance_to(t)?;
+        self.channel.link_down(t.as_nanos(), OnDown::Wait);
+        Ok(())
+    }
+
+    fn link_up(&mut self, t: SimTime) -> Result<(), ReplicationError> {
+        self.advance_to(t)?;
+        self.channel.link_up(t.as_nanos());
+        Ok(())
+    }
+
+    fn loss_at(&mut self, t: SimTime) -> Result<Loss, ReplicationError> {
+        self.advance_to(t)?;
+        let tn = t.as_nanos();
+        let rec = self.newest;
+        let writes_lost = self.writes - rec.writes_before;
+        let rpo = match (writes_lost, rec.first_after) {
+            (0, _) | (_, None) => 0,
+            (_, Some(first)) => tn - first,
+        };
+        Ok(Loss {
+            writes_lost,
+            bytes_lost: self.bytes - rec.bytes_before,
+            rpo: SimDuration::from_nanos(rpo),
+            copy_age: SimDuration::from_nanos(tn.saturating_sub(rec.last_before)),
+        })
+    }
+
+    fn backlog_at(&mut self, t: SimTime) -> Result<Backlog, ReplicationError> {
+        self.advance_to(t)?;
+        let ((queued, queued_bytes), (in_flight, in_flight_bytes)) = self.channel.backlog_at(t.as_nanos());
+        Ok(Backlog { queued, queued_bytes, in_flight, in_flight_bytes })
+    }
+
+    fn stats(&self) -> ReplicationStats {
+        // Snapshots commit nothing on the write path: zero commit latency.
+        let mut s = stats_from(&self.channel.counters, self.writes, self.bytes, SimDuration::ZERO);
+        s.commit_latency_mean = SimDuration::ZERO;
+        s.commit_latency_max = SimDuration::ZERO;
+        s.commit_latency_min = SimDuration::ZERO;
+        s
+    }
+
+    fn stability(&self) -> Stability {
+        self.stability
+    }
+}

@@ -1,0 +1,213 @@
+//! The workload at the primary: when writes are made and how big they are.
+//!
+//! Writes are generated lazily, one at a time, from the workload's own random stream, so a
+//! replication model asks for exactly the writes it needs and no write is ever stored unless a
+//! model must remember it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{DistError, Distribution, DurationDistribution, SimDuration, SimRng, SimTime};
+
+/// One write: the unit the write log is made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Write {
+    /// When the application issued it.
+    pub created: SimTime,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// When writes arrive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Arrivals {
+    /// A Poisson process: independent exponential gaps at `rate_per_s` writes per second.
+    Poisson {
+        /// Mean writes per second (≥ 0; 0 means no writes).
+        rate_per_s: f64,
+    },
+    /// Bursts: alternating on and off periods, Poisson within each at its own rate.
+    OnOff {
+        /// Writes per second while a burst is on.
+        on_rate_per_s: f64,
+        /// Writes per second between bursts (often 0).
+        off_rate_per_s: f64,
+        /// Length of a burst.
+        on: DurationDistribution,
+        /// Length of the quiet time between bursts.
+        off: DurationDistribution,
+    },
+}
+
+/// The workload of a primary site: arrivals and sizes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    /// When writes arrive.
+    pub arrivals: Arrivals,
+    /// Write size in bytes (rounded to whole bytes; negative samples count as 0).
+    pub size_bytes: Distribution,
+}
+
+/// Why a workload was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkloadError {
+    /// A rate that is negative, NaN or infinite.
+    #[error("workload: {field} = {value} is not allowed (must be finite and >= 0 writes per second)")]
+    BadRate {
+        /// The key, e.g. `arrivals.rate_per_s`.
+        field: &'static str,
+        /// The value refused.
+        value: f64,
+    },
+    /// An on/off workload whose on and off periods are both always zero.
+    #[error("workload: arrivals.on and arrivals.off both have mean 0: the burst cycle never advances")]
+    EmptyCycle,
+    /// A distribution parameter is invalid.
+    #[error("workload: {field}: {source}")]
+    Distribution {
+        /// The key of the distribution.
+        field: &'static str,
+        /// What is wrong with it.
+        source: DistError,
+    },
+    /// The write size distribution has no finite mean.
+    #[error("workload: size_bytes has no finite mean; choose a distribution with one")]
+    InfiniteMeanSize,
+}
+
+impl WorkloadSpec {
+    /// Poisson writes at `rate_per_s` with sizes from `size_bytes`.
+    pub fn poisson(rate_per_s: f64, size_bytes: Distribution) -> Result<Self, WorkloadError> {
+        let spec = WorkloadSpec { arrivals: Arrivals::Poisson { rate_per_s }, size_bytes };
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Checks every parameter.
+    pub fn validate(&self) -> Result<(), WorkloadError> {
+        let rate_ok = |field, value: f64| {
+            if value.is_finite() && value >= 0.0 { Ok(()) } else { Err(WorkloadError::BadRate { field, value }) }
+        };
+        match &self.arrivals {
+            Arrivals::Poisson { rate_per_s } => rate_ok("arrivals.rate_per_s", *rate_per_s)?,
+            Arrivals::OnOff { on_rate_per_s, off_rate_per_s, on, off } => {
+                rate_ok("arrivals.on_rate_per_s", *on_rate_per_s)?;
+                rate_ok("arrivals.off_rate_per_s", *off_rate_per_s)?;
+                let mean_on = on.mean_secs().unwrap_or(f64::INFINITY);
+                let mean_off = off.mean_secs().unwrap_or(f64::INFINITY);
+                if mean_on + mean_off <= 0.0 {
+                    return Err(WorkloadError::EmptyCycle);
+                }
+            }
+        }
+        self.size_bytes.validate().map_err(|source| WorkloadError::Distribution { field: "size_bytes", source })?;
+        if self.size_bytes.mean().is_none() {
+            return Err(WorkloadError::InfiniteMeanSize);
+        }
+        Ok(())
+    }
+
+    /// Long-run mean writes per second.
+    pub fn mean_rate_per_s(&self) -> f64 {
+        match &self.arrivals {
+            Arrivals::Poisson { rate_per_s } => *rate_per_s,
+            Arrivals::OnOff { on_rate_per_s, off_rate_per_s, on, off } => {
+                let mon = on.mean_secs().unwrap_or(0.0);
+                let moff = off.mean_secs().unwrap_or(0.0);
+                (on_rate_per_s * mon + off_rate_per_s * moff) / (mon + moff)
+            }
+        }
+    }
+
+    /// Mean write size in bytes (of the rounded, non-negative sizes' underlying distribution).
+    pub fn mean_size_bytes(&self) -> f64 {
+        self.size_bytes.mean().unwrap_or(0.0).max(0.0)
+    }
+
+    /// Long-run mean bytes written per second.
+    pub fn mean_bytes_per_s(&self) -> f64 {
+        self.mean_rate_per_s() * self.mean_size_bytes()
+    }
+}
+
+/// Generates the writes of one workload, in creation order, from its own random stream.
+#[derive(Clone, Debug)]
+pub struct WriteGenerator {
+    spec: WorkloadSpec,
+    rng: SimRng,
+    /// Time of the last write generated (or of the start).
+    clock: u64,
+    /// For on/off: whether a burst is on, and when the current period ends.
+    on: bool,
+    period_end: u64,
+}
+
+impl WriteGenerator {
+    /// A generator starting at `start`, drawing from `rng` (give it the workload stream).
+    pub fn new(spec: WorkloadSpec, start: SimTime, mut rng: SimRng) -> Result<Self, WorkloadError> {
+        spec.validate()?;
+        let (on, period_end) = match &spec.arrivals {
+            Arrivals::Poisson { .. } => (true, u64::MAX),
+            // Start in a burst for a fresh on-period; callers wanting a stationary start warm up.
+            Arrivals::OnOff { on, .. } => (true, start.as_nanos().saturating_add(on.sample(&mut rng).as_nanos())),
+        };
+        Ok(WriteGenerator { spec, rng, clock: start.as_nanos(), on, period_end })
+    }
+
+    /// The workload this generator follows.
+    pub fn spec(&self) -> &WorkloadSpec {
+        &self.spec
+    }
+
+    /// The next write, or `None` if no write will ever come (zero rates).
+    #[inline]
+    pub fn next_write(&mut self) -> Option<Write> {
+        let created = self.next_time()?;
+        let bytes = self.spec.size_bytes.sample(&mut self.rng).round();
+        let bytes = if bytes > 0.0 { bytes as u64 } else { 0 };
+        Some(Write { created: SimTime::from_nanos(created), bytes })
+    }
+
+    #[inline]
+    fn next_time(&mut self) -> Option<u64> {
+        use rand_distr::Distribution as _;
+        match &self.spec.arrivals {
+            Arrivals::Poisson { rate_per_s } => {
+                if *rate_per_s <= 0.0 {
+                    return None;
+                }
+                let gap: f64 = rand_distr::Exp1.sample(&mut self.rng);
+                self.clock = self.clock.saturating_add(SimDuration::from_secs_f64(gap / rate_per_s).as_nanos());
+                Some(self.clock)
+            }
+            Arrivals::OnOff { on_rate_per_s, off_rate_per_s, on, off } => {
+                if *on_rate_per_s <= 0.0 && *off_rate_per_s <= 0.0 {
+                    return None;
+                }
+                // Exponential gaps are memoryless, so when a gap crosses the end of a period we
+                // may restart the draw at the boundary with the next period's rate.
+                loop {
+                    let rate = if self.on { *on_rate_per_s } else { *off_rate_per_s };
+                    if rate > 0.0 {
+                        let gap: f64 = rand_distr::Exp1.sample(&mut self.rng);
+                        let at = self.clock.saturating_add(SimDuration::from_secs_f64(gap / rate).as_nanos());
+                        if at < self.period_end {
+                            self.clock = at;
+                            return Some(at);
+                        }
+                    }
+                    self.clock = self.period_end;
+                    self.on = !self.on;
+                    let len = if self.on { on.sample(&mut self.rng) } else { off.sample(&mut self.rng) };
+                    self.period_end = self.clock.saturating_add(len.as_nanos());
+                    if self.clock == u64::MAX {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}

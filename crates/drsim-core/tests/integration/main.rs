@@ -1,0 +1,8 @@
+//! drsim-core's integration tests, in one binary (one link step, shared helpers).
+//!
+//! Every expected number has a source outside the code under test: a closed form from queueing
+//! or availability theory, a hand computation, or an invariant checked over random inputs.
+
+mod failures;
+mod replication;
+mod stats;

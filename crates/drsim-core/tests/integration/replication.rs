@@ -1,0 +1,347 @@
+//! Replication models against queueing theory, hand computations and invariants.
+
+use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
+use drsim_core::model::{
+    AsyncFifo, LinkDownPolicy, LinkSpec, Replication, SnapshotKind, SnapshotShipping, SnapshotSpec, Synchronous,
+    WorkloadSpec,
+};
+use proptest::prelude::*;
+
+use crate::stats::{assert_mean_near, mean_se};
+
+fn at_s(s: f64) -> SimTime {
+    SimTime::ZERO + SimDuration::from_secs_f64(s)
+}
+
+fn fixed_latency_ms(ms: u64) -> DurationDistribution {
+    DurationDistribution::fixed(SimDuration::from_millis(ms))
+}
+
+/// The reference workload of bench-spec section 2: Poisson 50 writes/s, Exp(655,360 B) sizes.
+fn reference_workload() -> WorkloadSpec {
+    WorkloadSpec::poisson(50.0, Distribution::exponential(655_360.0).unwrap()).unwrap()
+}
+
+/// Poisson writes with exponential sizes on a FIFO link form an M/M/1 queue: the time-average
+/// number of writes not yet fully sent (the one in transmission included) is ρ/(1−ρ).
+/// λ = 50/s, mean service 655,360 B / 50 MB/s = 13.107 ms, so ρ = 0.65536 and L = 1.90141.
+/// Measured by sampling the backlog every 50 ms over 40 batches of 500 s after a 100 s warm-up;
+/// the batch means are close to independent, and the tolerance is 4 standard errors of them.
+#[test]
+fn async_fifo_backlog_is_mm1() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(40), 50e6).unwrap();
+    let mut repl = AsyncFifo::new(&link, &reference_workload(), TrialStreams::new(7, 0), SimTime::ZERO).unwrap();
+    let rho: f64 = 50.0 * 655_360.0 / 50e6;
+    let expected = rho / (1.0 - rho);
+    assert!((expected - 1.90158).abs() < 1e-4, "hand value: 0.65536 / 0.34464");
+    let mut batches = vec![];
+    let mut t = 100.0;
+    for _ in 0..40 {
+        let mut sum = 0.0;
+        let n = 10_000;
+        for _ in 0..n {
+            t += 0.05;
+            sum += repl.backlog_at(at_s(t)).unwrap().queued as f64;
+        }
+        batches.push(sum / n as f64);
+    }
+    assert_mean_near("M/M/1 mean number in system", &batches, expected, 4.0);
+    assert!(!repl.stability().is_unstable());
+}
+
+/// Above capacity the backlog grows without bound: the model says so and gives the growth
+/// rate λ·E[size] − throughput, and the measured backlog grows at about that rate.
+#[test]
+fn overload_is_flagged_with_its_growth_rate() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(40), 25e6).unwrap();
+    let mut repl = AsyncFifo::new(&link, &reference_workload(), TrialStreams::new(3, 0), SimTime::ZERO).unwrap();
+    let offered = 50.0 * 655_360.0;
+    match repl.stability() {
+        drsim_core::model::Stability::Unstable { utilization, growth_bytes_per_s } => {
+            assert!((utilization - offered / 25e6).abs() < 1e-9);
+            assert!((growth_bytes_per_s - (offered - 25e6)).abs() < 1e-3);
+        }
+        s => panic!("expected unstable, got {s:?}"),
+    }
+    let b1 = repl.backlog_at(at_s(200.0)).unwrap().queued_bytes as f64;
+    let b2 = repl.backlog_at(at_s(1200.0)).unwrap().queued_bytes as f64;
+    let growth = (b2 - b1) / 1000.0;
+    // The growth over 1000 s has sd about sqrt(λ·1000·E[s²]) / 1000 = 0.29 MB/s; allow 4 sd.
+    assert!((growth - (offered - 25e6)).abs() < 4.0 * 0.29e6, "growth {growth}");
+}
+
+/// The Lindley recursion recomputed by hand, independently of the model: fixed writes of
+/// 1,000,000 B on a 1 MB/s link take exactly 1 s each to send, `depart = max(created, previous
+/// depart) + 1 s`, `arrive = depart + 100 ms`; a disaster at t loses the writes created before t
+/// that arrive after t, and RPO is t minus the creation of the oldest of them.
+#[test]
+fn loss_by_hand_with_fixed_sizes() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(100), 1e6).unwrap();
+    let workload = WorkloadSpec::poisson(0.5, Distribution::fixed(1e6).unwrap()).unwrap();
+    let streams = TrialStreams::new(11, 0);
+    // The same writes, from the same stream, recomputed by hand.
+    let mut generator = drsim_core::model::WriteGenerator::new(
+        workload.clone(),
+        SimTime::ZERO,
+        streams.rng(drsim_core::engine::StreamId::WORKLOAD),
+    )
+    .unwrap();
+    let writes: Vec<u64> = (0..50).map(|_| generator.next_write().unwrap().created.as_nanos()).collect();
+    let mut depart = 0u64;
+    let arrivals: Vec<u64> = writes
+        .iter()
+        .map(|&a| {
+            depart = depart.max(a) + 1_000_000_000;
+            depart + 100_000_000
+        })
+        .collect();
+    let mut repl = AsyncFifo::new(&link, &workload, streams, SimTime::ZERO).unwrap();
+    for k in 1..40 {
+        let t = writes[k] + 500_000_000; // half a second after write k was made
+        let lost: Vec<usize> = (0..writes.len()).filter(|&i| writes[i] < t && arrivals[i] > t).collect();
+        let loss = repl.loss_at(SimTime::from_nanos(t)).unwrap();
+        assert_eq!(loss.writes_lost, lost.len() as u64, "at write {k}");
+        assert_eq!(loss.bytes_lost, 1_000_000 * lost.len() as u64);
+        let rpo = lost.first().map_or(0, |&i| t - writes[i]);
+        assert_eq!(loss.rpo.as_nanos(), rpo, "at write {k}");
+    }
+}
+
+/// Synchronous replication: the commit latency is at least one round trip (2 × 5 ms) plus the
+/// transfer (4096 B at 1 GB/s = 4.096 µs), and nothing is lost while the link is up.
+#[test]
+fn sync_commit_latency_is_at_least_one_rtt() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(5), 1e9).unwrap();
+    let workload = WorkloadSpec::poisson(100.0, Distribution::fixed(4096.0).unwrap()).unwrap();
+    let mut s =
+        Synchronous::new(&link, &workload, LinkDownPolicy::Block, TrialStreams::new(5, 0), SimTime::ZERO).unwrap();
+    for k in 1..100 {
+        assert_eq!(s.loss_at(at_s(k as f64 * 1.7)).unwrap().writes_lost, 0);
+    }
+    let st = s.stats();
+    assert!(st.writes_written > 10_000);
+    assert!(st.commit_latency_min.as_nanos() >= 10_004_096, "{:?}", st.commit_latency_min);
+    // At 100 writes/s of 4 µs each the queue is almost always empty: the mean is within 1 µs.
+    assert!(st.commit_latency_mean.as_nanos() < 10_005_096, "{:?}", st.commit_latency_mean);
+}
+
+/// `degrade_to_async`: RPO grows from the moment the link failed (never beyond it), and once
+/// the link is back and the backlog has drained nothing is lost again. `block`: nothing is ever
+/// lost, and the outage is counted as blocked time.
+#[test]
+fn sync_link_down_policies() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(5), 1e8).unwrap();
+    let workload = WorkloadSpec::poisson(100.0, Distribution::fixed(10_000.0).unwrap()).unwrap();
+    let mut d = Synchronous::new(&link, &workload, LinkDownPolicy::DegradeToAsync, TrialStreams::new(9, 0), SimTime::ZERO)
+        .unwrap();
+    d.link_down(at_s(10.0)).unwrap();
+    let loss = d.loss_at(at_s(70.0)).unwrap();
+    assert!(loss.writes_lost > 5000, "a minute of writes at 100/s: {}", loss.writes_lost);
+    assert!(loss.rpo <= SimDuration::from_secs(60) && loss.rpo > SimDuration::from_secs(59), "{:?}", loss.rpo);
+    d.link_up(at_s(70.0)).unwrap();
+    // 6,000 writes × 10 kB = 60 MB at 100 MB/s drain in 0.6 s.
+    assert_eq!(d.loss_at(at_s(80.0)).unwrap().writes_lost, 0);
+
+    let mut b = Synchronous::new(&link, &workload, LinkDownPolicy::Block, TrialStreams::new(9, 0), SimTime::ZERO).unwrap();
+    b.link_down(at_s(10.0)).unwrap();
+    assert_eq!(b.loss_at(at_s(70.0)).unwrap().writes_lost, 0);
+    b.link_up(at_s(70.0)).unwrap();
+    b.advance_to(at_s(80.0)).unwrap();
+    assert_eq!(b.stats().write_blocked, SimDuration::from_secs(60));
+    assert!(b.stats().commit_latency_max >= SimDuration::from_secs(59), "writes waited out the outage");
+}
+
+/// Periodic snapshots every T = 600 s whose copy takes d = 30 s (30 MB at 1 MB/s, no latency):
+/// for a disaster at a random phase of the schedule, RPO is uniform on [d, d + T) given dense
+/// writes: mean d + T/2 = 330 s, standard deviation T/√12 = 173.2 s. RPO counts from the first
+/// write after the snapshot, on average 1/λ = 0.2 s later (Poisson writes at 5/s are
+/// memoryless), so the expected mean is 329.8 s. Tolerance 4 SE.
+#[test]
+fn snapshot_rpo_is_uniform_between_copy_time_and_interval() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(0), 1e6).unwrap();
+    let workload = WorkloadSpec::poisson(5.0, Distribution::fixed(100.0).unwrap()).unwrap();
+    let spec = SnapshotSpec {
+        interval: SimDuration::from_mins(10),
+        phase: None,
+        size: SnapshotKind::Full { size_bytes: 30e6 },
+        retention: Default::default(),
+        failure_probability: 0.0,
+    };
+    let mut rpos = vec![];
+    for trial in 0..1000 {
+        let streams = TrialStreams::new(77, trial);
+        let mut m = SnapshotShipping::new(&spec, &link, &workload, streams, SimTime::ZERO).unwrap();
+        // At 1300 s at least one snapshot has completed whatever the phase.
+        let loss = m.loss_at(at_s(1300.0)).unwrap();
+        rpos.push(loss.rpo.as_secs_f64());
+    }
+    let min = rpos.iter().cloned().fold(f64::MAX, f64::min);
+    let max = rpos.iter().cloned().fold(0.0, f64::max);
+    // RPO is at least d less the gap to the next write (P(gap > 5 s) = e^-25).
+    assert!(min >= 25.0, "RPO never below the copy time: {min}");
+    assert!(max < 630.0, "nor beyond copy time plus interval: {max}");
+    assert_mean_near("snapshot RPO", &rpos, 329.8, 4.0);
+    let (_, se) = mean_se(&rpos);
+    assert!((se * (rpos.len() as f64).sqrt() - 173.2).abs() < 15.0, "spread of a uniform on 600 s");
+}
+
+/// Each backup job failing with probability p makes the usable copy older: the mean RPO becomes
+/// d + T/2 + T·p/(1−p) (a geometric number of extra intervals). T = 600 s, d = 30 s, p = 0.2:
+/// 330 + 150 = 480 s, less the mean gap 1/λ = 2 s to the first write after the snapshot: 478 s.
+/// (After 4 h, 24 jobs: the chance that all failed, 0.2^24, is negligible.)
+#[test]
+fn failed_backup_jobs_age_the_copy() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(0), 1e6).unwrap();
+    let workload = WorkloadSpec::poisson(0.5, Distribution::fixed(100.0).unwrap()).unwrap();
+    let spec = SnapshotSpec {
+        interval: SimDuration::from_mins(10),
+        phase: None,
+        size: SnapshotKind::Full { size_bytes: 30e6 },
+        retention: Default::default(),
+        failure_probability: 0.2,
+    };
+    let rpos: Vec<f64> = (0..2000)
+        .map(|trial| {
+            let mut m =
+                SnapshotShipping::new(&spec, &link, &workload, TrialStreams::new(78, trial), SimTime::ZERO).unwrap();
+            m.loss_at(at_s(4.0 * 3600.0)).unwrap().rpo.as_secs_f64()
+        })
+        .collect();
+    assert_mean_near("snapshot RPO with failed jobs", &rpos, 478.0, 4.0);
+}
+
+fn arb_workload() -> impl Strategy<Value = WorkloadSpec> {
+    (0.0f64..400.0, 1.0f64..200_000.0, any::<bool>()).prop_map(|(rate, size, exp)| {
+        let size = if exp { Distribution::exponential(size).unwrap() } else { Distribution::fixed(size).unwrap() };
+        WorkloadSpec::poisson(rate, size).unwrap()
+    })
+}
+
+fn arb_link() -> impl Strategy<Value = LinkSpec> {
+    (0u64..80, 0u64..20, 1e5f64..1e8, 1u32..8, proptest::option::of(1e4f64..1e6)).prop_map(
+        |(lat, jitter, bw, streams, window)| {
+            let lat = if jitter == 0 {
+                DurationDistribution::fixed(SimDuration::from_millis(lat))
+            } else {
+                DurationDistribution::new(
+                    Distribution::uniform(lat as f64 / 1e3, (lat + jitter) as f64 / 1e3).unwrap(),
+                )
+                .unwrap()
+            };
+            let mut l = LinkSpec::new("P", "S", lat, bw).unwrap();
+            l.streams = streams;
+            l.window_bytes = window;
+            l
+        },
+    )
+}
+
+/// A schedule of (query instant, link toggle) pairs, increasing in time.
+fn arb_schedule() -> impl Strategy<Value = Vec<(f64, bool)>> {
+    proptest::collection::vec((0.0f64..5.0, any::<bool>()), 1..25).prop_map(|steps| {
+        let mut t = 0.0;
+        steps.into_iter().map(|(dt, toggle)| { t += dt; (t, toggle) }).collect()
+    })
+}
+
+fn check_invariants(repl: &mut dyn Replication, schedule: &[(f64, bool)], sync_block: bool) -> Result<(), TestCaseError> {
+    let mut up = true;
+    for &(t, toggle) in schedule {
+        let at = at_s(t);
+        let loss = repl.loss_at(at).unwrap();
+        let backlog = repl.backlog_at(at).unwrap();
+        let st = repl.stats();
+        // Conservation: every byte written is delivered, queued or on the wire.
+        prop_assert_eq!(st.bytes_written, st.bytes_delivered + backlog.queued_bytes + backlog.in_flight_bytes);
+        prop_assert!(loss.writes_lost <= st.writes_written);
+        prop_assert!(loss.bytes_lost <= st.bytes_written);
+        // The copy is a prefix: the oldest lost write is no older than the copy's newest write.
+        prop_assert!(loss.rpo <= loss.copy_age, "rpo {:?} > copy age {:?}", loss.rpo, loss.copy_age);
+        if loss.writes_lost == 0 {
+            prop_assert_eq!(loss.rpo, SimDuration::ZERO);
+        }
+        if sync_block {
+            prop_assert_eq!(loss.writes_lost, 0, "synchronous replication in block mode never loses a commit");
+        }
+        if toggle {
+            if up { repl.link_down(at).unwrap() } else { repl.link_up(at).unwrap() }
+            up = !up;
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// bytes written = delivered + queued + in flight; lost ≤ written; RPO ≤ copy age; RPO 0 when
+    /// nothing is lost — at any instant, through link outages, for async FIFO.
+    #[test]
+    fn async_invariants(w in arb_workload(), l in arb_link(), sched in arb_schedule(), seed in any::<u64>()) {
+        let mut r = AsyncFifo::new(&l, &w, TrialStreams::new(seed, 0), SimTime::ZERO).unwrap();
+        check_invariants(&mut r, &sched, false)?;
+    }
+
+    /// The same for synchronous replication in block mode, which additionally never loses a
+    /// committed write, whatever the outages.
+    #[test]
+    fn sync_block_invariants(w in arb_workload(), l in arb_link(), sched in arb_schedule(), seed in any::<u64>()) {
+        let mut r = Synchronous::new(&l, &w, LinkDownPolicy::Block, TrialStreams::new(seed, 0), SimTime::ZERO).unwrap();
+        check_invariants(&mut r, &sched, true)?;
+    }
+
+    /// Synchronous replication degrading to async loses nothing while its link has never failed.
+    #[test]
+    fn sync_degrade_loses_nothing_before_any_outage(w in arb_workload(), l in arb_link(), sched in arb_schedule(), seed in any::<u64>()) {
+        let mut r = Synchronous::new(&l, &w, LinkDownPolicy::DegradeToAsync, TrialStreams::new(seed, 0), SimTime::ZERO).unwrap();
+        let no_outage: Vec<(f64, bool)> = sched.iter().map(|&(t, _)| (t, false)).collect();
+        check_invariants(&mut r, &no_outage, true)?;
+        check_invariants(&mut r, &sched.iter().map(|&(t, x)| (t + 100.0, x)).collect::<Vec<_>>(), false)?;
+    }
+
+    /// Snapshot shipping keeps the same invariants.
+    #[test]
+    fn snapshot_invariants(w in arb_workload(), l in arb_link(), sched in arb_schedule(), seed in any::<u64>(), interval in 1u64..10, full in any::<bool>()) {
+        let spec = SnapshotSpec {
+            interval: SimDuration::from_secs(interval),
+            phase: None,
+            size: if full { SnapshotKind::Full { size_bytes: 1e5 } } else { SnapshotKind::Incremental },
+            retention: Default::default(),
+            failure_probability: 0.1,
+        };
+        let mut r = SnapshotShipping::new(&spec, &l, &w, TrialStreams::new(seed, 0), SimTime::ZERO).unwrap();
+        // Snapshot bytes are not write bytes: check the snapshot-specific subset.
+        let mut up = true;
+        for &(t, toggle) in &sched {
+            let loss = r.loss_at(at_s(t)).unwrap();
+            let st = r.stats();
+            let b = r.backlog_at(at_s(t)).unwrap();
+            prop_assert_eq!(st.bytes_sent_to_link, st.bytes_delivered + b.queued_bytes + b.in_flight_bytes);
+            prop_assert!(loss.writes_lost <= st.writes_written);
+            prop_assert!(loss.rpo <= loss.copy_age);
+            if toggle {
+                if up { r.link_down(at_s(t)).unwrap() } else { r.link_up(at_s(t)).unwrap() }
+                up = !up;
+            }
+        }
+    }
+
+    /// Same seed, same results: two runs of the same model give identical losses and counters.
+    #[test]
+    fn same_seed_same_results(w in arb_workload(), l in arb_link(), sched in arb_schedule(), seed in any::<u64>()) {
+        let run = || {
+            let mut r = AsyncFifo::new(&l, &w, TrialStreams::new(seed, 3), SimTime::ZERO).unwrap();
+            sched.iter().map(|&(t, _)| (r.loss_at(at_s(t)).unwrap(), r.stats())).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(run(), run());
+    }
+}
+
+#[test]
+fn time_only_moves_forward() {
+    let link = LinkSpec::new("P", "S", fixed_latency_ms(1), 1e6).unwrap();
+    let mut r = AsyncFifo::new(&link, &reference_workload(), TrialStreams::new(1, 0), SimTime::ZERO).unwrap();
+    r.advance_to(at_s(10.0)).unwrap();
+    let e = r.loss_at(at_s(5.0)).unwrap_err();
+    assert!(e.to_string().contains("time only moves forward"), "{e}");
+}
