@@ -42,9 +42,10 @@ fn hold_ns(rng: &mut SimRng) -> u64 {
 
 fn checksum(counters: &[u64]) -> u64 {
     const M: u64 = (1 << 61) - 1;
-    counters.iter().enumerate().fold(0u64, |acc, (i, &c)| {
-        ((u128::from(acc) + u128::from(c) * (i as u128 + 1)) % u128::from(M + 1)) as u64
-    })
+    counters
+        .iter()
+        .enumerate()
+        .fold(0u64, |acc, (i, &c)| ((u128::from(acc) + u128::from(c) * (i as u128 + 1)) % u128::from(M + 1)) as u64)
 }
 
 /// PHOLD through drsim's engine: the model state, ready to run.
@@ -82,7 +83,11 @@ impl DrsimPhold {
             last = t;
             done += 1;
         }
-        PholdResult { events: done, final_time: last.as_nanos() as f64 / NS_PER_UNIT, checksum: checksum(&self.counters) }
+        PholdResult {
+            events: done,
+            final_time: last.as_nanos() as f64 / NS_PER_UNIT,
+            checksum: checksum(&self.counters),
+        }
     }
 }
 

@@ -227,9 +227,8 @@ impl FromStr for SimDuration {
             rest = rest.trim_start();
             let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
             let (num, after) = rest.split_at(num_len);
-            let unit_len = after
-                .find(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
-                .unwrap_or(after.len());
+            let unit_len =
+                after.find(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace()).unwrap_or(after.len());
             let (unit, after) = after.split_at(unit_len);
             if num.is_empty() || unit.is_empty() {
                 return Err(invalid());

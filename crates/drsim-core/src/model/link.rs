@@ -75,8 +75,8 @@ pub enum LinkError {
         to: String,
         /// The key.
         field: &'static str,
-        /// What is wrong.
-        source: DistError,
+        /// What is wrong (boxed: errors stay small on the happy path).
+        source: Box<DistError>,
     },
     /// A link from a site to itself.
     #[error("link {from}->{to}: a link must join two different sites")]
@@ -140,11 +140,17 @@ impl LinkSpec {
                 from: self.from.clone(),
                 to: self.to.clone(),
                 field: "variability.factor",
-                source,
+                source: Box::new(source),
             })?;
             match v.factor.mean() {
                 Some(m) if m > 0.0 => {}
-                other => return Err(bad("variability.factor", other.unwrap_or(f64::INFINITY), "mean must be finite and > 0")),
+                other => {
+                    return Err(bad(
+                        "variability.factor",
+                        other.unwrap_or(f64::INFINITY),
+                        "mean must be finite and > 0",
+                    ));
+                }
             }
             if v.period.mean_secs().is_none_or(|m| m <= 0.0) {
                 return Err(bad("variability.period", 0.0, "mean must be finite and > 0"));

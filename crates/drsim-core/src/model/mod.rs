@@ -8,11 +8,15 @@ pub mod replication;
 pub mod topology;
 pub mod workload;
 
-pub use failure::{FailureError, FailureHistory, FailureProcess, FailureTarget, Outages, StateChange, Target, simulate_failures};
+pub use failure::{
+    FailureError, FailureHistory, FailureProcess, FailureTarget, Outages, StateChange, Target, simulate_failures,
+};
 pub use link::{BandwidthVariability, LinkError, LinkSpec};
 pub use replication::{
     AsyncFifo, Backlog, BuildReplicationError, LinkDownPolicy, Loss, Replication, ReplicationError, ReplicationSpec,
     ReplicationStats, SnapshotKind, SnapshotShipping, SnapshotSpec, Stability, Synchronous,
 };
-pub use topology::{LinkId, RegionId, SiteId, SiteSpec, SiteState, Topology, TopologyError, TopologySpec, ZoneId, ZoneSpec};
+pub use topology::{
+    LinkId, RegionId, SiteId, SiteSpec, SiteState, Topology, TopologyError, TopologySpec, ZoneId, ZoneSpec,
+};
 pub use workload::{Arrivals, WorkloadError, WorkloadSpec, Write, WriteGenerator};

@@ -162,7 +162,9 @@ impl Topology {
         let zone_region = spec
             .zones
             .iter()
-            .map(|z| lookup(REGION, "region", &z.region, format!("zone {:?}", z.name), region_names.clone()).map(RegionId))
+            .map(|z| {
+                lookup(REGION, "region", &z.region, format!("zone {:?}", z.name), region_names.clone()).map(RegionId)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let site_zone = spec
             .sites

@@ -132,8 +132,9 @@ fn sync_commit_latency_is_at_least_one_rtt() {
 fn sync_link_down_policies() {
     let link = LinkSpec::new("P", "S", fixed_latency_ms(5), 1e8).unwrap();
     let workload = WorkloadSpec::poisson(100.0, Distribution::fixed(10_000.0).unwrap()).unwrap();
-    let mut d = Synchronous::new(&link, &workload, LinkDownPolicy::DegradeToAsync, TrialStreams::new(9, 0), SimTime::ZERO)
-        .unwrap();
+    let mut d =
+        Synchronous::new(&link, &workload, LinkDownPolicy::DegradeToAsync, TrialStreams::new(9, 0), SimTime::ZERO)
+            .unwrap();
     d.link_down(at_s(10.0)).unwrap();
     let loss = d.loss_at(at_s(70.0)).unwrap();
     assert!(loss.writes_lost > 5000, "a minute of writes at 100/s: {}", loss.writes_lost);
@@ -142,7 +143,8 @@ fn sync_link_down_policies() {
     // 6,000 writes × 10 kB = 60 MB at 100 MB/s drain in 0.6 s.
     assert_eq!(d.loss_at(at_s(80.0)).unwrap().writes_lost, 0);
 
-    let mut b = Synchronous::new(&link, &workload, LinkDownPolicy::Block, TrialStreams::new(9, 0), SimTime::ZERO).unwrap();
+    let mut b =
+        Synchronous::new(&link, &workload, LinkDownPolicy::Block, TrialStreams::new(9, 0), SimTime::ZERO).unwrap();
     b.link_down(at_s(10.0)).unwrap();
     assert_eq!(b.loss_at(at_s(70.0)).unwrap().writes_lost, 0);
     b.link_up(at_s(70.0)).unwrap();
@@ -223,10 +225,8 @@ fn arb_link() -> impl Strategy<Value = LinkSpec> {
             let lat = if jitter == 0 {
                 DurationDistribution::fixed(SimDuration::from_millis(lat))
             } else {
-                DurationDistribution::new(
-                    Distribution::uniform(lat as f64 / 1e3, (lat + jitter) as f64 / 1e3).unwrap(),
-                )
-                .unwrap()
+                DurationDistribution::new(Distribution::uniform(lat as f64 / 1e3, (lat + jitter) as f64 / 1e3).unwrap())
+                    .unwrap()
             };
             let mut l = LinkSpec::new("P", "S", lat, bw).unwrap();
             l.streams = streams;
@@ -240,11 +240,21 @@ fn arb_link() -> impl Strategy<Value = LinkSpec> {
 fn arb_schedule() -> impl Strategy<Value = Vec<(f64, bool)>> {
     proptest::collection::vec((0.0f64..5.0, any::<bool>()), 1..25).prop_map(|steps| {
         let mut t = 0.0;
-        steps.into_iter().map(|(dt, toggle)| { t += dt; (t, toggle) }).collect()
+        steps
+            .into_iter()
+            .map(|(dt, toggle)| {
+                t += dt;
+                (t, toggle)
+            })
+            .collect()
     })
 }
 
-fn check_invariants(repl: &mut dyn Replication, schedule: &[(f64, bool)], sync_block: bool) -> Result<(), TestCaseError> {
+fn check_invariants(
+    repl: &mut dyn Replication,
+    schedule: &[(f64, bool)],
+    sync_block: bool,
+) -> Result<(), TestCaseError> {
     let mut up = true;
     for &(t, toggle) in schedule {
         let at = at_s(t);
@@ -264,7 +274,11 @@ fn check_invariants(repl: &mut dyn Replication, schedule: &[(f64, bool)], sync_b
             prop_assert_eq!(loss.writes_lost, 0, "synchronous replication in block mode never loses a commit");
         }
         if toggle {
-            if up { repl.link_down(at).unwrap() } else { repl.link_up(at).unwrap() }
+            if up {
+                repl.link_down(at).unwrap()
+            } else {
+                repl.link_up(at).unwrap()
+            }
             up = !up;
         }
     }

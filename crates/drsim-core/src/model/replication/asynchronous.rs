@@ -7,7 +7,7 @@ use super::{
 };
 use crate::engine::{SimDuration, SimTime, StreamId, TrialStreams};
 use crate::model::link::LinkSpec;
-use crate::model::workload::{Write, WorkloadSpec, WriteGenerator};
+use crate::model::workload::{WorkloadSpec, Write, WriteGenerator};
 
 /// The workload feeding a FIFO channel, write by write; shared by the per-write models.
 #[derive(Clone, Debug)]
@@ -118,7 +118,7 @@ impl AsyncFifo {
         streams: TrialStreams,
         start: SimTime,
     ) -> Result<Self, BuildReplicationError> {
-        Ok(AsyncFifo { inner: PerWrite::new(link, workload, Commit::AtIssue, streams, start)? })
+        Ok(AsyncFifo { inner: PerWrite::new(link, workload, Commit::Local, streams, start)? })
     }
 }
 

@@ -31,11 +31,11 @@ pub(crate) struct Item {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Commit {
     /// At once (asynchronous replication; snapshots).
-    AtIssue,
+    Local,
     /// When the replica's acknowledgement comes back (synchronous replication).
-    AtAck,
+    Acked,
     /// At once until the backlog has drained, then at acknowledgement (resynchronising).
-    AtAckAfterDrain,
+    AckedAfterDrain,
 }
 
 /// What to do with unacknowledged items when the link goes down.
@@ -178,10 +178,10 @@ impl FifoChannel {
     #[inline]
     pub fn push(&mut self, issued: u64, bytes: u64) {
         self.deliver_until(issued);
-        if self.commit == Commit::AtAckAfterDrain && self.items.is_empty() {
-            self.commit = Commit::AtAck;
+        if self.commit == Commit::AckedAfterDrain && self.items.is_empty() {
+            self.commit = Commit::Acked;
         }
-        let created = if self.commit == Commit::AtAck { PENDING } else { issued };
+        let created = if self.commit == Commit::Acked { PENDING } else { issued };
         let mut item = Item { issued, created, bytes, start: PENDING, depart: PENDING, arrive: PENDING };
         if self.up {
             self.schedule(&mut item, None);

@@ -130,7 +130,9 @@ pub struct ReplicationStats {
 #[non_exhaustive]
 pub enum ReplicationError {
     /// Models only move forward in time.
-    #[error("replication model asked about {asked}, before the instant it has reached ({now}): time only moves forward")]
+    #[error(
+        "replication model asked about {asked}, before the instant it has reached ({now}): time only moves forward"
+    )]
     TimeWentBack {
         /// The instant asked about.
         asked: SimTime,

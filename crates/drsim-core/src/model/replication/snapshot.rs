@@ -12,7 +12,7 @@ use super::{
 };
 use crate::engine::{SimDuration, SimRng, SimTime, StreamId, TrialStreams};
 use crate::model::link::LinkSpec;
-use crate::model::workload::{Write, WorkloadSpec, WriteGenerator};
+use crate::model::workload::{WorkloadSpec, Write, WriteGenerator};
 
 /// What each snapshot copies.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -155,7 +155,8 @@ impl SnapshotShipping {
             None => job_rng.random_range(0..spec.interval.as_nanos()),
         };
         let s = start.as_nanos();
-        let baseline = Record { time: s, bytes: 0, writes_before: 0, bytes_before: 0, last_before: s, first_after: None };
+        let baseline =
+            Record { time: s, bytes: 0, writes_before: 0, bytes_before: 0, last_before: s, first_after: None };
         // Offered load: one snapshot per interval.
         let per_snapshot = match spec.size {
             SnapshotKind::Full { size_bytes } => size_bytes,
@@ -170,7 +171,7 @@ impl SnapshotShipping {
             generator,
             next_write,
             next_job: s.saturating_add(phase),
-            channel: FifoChannel::new(link, s, Commit::AtIssue, streams.rng(StreamId::NETWORK)),
+            channel: FifoChannel::new(link, s, Commit::Local, streams.rng(StreamId::NETWORK)),
             job_rng,
             now: start,
             writes: 0,

@@ -49,7 +49,7 @@ impl Synchronous {
         start: SimTime,
     ) -> Result<Self, BuildReplicationError> {
         Ok(Synchronous {
-            inner: PerWrite::new(link, workload, Commit::AtAck, streams, start)?,
+            inner: PerWrite::new(link, workload, Commit::Acked, streams, start)?,
             policy,
             down_since: None,
             blocked: SimDuration::ZERO,
@@ -77,7 +77,7 @@ impl Replication for Synchronous {
             LinkDownPolicy::Block => self.inner.link_down(t, OnDown::Wait)?,
             LinkDownPolicy::DegradeToAsync => {
                 self.inner.link_down(t, OnDown::CommitNow)?;
-                self.inner.channel.commit = Commit::AtIssue;
+                self.inner.channel.commit = Commit::Local;
             }
         }
         self.down_since = Some(t);
@@ -88,7 +88,7 @@ impl Replication for Synchronous {
         if let Some(since) = self.down_since.take() {
             match self.policy {
                 LinkDownPolicy::Block => self.blocked += t - since,
-                LinkDownPolicy::DegradeToAsync => self.inner.channel.commit = Commit::AtAckAfterDrain,
+                LinkDownPolicy::DegradeToAsync => self.inner.channel.commit = Commit::AckedAfterDrain,
             }
         }
         Ok(())
