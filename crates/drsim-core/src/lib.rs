@@ -39,3 +39,5 @@
 
 pub mod engine;
 pub mod model;
+pub mod recovery;
+pub mod trial;

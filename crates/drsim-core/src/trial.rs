@@ -1,0 +1,429 @@
+//! Disaster trials: steady state, one disaster, detection, recovery, failback; one record.
+//!
+//! ```text
+//!  warm-up ──── t_d ── detect ── recovery runbook ── service restored ─ ... ─ primary back ── failback ── done
+//!               │<─ detection ─>│                    │                                      │<─ failback ─>│
+//!               │<──────────────── RTO ─────────────>│
+//!   RPO: t_d − creation of the oldest write the standby lacks at t_d
+//! ```
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use crate::model::{
+    BuildReplicationError, FailureError, FailureProcess, FailureTarget, Outages, ReplicationError, StateChange, Target,
+};
+use crate::recovery::{
+    Deployment, Detection, DetectionError, FailbackContext, RecoveryContext, RunbookEnd, RunbookError, ServiceState,
+    ServiceWatch, SteadyState, Strategy, StrategyError, execute,
+};
+
+/// The disaster of a disaster trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisasterSpec {
+    /// What fails (must take down the primary).
+    pub target: FailureTarget,
+    /// Time before the earliest disaster, for replication to reach steady state.
+    pub warm_up: SimDuration,
+    /// The disaster strikes uniformly within this window after the warm-up.
+    pub window: SimDuration,
+    /// Time until the primary is back (and failback can start).
+    pub repair: DurationDistribution,
+    /// Whether the primary's data survives (a power or network outage) or must be resynced
+    /// whole (a destroyed site).
+    #[serde(default)]
+    pub primary_data_survives: bool,
+}
+
+/// RTO and RPO objectives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objectives {
+    /// Recovery time objective.
+    #[serde(default)]
+    pub rto: Option<SimDuration>,
+    /// Recovery point objective.
+    #[serde(default)]
+    pub rpo: Option<SimDuration>,
+}
+
+/// Everything a disaster trial needs besides the strategy.
+#[derive(Clone, Debug)]
+pub struct DisasterScenario {
+    /// The deployment.
+    pub deployment: Deployment,
+    /// The disaster.
+    pub disaster: DisasterSpec,
+    /// How it is detected.
+    pub detection: Detection,
+    /// Fraction of production demand that counts as "service restored" (default 1).
+    pub service_level: f64,
+    /// Objectives.
+    pub objectives: Objectives,
+    /// Failure processes active during recovery (a DR site or zone failing mid-recovery);
+    /// their first failure is drawn from the disaster on.
+    pub faults: Vec<FailureProcess>,
+    /// How long after the disaster the trial follows recovery and failback.
+    pub horizon: SimDuration,
+}
+
+/// Flags of a trial.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TrialFlags {
+    /// The replication backlog grows without bound: RPO depends on the warm-up.
+    pub unstable_replication: bool,
+    /// A runbook step ran out of retries, or the service level was never reached.
+    pub recovery_failed: bool,
+    /// A fault struck during recovery, which restarted.
+    pub recovery_interrupted: bool,
+    /// Recovery or failback had not finished at the horizon.
+    pub outlasted_horizon: bool,
+}
+
+/// The record of one disaster trial.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrialOutcome {
+    /// The trial's index.
+    pub trial: u64,
+    /// What failed.
+    pub disaster: String,
+    /// When.
+    pub disaster_at: SimTime,
+    /// Disaster to detection.
+    pub detection_delay: SimDuration,
+    /// Disaster to the first instant any demand was served again (None: never, within the
+    /// horizon).
+    pub first_partial_service: Option<SimDuration>,
+    /// RTO achieved: disaster to the service back at its level (None: not recovered).
+    pub rto: Option<SimDuration>,
+    /// RPO achieved.
+    pub rpo: SimDuration,
+    /// Writes lost.
+    pub writes_lost: u64,
+    /// Bytes lost.
+    pub bytes_lost: u64,
+    /// Age of the standby's copy at the disaster.
+    pub copy_age: SimDuration,
+    /// Failback start to its end (None: did not complete within the horizon).
+    pub failback: Option<SimDuration>,
+    /// Time writes were frozen during failback.
+    pub write_freeze: Option<SimDuration>,
+    /// Bytes lost during failback (0: no fault is injected during failback).
+    pub failback_bytes_lost: u64,
+    /// Whether RTO ≤ objective (None: no objective).
+    pub rto_met: Option<bool>,
+    /// Whether RPO ≤ objective (None: no objective).
+    pub rpo_met: Option<bool>,
+    /// Flags.
+    pub flags: TrialFlags,
+}
+
+/// Why a trial could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrialError {
+    /// The strategy refused.
+    #[error(transparent)]
+    Strategy(#[from] StrategyError),
+    /// A runbook is invalid.
+    #[error(transparent)]
+    Runbook(#[from] RunbookError),
+    /// The replication model could not be built.
+    #[error(transparent)]
+    Replication(#[from] BuildReplicationError),
+    /// The replication model was misused (a bug in the trial runner).
+    #[error(transparent)]
+    ReplicationQuery(#[from] ReplicationError),
+    /// A failure process or the disaster names something unknown.
+    #[error(transparent)]
+    Failure(#[from] FailureError),
+    /// Detection parameters are invalid.
+    #[error(transparent)]
+    Detection(#[from] DetectionError),
+    /// The scenario does not describe a disaster the trial can run.
+    #[error("scenario: {0}")]
+    Scenario(String),
+}
+
+/// A scenario and a strategy, checked and prepared once for many trials.
+pub struct DisasterTrial<'a> {
+    scenario: &'a DisasterScenario,
+    strategy: &'a dyn Strategy,
+    steady: SteadyState,
+    standby: usize,
+    hit: Vec<usize>,
+    link: crate::model::LinkSpec,
+    capacity: Vec<u32>,
+    shares: Vec<f64>,
+    ready: Vec<bool>,
+    faults: Vec<Target>,
+}
+
+impl<'a> DisasterTrial<'a> {
+    /// Checks the scenario against the strategy and prepares the steady state.
+    pub fn new(scenario: &'a DisasterScenario, strategy: &'a dyn Strategy) -> Result<Self, TrialError> {
+        let d = &scenario.deployment;
+        let topo = &d.topology;
+        scenario.detection.validate()?;
+        if !(scenario.service_level > 0.0 && scenario.service_level <= 1.0) {
+            return Err(TrialError::Scenario(format!(
+                "service_level = {} is not allowed (must be in (0, 1])",
+                scenario.service_level
+            )));
+        }
+        let site = |name: &str, what: &str| {
+            topo.site(name).ok_or_else(|| TrialError::Scenario(format!("{what} site {name:?} is not in the topology")))
+        };
+        let primary = site(&d.primary, "primary")?;
+        let standby = site(&d.standby, "standby")?;
+        let link_id = topo.link(&d.primary, &d.standby).ok_or_else(|| {
+            TrialError::Scenario(format!("no link from primary {:?} to standby {:?}", d.primary, d.standby))
+        })?;
+        let target = FailureProcess {
+            target: scenario.disaster.target.clone(),
+            time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
+            time_to_repair: scenario.disaster.repair.clone(),
+        }
+        .resolve(topo, 0)?;
+        let mut outages = Outages::new(topo);
+        let mut changes = vec![];
+        outages.apply(target, true, &mut changes);
+        let hit: Vec<usize> = changes
+            .iter()
+            .filter_map(|c| if let StateChange::SiteDown(s) = c { Some(s.0 as usize) } else { None })
+            .collect();
+        if !hit.contains(&(primary.0 as usize)) {
+            return Err(TrialError::Scenario(format!(
+                "disaster.target {:?} does not take down the primary {:?}",
+                scenario.disaster.target, d.primary
+            )));
+        }
+        if hit.contains(&(standby.0 as usize)) {
+            return Err(TrialError::Scenario(format!(
+                "disaster.target {:?} also takes down the standby {:?}: nothing would be left to recover to",
+                scenario.disaster.target, d.standby
+            )));
+        }
+        let faults =
+            scenario.faults.iter().enumerate().map(|(i, f)| f.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
+        let steady = strategy.steady_state(d)?;
+        let n = topo.site_count();
+        let mut capacity = vec![0; n];
+        let mut shares = vec![0.0; n];
+        let mut ready = vec![false; n];
+        for (name, c) in &steady.capacity {
+            capacity[site(name, "steady-state capacity")?.0 as usize] = *c;
+        }
+        for (name, s) in &steady.traffic {
+            shares[site(name, "steady-state traffic")?.0 as usize] = *s;
+        }
+        for name in &steady.data_ready {
+            ready[site(name, "steady-state data")?.0 as usize] = true;
+        }
+        Ok(DisasterTrial {
+            scenario,
+            strategy,
+            steady,
+            standby: standby.0 as usize,
+            hit,
+            link: topo.link_spec(link_id).clone(),
+            capacity,
+            shares,
+            ready,
+            faults,
+        })
+    }
+
+    /// The strategy's steady state.
+    pub fn steady_state(&self) -> &SteadyState {
+        &self.steady
+    }
+
+    fn fresh_service(&self) -> ServiceState {
+        let mut s = ServiceState::new(self.capacity.len(), self.scenario.deployment.instances_needed());
+        for (i, &c) in self.capacity.iter().enumerate() {
+            s.set_capacity(i, c);
+            s.set_data_ready(i, self.ready[i]);
+        }
+        s.set_shares(&self.shares);
+        s
+    }
+
+    /// Whether a fault target takes down the standby.
+    fn fault_hits_standby(&self, target: Target) -> bool {
+        let topo = &self.scenario.deployment.topology;
+        let mut o = Outages::new(topo);
+        let mut ch = vec![];
+        o.apply(target, true, &mut ch);
+        ch.contains(&StateChange::SiteDown(crate::model::SiteId(self.standby as u32)))
+    }
+
+    /// Runs trial `trial` of the run seeded with `seed`.
+    pub fn run(&self, seed: u64, trial: u64) -> Result<TrialOutcome, TrialError> {
+        let sc = self.scenario;
+        let d = &sc.deployment;
+        let streams = TrialStreams::new(seed, trial);
+        let mut disaster_rng = streams.rng(StreamId::DISASTER);
+        let window = sc.disaster.window.as_nanos();
+        let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
+        let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
+        let end = t_d + sc.horizon;
+
+        // Data: what the standby's copy lacks at the disaster.
+        let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, SimTime::ZERO)?;
+        let loss = repl.loss_at(t_d)?;
+        let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
+
+        let detected = sc.detection.detect(t_d, &mut streams.rng(StreamId::DETECTION));
+
+        // Service: steady state, then the disaster takes the hit sites down.
+        let mut service = self.fresh_service();
+        for &s in &self.hit {
+            service.set_up(s, false);
+        }
+        let mut watch = ServiceWatch::new(sc.service_level);
+        watch.observe(&service, t_d, detected.min(end));
+
+        // Faults during recovery: the first failure of each process that would take the
+        // standby down, drawn from the disaster on.
+        let mut strategy_rng = streams.rng(StreamId::STRATEGY);
+        let mut fault_rngs: Vec<_> =
+            (0..sc.faults.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
+        let next_fault = |from: SimTime, rngs: &mut Vec<crate::engine::SimRng>| {
+            let mut best: Option<(SimTime, usize)> = None;
+            for (i, f) in sc.faults.iter().enumerate() {
+                if !self.fault_hits_standby(self.faults[i]) {
+                    continue;
+                }
+                let at = from + f.time_between_failures.sample(&mut rngs[i]);
+                if best.is_none_or(|b| at < b.0) {
+                    best = Some((at, i));
+                }
+            }
+            best
+        };
+        let mut start = detected;
+        let mut attempt = 0;
+        let mut fault = next_fault(t_d, &mut fault_rngs);
+        loop {
+            if start >= end {
+                flags.outlasted_horizon = true;
+                break;
+            }
+            let ctx = RecoveryContext {
+                deployment: d,
+                steady: &self.steady,
+                disaster_at: t_d,
+                detected_at: detected,
+                loss,
+                attempt,
+            };
+            let runbook = self.strategy.recovery(&ctx)?;
+            let stop = fault.map_or(end, |f| f.0.min(end));
+            let topo = &d.topology;
+            let run = execute(&runbook, start, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
+                topo.site(name).map(|s| s.0 as usize)
+            })?;
+            match run.end {
+                RunbookEnd::Completed(_) if watch.restored.is_some() => break,
+                RunbookEnd::Completed(_) => {
+                    // Done, but the level was never reached: wait for a fault or the horizon
+                    // cannot help; the recovery failed.
+                    flags.recovery_failed = true;
+                    break;
+                }
+                RunbookEnd::Failed { .. } => {
+                    flags.recovery_failed = true;
+                    break;
+                }
+                RunbookEnd::Interrupted(at) => {
+                    if at >= end || watch.restored.is_some() {
+                        flags.outlasted_horizon = watch.restored.is_none();
+                        break;
+                    }
+                    // The standby failed mid-recovery: its work is lost; start again once it is
+                    // repaired.
+                    let (_, i) = fault.expect("interrupted before the horizon means a fault");
+                    flags.recovery_interrupted = true;
+                    let repaired = at + sc.faults[i].time_to_repair.sample(&mut fault_rngs[i]);
+                    service = self.fresh_service();
+                    for &s in &self.hit {
+                        service.set_up(s, false);
+                    }
+                    watch.reset();
+                    start = repaired;
+                    attempt += 1;
+                    fault = next_fault(repaired, &mut fault_rngs);
+                }
+            }
+        }
+
+        let rto = watch.restored.map(|r| r - t_d);
+        let first_partial = watch.first_partial.map(|r| r - t_d);
+
+        // Failback, once the primary is back and the service restored.
+        let (mut failback, mut write_freeze) = (None, None);
+        if let Some(restored) = watch.restored {
+            let back = t_d + sc.disaster.repair.sample(&mut disaster_rng);
+            let fb_start = back.max(restored);
+            if fb_start < end {
+                let written = d.workload.mean_bytes_per_s() * (fb_start - t_d).as_secs_f64();
+                let ctx = FailbackContext {
+                    deployment: d,
+                    steady: &self.steady,
+                    disaster_at: t_d,
+                    restored_at: restored,
+                    primary_back_at: back,
+                    bytes_to_resync: written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
+                    write_bytes_per_s: d.workload.mean_bytes_per_s(),
+                    reverse_throughput_bytes_per_s: self.link.mean_throughput_bytes_per_s(),
+                    latency: SimDuration::from_secs_f64(self.link.mean_rtt_secs() / 2.0),
+                };
+                let runbook = self.strategy.failback(&ctx)?;
+                // The primary restarts empty of traffic, with its steady capacity, its data stale.
+                for &s in &self.hit {
+                    service.set_up(s, true);
+                    service.set_capacity(s, self.capacity[s]);
+                    service.set_data_ready(s, false);
+                }
+                let frozen_before = service.frozen_total(fb_start);
+                let mut fb_watch = ServiceWatch::new(sc.service_level);
+                let topo = &d.topology;
+                let run = execute(&runbook, fb_start, end, &mut strategy_rng, &mut service, &mut fb_watch, &|name| {
+                    topo.site(name).map(|s| s.0 as usize)
+                })?;
+                match run.end {
+                    RunbookEnd::Completed(done) => {
+                        failback = Some(done - fb_start);
+                        write_freeze = Some(service.frozen_total(done).saturating_sub(frozen_before));
+                    }
+                    RunbookEnd::Failed { .. } => flags.recovery_failed = true,
+                    RunbookEnd::Interrupted(_) => flags.outlasted_horizon = true,
+                }
+            } else {
+                flags.outlasted_horizon = true;
+            }
+        }
+
+        Ok(TrialOutcome {
+            trial,
+            disaster: format!("{:?}", sc.disaster.target),
+            disaster_at: t_d,
+            detection_delay: detected - t_d,
+            first_partial_service: first_partial,
+            rto,
+            rpo: loss.rpo,
+            writes_lost: loss.writes_lost,
+            bytes_lost: loss.bytes_lost,
+            copy_age: loss.copy_age,
+            failback,
+            write_freeze,
+            failback_bytes_lost: 0,
+            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
+            rpo_met: sc.objectives.rpo.map(|o| loss.rpo <= o),
+            flags,
+        })
+    }
+}
