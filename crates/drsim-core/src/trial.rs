@@ -326,15 +326,12 @@ impl<'a> DisasterTrial<'a> {
             let run = execute(&runbook, start, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
                 topo.site(name).map(|s| s.0 as usize)
             })?;
-            match run.end {
+            let interrupted_at = match run.end {
                 RunbookEnd::Completed(_) if watch.restored.is_some() => break,
-                RunbookEnd::Completed(_) => {
-                    // Done, but the level was never reached: wait for a fault or the horizon
-                    // cannot help; the recovery failed.
-                    flags.recovery_failed = true;
-                    break;
-                }
-                RunbookEnd::Failed { .. } => {
+                // Done, but the level was still rising (a DNS ramp) when the fault struck.
+                RunbookEnd::Completed(_) if fault.is_some_and(|f| f.0 < end) => fault.map_or(end, |f| f.0),
+                // Done, and the level is never reached: more time cannot help.
+                RunbookEnd::Completed(_) | RunbookEnd::Failed { .. } => {
                     flags.recovery_failed = true;
                     break;
                 }
@@ -343,21 +340,21 @@ impl<'a> DisasterTrial<'a> {
                         flags.outlasted_horizon = watch.restored.is_none();
                         break;
                     }
-                    // The standby failed mid-recovery: its work is lost; start again once it is
-                    // repaired.
-                    let (_, i) = fault.expect("interrupted before the horizon means a fault");
-                    flags.recovery_interrupted = true;
-                    let repaired = at + sc.faults[i].time_to_repair.sample(&mut fault_rngs[i]);
-                    service = self.fresh_service();
-                    for &s in &self.hit {
-                        service.set_up(s, false);
-                    }
-                    watch.reset();
-                    start = repaired;
-                    attempt += 1;
-                    fault = next_fault(repaired, &mut fault_rngs);
+                    at
                 }
+            };
+            // The standby failed mid-recovery: its work is lost; start again once it is repaired.
+            let Some((_, i)) = fault else { break };
+            flags.recovery_interrupted = true;
+            let repaired = interrupted_at + sc.faults[i].time_to_repair.sample(&mut fault_rngs[i]);
+            service = self.fresh_service();
+            for &s in &self.hit {
+                service.set_up(s, false);
             }
+            watch.reset();
+            start = repaired;
+            attempt += 1;
+            fault = next_fault(repaired, &mut fault_rngs);
         }
 
         let rto = watch.restored.map(|r| r - t_d);

@@ -132,21 +132,32 @@ impl ServiceState {
     /// The first instant in `[from, until]` at which the level reaches `target`, if any,
     /// assuming nothing but the traffic ramp changes in between.
     pub fn first_at_least(&self, target: f64, from: SimTime, until: SimTime) -> Option<SimTime> {
+        // Floating sums of shares may fall a hair short of an exact target.
         const EPS: f64 = 1e-12;
-        if self.level(from) + EPS >= target {
+        self.first_where(|level| level + EPS >= target, from, until)
+    }
+
+    /// The first instant in `[from, until]` at which any demand at all is served.
+    pub fn first_positive(&self, from: SimTime, until: SimTime) -> Option<SimTime> {
+        self.first_where(|level| level > 0.0, from, until)
+    }
+
+    fn first_where(&self, reached: impl Fn(f64) -> bool, from: SimTime, until: SimTime) -> Option<SimTime> {
+        if reached(self.level(from)) {
             return Some(from);
         }
         // Past the ramp nothing changes: only [from, min(until, ramp end)] can cross.
         let end = until.min(self.ramp_start + self.ttl);
-        if end <= from || self.level(end) + EPS < target {
+        if end <= from || !reached(self.level(end)) {
             return None;
         }
-        // The level is linear in each share and each share is linear in time, so on one ramp
-        // it is concave piecewise linear; bisection to the nanosecond finds the crossing.
+        // Each share is linear in time and the level is a sum of minima of shares and
+        // constants, so along one ramp a threshold is crossed once; bisection to the
+        // nanosecond finds it.
         let (mut lo, mut hi) = (from.as_nanos(), end.as_nanos());
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if self.level(SimTime::from_nanos(mid)) + EPS >= target {
+            if reached(self.level(SimTime::from_nanos(mid))) {
                 hi = mid;
             } else {
                 lo = mid;
@@ -176,7 +187,7 @@ impl ServiceWatch {
     /// Looks at the state over `[from, until]` (during which only the traffic ramp changes).
     pub fn observe(&mut self, state: &ServiceState, from: SimTime, until: SimTime) {
         if self.first_partial.is_none() {
-            self.first_partial = state.first_at_least(1e-9, from, until);
+            self.first_partial = state.first_positive(from, until);
         }
         if self.restored.is_none() {
             self.restored = state.first_at_least(self.target, from, until);

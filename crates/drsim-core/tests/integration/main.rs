@@ -4,5 +4,6 @@
 //! or availability theory, a hand computation, or an invariant checked over random inputs.
 
 mod failures;
+mod recovery;
 mod replication;
 mod stats;
