@@ -8,6 +8,9 @@
 //!
 //! - [`engine`]: time, the event queue, random streams, distributions (from `drsim-core`).
 //! - [`model`]: topology, links, workload, replication, failures (from `drsim-core`).
+//! - [`recovery`]: the strategy API, runbooks, detection, the service level (from `drsim-core`).
+//! - [`trial`]: disaster trials and their records (from `drsim-core`).
+//! - [`scenario`]: scenario files (from `drsim-core`).
 //!
 //! ```
 //! use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
@@ -22,4 +25,4 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use drsim_core::{engine, model};
+pub use drsim_core::{engine, model, recovery, scenario, trial};

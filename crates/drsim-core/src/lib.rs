@@ -40,4 +40,5 @@
 pub mod engine;
 pub mod model;
 pub mod recovery;
+pub mod scenario;
 pub mod trial;

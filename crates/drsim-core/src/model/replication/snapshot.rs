@@ -157,15 +157,15 @@ impl SnapshotShipping {
         let s = start.as_nanos();
         let baseline =
             Record { time: s, bytes: 0, writes_before: 0, bytes_before: 0, last_before: s, first_after: None };
-        // Offered load: one snapshot per interval.
-        let per_snapshot = match spec.size {
-            SnapshotKind::Full { size_bytes } => size_bytes,
-            SnapshotKind::Incremental => workload.mean_bytes_per_s() * spec.interval.as_secs_f64(),
+        // Offered load: a full snapshot per successful job; incremental ones ship every byte
+        // written once, whatever fails (a failed job's changes roll into the next).
+        let offered = match spec.size {
+            SnapshotKind::Full { size_bytes } => {
+                size_bytes * (1.0 - spec.failure_probability) / spec.interval.as_secs_f64()
+            }
+            SnapshotKind::Incremental => workload.mean_bytes_per_s(),
         };
-        let stability = Stability::from_rates(
-            per_snapshot * (1.0 - spec.failure_probability) / spec.interval.as_secs_f64(),
-            link.mean_throughput_bytes_per_s(),
-        );
+        let stability = Stability::from_rates(offered, link.mean_throughput_bytes_per_s());
         Ok(SnapshotShipping {
             spec: spec.clone(),
             generator,

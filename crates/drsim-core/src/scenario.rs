@@ -1,0 +1,231 @@
+//! Scenario files: a deployment, a disaster and the strategies to compare, in TOML.
+//!
+//! The format is documented key by key in `docs/scenario-format.md`; every key is checked,
+//! unknown keys are refused, and every error names the file and the key (and the line where
+//! the parser knows it). Strategy parameters are kept as TOML tables here, because the core
+//! knows no strategy: whoever builds the strategies (the `drsim` facade, a user's program)
+//! reads each table into that strategy's own parameter type.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::engine::SimDuration;
+use crate::model::{FailureProcess, Topology, TopologySpec, WorkloadSpec};
+use crate::recovery::{Deployment, Detection};
+use crate::trial::{DisasterScenario, DisasterSpec, Objectives};
+
+fn default_count() -> u64 {
+    1000
+}
+fn default_seed() -> u64 {
+    42
+}
+fn default_horizon() -> SimDuration {
+    SimDuration::from_days(30)
+}
+fn default_level() -> f64 {
+    1.0
+}
+
+/// Monte Carlo settings of a scenario.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialSettings {
+    /// Disaster trials per strategy (default 1000).
+    #[serde(default = "default_count")]
+    pub count: u64,
+    /// Seed of every random stream (default 42).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// How long after the disaster a trial follows recovery and failback (default 30 days).
+    #[serde(default = "default_horizon")]
+    pub horizon: SimDuration,
+}
+
+impl Default for TrialSettings {
+    fn default() -> Self {
+        TrialSettings { count: default_count(), seed: default_seed(), horizon: default_horizon() }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeploymentFile {
+    primary: String,
+    standby: String,
+    #[serde(default)]
+    dataset_bytes: f64,
+}
+
+/// One strategy to run, with its parameters.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyEntry {
+    /// Which strategy: `backup_restore`, `pilot_light`, `warm_standby`, `multi_site`, or a name
+    /// a user's program knows.
+    pub kind: String,
+    /// A label for reports (default: the kind).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The strategy's parameters; absent keys take the strategy's documented defaults.
+    #[serde(default)]
+    pub params: toml::Table,
+}
+
+impl StrategyEntry {
+    /// The label for reports.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.kind)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    trials: TrialSettings,
+    topology: TopologySpec,
+    deployment: DeploymentFile,
+    workload: WorkloadSpec,
+    disaster: DisasterSpec,
+    #[serde(default)]
+    detection: Detection,
+    #[serde(default = "default_level")]
+    service_level: f64,
+    #[serde(default)]
+    objectives: Objectives,
+    #[serde(default)]
+    faults: Vec<FailureProcess>,
+    #[serde(default)]
+    strategies: Vec<StrategyEntry>,
+}
+
+/// A scenario read from a file and checked.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Where it came from (a path, or a label such as `<built-in>`).
+    pub origin: PathBuf,
+    /// Its name (default: the file name).
+    pub name: String,
+    /// What it describes.
+    pub description: Option<String>,
+    /// Monte Carlo settings.
+    pub trials: TrialSettings,
+    /// Everything a disaster trial needs besides the strategy.
+    pub disaster: DisasterScenario,
+    /// The strategies to compare, in file order.
+    pub strategies: Vec<StrategyEntry>,
+}
+
+/// Why a scenario was refused. The message names the file and the key.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read the scenario: {reason}")]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Not valid TOML, or a key is unknown, missing or of the wrong type.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: PathBuf,
+        /// The parser's message, with the line and the key.
+        message: String,
+    },
+    /// A value that parses but is not allowed.
+    #[error("{file}: [{key}] {message}")]
+    Invalid {
+        /// The file.
+        file: PathBuf,
+        /// The key or section.
+        key: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| ScenarioError::Read { file: path.to_path_buf(), reason: e.to_string() })?;
+        let text = String::from_utf8(bytes).map_err(|_| ScenarioError::Parse {
+            file: path.to_path_buf(),
+            message: "not UTF-8 text: a scenario is a TOML file".into(),
+        })?;
+        Self::from_toml_str(&text, path)
+    }
+
+    /// Parses and checks scenario text; `origin` names it in errors.
+    pub fn from_toml_str(text: &str, origin: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        let file = origin.as_ref().to_path_buf();
+        if text.trim().is_empty() {
+            return Err(ScenarioError::Parse { file, message: "the file is empty: a scenario needs at least [topology], [deployment], [workload] and [disaster]".into() });
+        }
+        let raw: ScenarioFile = toml::from_str(text)
+            .map_err(|e| ScenarioError::Parse { file: file.clone(), message: e.to_string().trim_end().to_string() })?;
+        let invalid = |key: &str, message: String| ScenarioError::Invalid { file: file.clone(), key: key.into(), message };
+        let topology = Topology::new(raw.topology).map_err(|e| invalid("topology", e.to_string()))?;
+        raw.workload.validate().map_err(|e| invalid("workload", e.to_string()))?;
+        raw.detection.validate().map_err(|e| invalid("detection", e.to_string()))?;
+        if !(raw.deployment.dataset_bytes.is_finite() && raw.deployment.dataset_bytes >= 0.0) {
+            return Err(invalid(
+                "deployment",
+                format!("dataset_bytes = {} is not allowed (must be finite and >= 0)", raw.deployment.dataset_bytes),
+            ));
+        }
+        for (key, name) in [("deployment.primary", &raw.deployment.primary), ("deployment.standby", &raw.deployment.standby)] {
+            if topology.site(name).is_none() {
+                return Err(invalid(key, format!("{name:?} is not a site of [topology]")));
+            }
+        }
+        if raw.trials.count == 0 {
+            return Err(invalid("trials", "count = 0 is not allowed (must be >= 1)".into()));
+        }
+        if raw.trials.horizon.is_zero() {
+            return Err(invalid("trials", "horizon = 0s is not allowed (must be > 0)".into()));
+        }
+        if !(raw.service_level > 0.0 && raw.service_level <= 1.0) {
+            return Err(invalid("service_level", format!("{} is not allowed (must be in (0, 1])", raw.service_level)));
+        }
+        for (i, f) in raw.faults.iter().enumerate() {
+            f.resolve(&topology, i).map_err(|e| invalid(&format!("faults[{i}]"), e.to_string()))?;
+        }
+        let name = raw.name.unwrap_or_else(|| {
+            file.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+        });
+        Ok(Scenario {
+            origin: file,
+            name,
+            description: raw.description,
+            trials: raw.trials.clone(),
+            disaster: DisasterScenario {
+                deployment: Deployment {
+                    topology,
+                    primary: raw.deployment.primary,
+                    standby: raw.deployment.standby,
+                    workload: raw.workload,
+                    dataset_bytes: raw.deployment.dataset_bytes,
+                },
+                disaster: raw.disaster,
+                detection: raw.detection,
+                service_level: raw.service_level,
+                objectives: raw.objectives,
+                faults: raw.faults,
+                horizon: raw.trials.horizon,
+            },
+            strategies: raw.strategies,
+        })
+    }
+}
