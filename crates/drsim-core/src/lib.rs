@@ -41,4 +41,5 @@ pub mod engine;
 pub mod model;
 pub mod recovery;
 pub mod scenario;
+pub mod stats;
 pub mod trial;

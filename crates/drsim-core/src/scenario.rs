@@ -158,8 +158,8 @@ impl Scenario {
     /// Reads and checks a scenario file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
-            .map_err(|e| ScenarioError::Read { file: path.to_path_buf(), reason: e.to_string() })?;
+        let bytes =
+            std::fs::read(path).map_err(|e| ScenarioError::Read { file: path.to_path_buf(), reason: e.to_string() })?;
         let text = String::from_utf8(bytes).map_err(|_| ScenarioError::Parse {
             file: path.to_path_buf(),
             message: "not UTF-8 text: a scenario is a TOML file".into(),
@@ -171,11 +171,17 @@ impl Scenario {
     pub fn from_toml_str(text: &str, origin: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let file = origin.as_ref().to_path_buf();
         if text.trim().is_empty() {
-            return Err(ScenarioError::Parse { file, message: "the file is empty: a scenario needs at least [topology], [deployment], [workload] and [disaster]".into() });
+            return Err(ScenarioError::Parse {
+                file,
+                message:
+                    "the file is empty: a scenario needs at least [topology], [deployment], [workload] and [disaster]"
+                        .into(),
+            });
         }
         let raw: ScenarioFile = toml::from_str(text)
             .map_err(|e| ScenarioError::Parse { file: file.clone(), message: e.to_string().trim_end().to_string() })?;
-        let invalid = |key: &str, message: String| ScenarioError::Invalid { file: file.clone(), key: key.into(), message };
+        let invalid =
+            |key: &str, message: String| ScenarioError::Invalid { file: file.clone(), key: key.into(), message };
         let topology = Topology::new(raw.topology).map_err(|e| invalid("topology", e.to_string()))?;
         raw.workload.validate().map_err(|e| invalid("workload", e.to_string()))?;
         raw.detection.validate().map_err(|e| invalid("detection", e.to_string()))?;
@@ -185,7 +191,9 @@ impl Scenario {
                 format!("dataset_bytes = {} is not allowed (must be finite and >= 0)", raw.deployment.dataset_bytes),
             ));
         }
-        for (key, name) in [("deployment.primary", &raw.deployment.primary), ("deployment.standby", &raw.deployment.standby)] {
+        for (key, name) in
+            [("deployment.primary", &raw.deployment.primary), ("deployment.standby", &raw.deployment.standby)]
+        {
             if topology.site(name).is_none() {
                 return Err(invalid(key, format!("{name:?} is not a site of [topology]")));
             }

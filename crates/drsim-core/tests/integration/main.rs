@@ -6,4 +6,5 @@
 mod failures;
 mod recovery;
 mod replication;
+mod scenario;
 mod stats;
