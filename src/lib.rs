@@ -11,6 +11,7 @@
 //! - [`recovery`]: the strategy API, runbooks, detection, the service level (from `drsim-core`).
 //! - [`trial`]: disaster trials and their records (from `drsim-core`).
 //! - [`scenario`]: scenario files (from `drsim-core`).
+//! - [`stats`]: summaries with confidence intervals (from `drsim-core`).
 //!
 //! ```
 //! use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
@@ -25,4 +26,4 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use drsim_core::{engine, model, recovery, scenario, trial};
+pub use drsim_core::{engine, model, recovery, scenario, stats, trial};
