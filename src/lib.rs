@@ -12,6 +12,10 @@
 //! - [`trial`]: disaster trials and their records (from `drsim-core`).
 //! - [`scenario`]: scenario files (from `drsim-core`).
 //! - [`stats`]: summaries with confidence intervals (from `drsim-core`).
+//! - [`backup_restore`]: the backup & restore strategy (from `drsim-backup-restore`).
+//! - [`pilot_light`]: the pilot light strategy (from `drsim-pilot-light`).
+//! - [`warm_standby`]: the warm standby strategy (from `drsim-warm-standby`).
+//! - [`multi_site`]: the multi-site active/active strategy (from `drsim-multi-site`).
 //!
 //! ```
 //! use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
@@ -27,3 +31,14 @@
 #![warn(missing_docs)]
 
 pub use drsim_core::{engine, model, recovery, scenario, stats, trial};
+
+/// Backup & restore: backups shipped to the DR site, everything rebuilt on disaster.
+pub use drsim_backup_restore as backup_restore;
+/// Multi-site active/active: both sites serve; the survivor takes everything.
+pub use drsim_multi_site as multi_site;
+/// Pilot light: a live data replica, compute kept as images and started on disaster.
+pub use drsim_pilot_light as pilot_light;
+/// Warm standby: a scaled-down copy always running, scaled up on disaster.
+pub use drsim_warm_standby as warm_standby;
+
+pub mod strategies;

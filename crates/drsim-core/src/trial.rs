@@ -155,6 +155,8 @@ pub struct DisasterTrial<'a> {
     standby: usize,
     hit: Vec<usize>,
     link: crate::model::LinkSpec,
+    /// The standby → primary link for failback (the forward link if there is none).
+    reverse: crate::model::LinkSpec,
     capacity: Vec<u32>,
     shares: Vec<f64>,
     ready: Vec<bool>,
@@ -181,6 +183,12 @@ impl<'a> DisasterTrial<'a> {
         let link_id = topo.link(&d.primary, &d.standby).ok_or_else(|| {
             TrialError::Scenario(format!("no link from primary {:?} to standby {:?}", d.primary, d.standby))
         })?;
+        if topo.site_spec(primary).instances_needed == 0 {
+            return Err(TrialError::Scenario(format!(
+                "site {:?} (the primary): instances_needed = 0 is not allowed (must be >= 1: production capacity)",
+                d.primary
+            )));
+        }
         let target = FailureProcess {
             target: scenario.disaster.target.clone(),
             time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
@@ -229,6 +237,9 @@ impl<'a> DisasterTrial<'a> {
             standby: standby.0 as usize,
             hit,
             link: topo.link_spec(link_id).clone(),
+            reverse: topo
+                .link(&d.standby, &d.primary)
+                .map_or_else(|| topo.link_spec(link_id).clone(), |l| topo.link_spec(l).clone()),
             capacity,
             shares,
             ready,
@@ -375,8 +386,8 @@ impl<'a> DisasterTrial<'a> {
                     primary_back_at: back,
                     bytes_to_resync: written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
                     write_bytes_per_s: d.workload.mean_bytes_per_s(),
-                    reverse_throughput_bytes_per_s: self.link.mean_throughput_bytes_per_s(),
-                    latency: SimDuration::from_secs_f64(self.link.mean_rtt_secs() / 2.0),
+                    reverse_throughput_bytes_per_s: self.reverse.mean_throughput_bytes_per_s(),
+                    latency: SimDuration::from_secs_f64(self.reverse.mean_rtt_secs() / 2.0),
                 };
                 let runbook = self.strategy.failback(&ctx)?;
                 // The primary restarts empty of traffic, with its steady capacity, its data stale.

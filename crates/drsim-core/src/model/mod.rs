@@ -14,7 +14,7 @@ pub use failure::{
 pub use link::{BandwidthVariability, LinkError, LinkSpec};
 pub use replication::{
     AsyncFifo, Backlog, BuildReplicationError, LinkDownPolicy, Loss, Replication, ReplicationError, ReplicationSpec,
-    ReplicationStats, SnapshotKind, SnapshotShipping, SnapshotSpec, Stability, Synchronous,
+    ReplicationStats, Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Stability, Synchronous,
 };
 pub use topology::{
     LinkId, RegionId, SiteId, SiteSpec, SiteState, Topology, TopologyError, TopologySpec, ZoneId, ZoneSpec,

@@ -132,8 +132,9 @@ impl ServiceState {
     /// The first instant in `[from, until]` at which the level reaches `target`, if any,
     /// assuming nothing but the traffic ramp changes in between.
     pub fn first_at_least(&self, target: f64, from: SimTime, until: SimTime) -> Option<SimTime> {
-        // Floating sums of shares may fall a hair short of an exact target.
-        const EPS: f64 = 1e-12;
+        // Floating sums of shares may fall a few ulps short of an exact target; a tolerance of
+        // a few ulps keeps the crossing exact to the nanosecond even on day-long ramps.
+        const EPS: f64 = 4.0 * f64::EPSILON;
         self.first_where(|level| level + EPS >= target, from, until)
     }
 
