@@ -166,8 +166,9 @@ impl WriteGenerator {
     #[inline]
     pub fn next_write(&mut self) -> Option<Write> {
         let created = self.next_time()?;
-        let bytes = self.spec.size_bytes.sample(&mut self.rng).round();
-        let bytes = if bytes > 0.0 { bytes as u64 } else { 0 };
+        // Rounded half up by truncation (see `SimDuration::from_secs_f64`); `as` saturates.
+        let bytes = self.spec.size_bytes.sample(&mut self.rng);
+        let bytes = if bytes > 0.0 { (bytes + 0.5) as u64 } else { 0 };
         Some(Write { created: SimTime::from_nanos(created), bytes })
     }
 
