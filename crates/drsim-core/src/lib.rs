@@ -39,6 +39,7 @@
 
 pub mod engine;
 pub mod model;
+pub mod montecarlo;
 pub mod recovery;
 pub mod scenario;
 pub mod stats;

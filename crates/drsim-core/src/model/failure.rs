@@ -241,16 +241,7 @@ pub fn simulate_failures(
     horizon: SimDuration,
     streams: TrialStreams,
 ) -> Result<FailureHistory, FailureError> {
-    let targets = processes.iter().enumerate().map(|(i, p)| p.resolve(topology, i)).collect::<Result<Vec<_>, _>>()?;
-    let mut rngs: Vec<_> = (0..processes.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
     let end = SimTime::ZERO + horizon;
-    let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
-    for (i, p) in processes.iter().enumerate() {
-        let at = SimTime::ZERO + p.time_between_failures.sample(&mut rngs[i]);
-        // Never in the past: the queue is at zero.
-        let _ = queue.schedule(at, (i, Phase::Fail));
-    }
-    let mut outages = Outages::new(topology);
     let mut site_down_since = vec![None; topology.site_count()];
     let mut link_down_since = vec![None; topology.link_count()];
     let mut h = FailureHistory {
@@ -261,47 +252,28 @@ pub fn simulate_failures(
         link_outages: vec![0; topology.link_count()],
         process_failures: vec![0; processes.len()],
     };
-    let mut changes = Vec::new();
-    while let Some((t, (i, phase))) = queue.pop_until(end) {
-        if t >= end {
-            break;
+    let mut process_failures = vec![0; processes.len()];
+    run_processes(topology, processes, horizon, streams, &mut process_failures, |t, c| match c {
+        StateChange::SiteDown(s) => {
+            site_down_since[s.0 as usize] = Some(t);
+            h.site_outages[s.0 as usize] += 1;
         }
-        changes.clear();
-        let next = match phase {
-            Phase::Fail => {
-                h.process_failures[i] += 1;
-                outages.apply(targets[i], true, &mut changes);
-                (t + processes[i].time_to_repair.sample(&mut rngs[i]), Phase::Repair)
-            }
-            Phase::Repair => {
-                outages.apply(targets[i], false, &mut changes);
-                (t + processes[i].time_between_failures.sample(&mut rngs[i]), Phase::Fail)
-            }
-        };
-        let _ = queue.schedule(next.0, (i, next.1));
-        for c in &changes {
-            match *c {
-                StateChange::SiteDown(s) => {
-                    site_down_since[s.0 as usize] = Some(t);
-                    h.site_outages[s.0 as usize] += 1;
-                }
-                StateChange::SiteUp(s) => {
-                    if let Some(since) = site_down_since[s.0 as usize].take() {
-                        h.site_downtime[s.0 as usize] += t - since;
-                    }
-                }
-                StateChange::LinkDown(l) => {
-                    link_down_since[l.0 as usize] = Some(t);
-                    h.link_outages[l.0 as usize] += 1;
-                }
-                StateChange::LinkUp(l) => {
-                    if let Some(since) = link_down_since[l.0 as usize].take() {
-                        h.link_downtime[l.0 as usize] += t - since;
-                    }
-                }
+        StateChange::SiteUp(s) => {
+            if let Some(since) = site_down_since[s.0 as usize].take() {
+                h.site_downtime[s.0 as usize] += t - since;
             }
         }
-    }
+        StateChange::LinkDown(l) => {
+            link_down_since[l.0 as usize] = Some(t);
+            h.link_outages[l.0 as usize] += 1;
+        }
+        StateChange::LinkUp(l) => {
+            if let Some(since) = link_down_since[l.0 as usize].take() {
+                h.link_downtime[l.0 as usize] += t - since;
+            }
+        }
+    })?;
+    h.process_failures = process_failures;
     for (s, since) in site_down_since.iter().enumerate() {
         if let Some(since) = since {
             h.site_downtime[s] += end - *since;
@@ -313,4 +285,254 @@ pub fn simulate_failures(
         }
     }
     Ok(h)
+}
+
+/// The alternating renewal processes behind [`simulate_failures`] and [`failure_timeline`]:
+/// calls `on_change` for every site and link state change within `[0, horizon)`, in time order
+/// (and, at one instant, in the order [`Outages::apply`] reports them), and counts each
+/// process's failures in `process_failures`.
+fn run_processes(
+    topology: &Topology,
+    processes: &[FailureProcess],
+    horizon: SimDuration,
+    streams: TrialStreams,
+    process_failures: &mut [u64],
+    mut on_change: impl FnMut(SimTime, StateChange),
+) -> Result<(), FailureError> {
+    let targets = processes.iter().enumerate().map(|(i, p)| p.resolve(topology, i)).collect::<Result<Vec<_>, _>>()?;
+    let mut rngs: Vec<_> = (0..processes.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
+    let end = SimTime::ZERO + horizon;
+    let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
+    for (i, p) in processes.iter().enumerate() {
+        let at = SimTime::ZERO + p.time_between_failures.sample(&mut rngs[i]);
+        // Never in the past: the queue is at zero.
+        let _ = queue.schedule(at, (i, Phase::Fail));
+    }
+    let mut outages = Outages::new(topology);
+    let mut changes = Vec::new();
+    while let Some((t, (i, phase))) = queue.pop_until(end) {
+        if t >= end {
+            break;
+        }
+        changes.clear();
+        let next = match phase {
+            Phase::Fail => {
+                process_failures[i] += 1;
+                outages.apply(targets[i], true, &mut changes);
+                (t + processes[i].time_to_repair.sample(&mut rngs[i]), Phase::Repair)
+            }
+            Phase::Repair => {
+                outages.apply(targets[i], false, &mut changes);
+                (t + processes[i].time_between_failures.sample(&mut rngs[i]), Phase::Fail)
+            }
+        };
+        let _ = queue.schedule(next.0, (i, next.1));
+        for &c in &changes {
+            on_change(t, c);
+        }
+    }
+    Ok(())
+}
+
+/// Every state change of a horizon run, in time order: the history that [`FailureHistory`]
+/// summarises, for questions a summary cannot answer (the state at an instant, the time during
+/// which several sites were down together).
+///
+/// Everything is up at time zero; `changes` holds the instants within `[0, horizon)` at which
+/// a site or a link went down or came back, in the order they happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureTimeline {
+    /// The length of the run.
+    pub horizon: SimDuration,
+    /// The state changes, in time order.
+    pub changes: Vec<(SimTime, StateChange)>,
+}
+
+impl FailureTimeline {
+    /// Whether site `s` is up at instant `t`: the state left by the changes at or before `t`
+    /// (a site that fails at `t` is down at `t`). Beyond the horizon, the state at its end.
+    pub fn site_up_at(&self, s: SiteId, t: SimTime) -> bool {
+        let mut up = true;
+        for &(_, c) in self.changes.iter().take_while(|&&(at, _)| at <= t) {
+            match c {
+                StateChange::SiteDown(x) if x == s => up = false,
+                StateChange::SiteUp(x) if x == s => up = true,
+                _ => {}
+            }
+        }
+        up
+    }
+
+    /// Total time within the horizon during which at least `k` of `sites` were down at once.
+    ///
+    /// `k = 1` is the downtime of a series system of the sites (one down takes the service
+    /// down), `k = sites.len()` that of a parallel system (all must be down), and anything
+    /// between that of an (n − k + 1)-out-of-n system. `k = 0` gives the whole horizon.
+    /// A site listed twice counts twice.
+    pub fn time_at_least_down(&self, sites: &[SiteId], k: usize) -> SimDuration {
+        let end = SimTime::ZERO + self.horizon;
+        if k == 0 {
+            return self.horizon;
+        }
+        let weight = |s: SiteId| sites.iter().filter(|&&x| x == s).count();
+        let mut down = 0usize;
+        let mut since = SimTime::ZERO;
+        let mut total = SimDuration::ZERO;
+        for &(at, c) in &self.changes {
+            let before = down;
+            match c {
+                StateChange::SiteDown(s) => down += weight(s),
+                StateChange::SiteUp(s) => down = down.saturating_sub(weight(s)),
+                _ => continue,
+            }
+            if before < k && down >= k {
+                since = at;
+            } else if before >= k && down < k {
+                total += at.min(end) - since;
+            }
+        }
+        if down >= k {
+            total += end - since;
+        }
+        total
+    }
+}
+
+/// Runs every failure process over `[0, horizon)`, exactly as [`simulate_failures`] does (the
+/// same streams, hence the same failures), and keeps every state change rather than totals.
+///
+/// ```
+/// use drsim_core::engine::{DurationDistribution, SimDuration, SimTime, TrialStreams};
+/// use drsim_core::model::{FailureProcess, FailureTarget, LinkSpec, SiteSpec, Topology, TopologySpec, ZoneSpec};
+/// use drsim_core::model::failure_timeline;
+///
+/// let site = |n: &str| SiteSpec { name: n.into(), zone: "z".into(), instances_running: 1, instances_needed: 1 };
+/// let topology = Topology::new(TopologySpec {
+///     regions: vec!["r".into()],
+///     zones: vec![ZoneSpec { name: "z".into(), region: "r".into() }],
+///     sites: vec![site("A"), site("B")],
+///     links: vec![],
+/// })?;
+/// let fixed = |h| DurationDistribution::fixed(SimDuration::from_hours(h));
+/// // Over 230 h — A: down [100 h, 110 h) and [210 h, 220 h); B: down [105 h, 125 h) (its next
+/// // failure, at 125 + 105 = 230 h, is at the horizon and not within it).
+/// let processes = [
+///     FailureProcess { target: FailureTarget::Site("A".into()), time_between_failures: fixed(100), time_to_repair: fixed(10) },
+///     FailureProcess { target: FailureTarget::Site("B".into()), time_between_failures: fixed(105), time_to_repair: fixed(20) },
+/// ];
+/// let tl = failure_timeline(&topology, &processes, SimDuration::from_hours(230), TrialStreams::new(1, 0))?;
+/// let (a, b) = (topology.site("A").unwrap(), topology.site("B").unwrap());
+/// assert!(!tl.site_up_at(a, SimTime::ZERO + SimDuration::from_hours(100)));
+/// assert!(tl.site_up_at(a, SimTime::ZERO + SimDuration::from_hours(110)));
+/// // Either down: [100, 125) and [210, 220) = 35 h; both down: [105, 110) = 5 h.
+/// assert_eq!(tl.time_at_least_down(&[a, b], 1), SimDuration::from_hours(35));
+/// assert_eq!(tl.time_at_least_down(&[a, b], 2), SimDuration::from_hours(5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn failure_timeline(
+    topology: &Topology,
+    processes: &[FailureProcess],
+    horizon: SimDuration,
+    streams: TrialStreams,
+) -> Result<FailureTimeline, FailureError> {
+    let mut changes = Vec::new();
+    let mut process_failures = vec![0; processes.len()];
+    run_processes(topology, processes, horizon, streams, &mut process_failures, |t, c| changes.push((t, c)))?;
+    Ok(FailureTimeline { horizon, changes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Distribution;
+    use crate::model::topology::{SiteSpec, TopologySpec, ZoneSpec};
+
+    fn topology() -> Topology {
+        let site =
+            |n: &str, z: &str| SiteSpec { name: n.into(), zone: z.into(), instances_running: 1, instances_needed: 1 };
+        Topology::new(TopologySpec {
+            regions: vec!["r".into()],
+            zones: vec![
+                ZoneSpec { name: "z1".into(), region: "r".into() },
+                ZoneSpec { name: "z2".into(), region: "r".into() },
+            ],
+            sites: vec![site("A", "z1"), site("B", "z1"), site("C", "z2")],
+            links: vec![],
+        })
+        .unwrap()
+    }
+
+    fn exp_h(mean_h: f64) -> DurationDistribution {
+        DurationDistribution::new(Distribution::exponential(mean_h * 3600.0).unwrap()).unwrap()
+    }
+
+    fn process(target: FailureTarget, up_h: f64, down_h: f64) -> FailureProcess {
+        FailureProcess { target, time_between_failures: exp_h(up_h), time_to_repair: exp_h(down_h) }
+    }
+
+    /// The timeline is the history before summing: each site's downtime and outage count, and
+    /// its state at any instant, agree with [`simulate_failures`] on the same streams, with
+    /// site and zone failures overlapping.
+    #[test]
+    fn timeline_agrees_with_the_history() {
+        let t = topology();
+        let procs = [
+            process(FailureTarget::Site("A".into()), 50.0, 10.0),
+            process(FailureTarget::Site("B".into()), 80.0, 20.0),
+            process(FailureTarget::Zone("z1".into()), 200.0, 30.0),
+            process(FailureTarget::Site("C".into()), 60.0, 5.0),
+        ];
+        let horizon = SimDuration::from_hours(5000);
+        for trial in 0..5 {
+            let streams = TrialStreams::new(3, trial);
+            let h = simulate_failures(&t, &procs, horizon, streams).unwrap();
+            let tl = failure_timeline(&t, &procs, horizon, streams).unwrap();
+            for s in t.sites() {
+                assert_eq!(tl.time_at_least_down(&[s], 1), h.site_downtime[s.0 as usize]);
+                let downs = tl.changes.iter().filter(|(_, c)| *c == StateChange::SiteDown(s)).count();
+                assert_eq!(downs as u64, h.site_outages[s.0 as usize]);
+                // The state just before and at each change of this site.
+                for &(at, c) in &tl.changes {
+                    if c == StateChange::SiteDown(s) {
+                        assert!(!tl.site_up_at(s, at));
+                        assert!(tl.site_up_at(s, SimTime::from_nanos(at.as_nanos() - 1)));
+                    }
+                }
+            }
+            let all: Vec<SiteId> = t.sites().collect();
+            assert_eq!(tl.time_at_least_down(&all, 0), horizon);
+            assert!(tl.time_at_least_down(&all, 3) <= tl.time_at_least_down(&all, 2));
+            assert!(tl.time_at_least_down(&all, 2) <= tl.time_at_least_down(&all, 1));
+        }
+    }
+
+    /// By hand, two sites in one zone and a zone failure: A fails every 100 h for 10 h; the zone
+    /// fails at 105 h for 20 h. A is down [100, 125) (its own repair at 110 h is hidden by the
+    /// zone's outage), B [105, 125). Over 200 h: either down 25 h, both down 20 h; A is up at
+    /// 99 h and 125 h and down at 100 h and 124 h.
+    #[test]
+    fn overlapping_causes_by_hand() {
+        let t = topology();
+        let fixed = |h| DurationDistribution::fixed(SimDuration::from_hours(h));
+        let procs = [
+            FailureProcess {
+                target: FailureTarget::Site("A".into()),
+                time_between_failures: fixed(100),
+                time_to_repair: fixed(10),
+            },
+            FailureProcess {
+                target: FailureTarget::Zone("z1".into()),
+                time_between_failures: fixed(105),
+                time_to_repair: fixed(20),
+            },
+        ];
+        let tl = failure_timeline(&t, &procs, SimDuration::from_hours(200), TrialStreams::new(1, 0)).unwrap();
+        let (a, b) = (t.site("A").unwrap(), t.site("B").unwrap());
+        let at = |h| SimTime::ZERO + SimDuration::from_hours(h);
+        assert!(tl.site_up_at(a, at(99)) && !tl.site_up_at(a, at(100)) && !tl.site_up_at(a, at(124)));
+        assert!(tl.site_up_at(a, at(125)));
+        assert_eq!(tl.time_at_least_down(&[a, b], 1), SimDuration::from_hours(25));
+        assert_eq!(tl.time_at_least_down(&[a, b], 2), SimDuration::from_hours(20));
+        assert_eq!(tl.time_at_least_down(&[a, b], 3), SimDuration::ZERO);
+    }
 }

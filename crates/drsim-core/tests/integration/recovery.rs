@@ -272,3 +272,46 @@ fn disasters_that_miss_the_primary_or_hit_the_standby_are_refused() {
     sc.disaster.target = FailureTarget::Region("Nowhere".into());
     assert!(DisasterTrial::new(&sc, &strategy).err().unwrap().to_string().contains("Nowhere"));
 }
+
+/// Summaries do not depend on the thread count, and shards merge exactly: 1 thread, 2 threads
+/// and two shards merged all give the same summary, to the bit.
+#[test]
+fn monte_carlo_is_thread_and_shard_independent() {
+    use drsim_core::montecarlo::{TrialsSummary, run_trials};
+    let sc = reference_scenario(Detection::default());
+    let strategy =
+        Reference { launch: DurationDistribution::new(Distribution::lognormal(120.0, 0.3).unwrap()).unwrap() };
+    let trial = DisasterTrial::new(&sc, &strategy).unwrap();
+    let on = |threads: usize, range: std::ops::Range<u64>| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| run_trials(&trial, 11, range)).unwrap()
+    };
+    let one = on(1, 0..300);
+    let two = on(2, 0..300);
+    assert_eq!(one, two);
+    let mut merged = TrialsSummary::default();
+    merged.merge(&on(2, 150..300));
+    merged.merge(&on(1, 0..150));
+    assert_eq!(merged, one);
+    assert_eq!(one.trials, 300);
+    assert_eq!(one.rto.count(), 300);
+    let rto = one.rto.summary(1e-9).unwrap();
+    assert!(rto.p50 >= rto.min && rto.p99 <= rto.max && rto.ci95 > 0.0);
+}
+
+/// Paired comparison under common random numbers: a strategy against itself differs by
+/// exactly zero in every trial; launches fixed at 60 s against LogNormal(120 s, 0.3) launches
+/// (the slowest of six) differ by the expected max of six launches minus 60 s: positive.
+#[test]
+fn paired_difference_uses_common_random_numbers() {
+    use drsim_core::montecarlo::paired_difference;
+    let sc = reference_scenario(Detection::default());
+    let fast = Reference { launch: secs(60) };
+    let slow = Reference { launch: DurationDistribution::new(Distribution::lognormal(120.0, 0.3).unwrap()).unwrap() };
+    let (a, b) = (DisasterTrial::new(&sc, &fast).unwrap(), DisasterTrial::new(&sc, &slow).unwrap());
+    let rto = |o: &drsim_core::trial::TrialOutcome| o.rto.map(|r| r.as_nanos());
+    let same = paired_difference(&a, &a, 3, 0..200, rto).unwrap();
+    assert_eq!((same.pairs, same.mean, same.ci95), (200, 0.0, 0.0));
+    let d = paired_difference(&a, &b, 3, 0..400, rto).unwrap();
+    assert!(d.mean - d.ci95 > 60e9, "slow launches cost more than a minute: {d:?}");
+}
