@@ -12,6 +12,8 @@
 //! - [`trial`]: disaster trials and their records (from `drsim-core`).
 //! - [`scenario`]: scenario files (from `drsim-core`).
 //! - [`stats`]: summaries with confidence intervals (from `drsim-core`).
+//! - [`montecarlo`]: parallel trials, exact mergeable summaries, paired comparisons (from
+//!   `drsim-core`).
 //! - [`backup_restore`]: the backup & restore strategy (from `drsim-backup-restore`).
 //! - [`pilot_light`]: the pilot light strategy (from `drsim-pilot-light`).
 //! - [`warm_standby`]: the warm standby strategy (from `drsim-warm-standby`).
@@ -30,7 +32,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use drsim_core::{engine, model, recovery, scenario, stats, trial};
+pub use drsim_core::{engine, model, montecarlo, recovery, scenario, stats, trial};
 
 /// Backup & restore: backups shipped to the DR site, everything rebuilt on disaster.
 pub use drsim_backup_restore as backup_restore;

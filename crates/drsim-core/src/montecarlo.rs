@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use hdrhistogram::Histogram;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::stats::{Proportion, Z95};
 use crate::trial::{DisasterTrial, TrialError, TrialOutcome};
@@ -19,7 +20,11 @@ const HIST_MAX: u64 = u64::MAX / 4;
 
 /// An exact, mergeable summary of non-negative integer observations (nanoseconds, bytes,
 /// counts): count, sum, sum of squares, min, max and a histogram for quantiles.
-#[derive(Clone, Debug)]
+///
+/// It serializes to its exact state (the histogram as (value, count) pairs), so shards
+/// written to disk merge exactly.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(into = "AccumulatorState", try_from = "AccumulatorState")]
 pub struct Accumulator {
     count: u64,
     sum: u128,
@@ -43,6 +48,58 @@ impl Default for Accumulator {
             // Three significant digits: quantiles within 0.1 % of the true order statistic.
             hist: Histogram::new(3).expect("3 significant digits is a valid precision"),
         }
+    }
+}
+
+/// The serialized form of an [`Accumulator`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccumulatorState {
+    count: u64,
+    sum: u128,
+    sum_sq_hi: u128,
+    sum_sq_lo: u128,
+    min: u64,
+    max: u64,
+    /// (histogram bucket value, count) pairs.
+    histogram: Vec<(u64, u64)>,
+}
+
+impl From<Accumulator> for AccumulatorState {
+    fn from(a: Accumulator) -> Self {
+        AccumulatorState {
+            count: a.count,
+            sum: a.sum,
+            sum_sq_hi: a.sq_hi,
+            sum_sq_lo: a.sq_lo,
+            min: a.min,
+            max: a.max,
+            histogram: a.hist.iter_recorded().map(|v| (v.value_iterated_to(), v.count_at_value())).collect(),
+        }
+    }
+}
+
+impl TryFrom<AccumulatorState> for Accumulator {
+    type Error = String;
+    fn try_from(s: AccumulatorState) -> Result<Self, String> {
+        let mut a = Accumulator {
+            count: s.count,
+            sum: s.sum,
+            sq_hi: s.sum_sq_hi,
+            sq_lo: s.sum_sq_lo,
+            min: s.min,
+            max: s.max,
+            ..Accumulator::default()
+        };
+        let mut n = 0u64;
+        for (v, c) in s.histogram {
+            a.hist.record_n(v.clamp(1, HIST_MAX), c).map_err(|e| format!("histogram value {v}: {e}"))?;
+            n += c;
+        }
+        if n != s.count {
+            return Err(format!("histogram holds {n} values but count = {}", s.count));
+        }
+        Ok(a)
     }
 }
 
@@ -86,6 +143,11 @@ impl Accumulator {
         self.count
     }
 
+    /// The value at quantile `p` in [0, 1] (to 3 significant digits, within [min, max]).
+    pub fn quantile(&self, p: f64) -> Option<u64> {
+        (self.count > 0).then(|| self.hist.value_at_quantile(p.clamp(0.0, 1.0)).min(self.max).max(self.min))
+    }
+
     /// The summary, with every value multiplied by `scale` (1e-9 to report seconds).
     /// `None` when empty.
     pub fn summary(&self, scale: f64) -> Option<Summary> {
@@ -122,7 +184,7 @@ impl Accumulator {
 pub use crate::stats::Summary;
 
 /// Counts of trials meeting an objective.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attainment {
     /// Trials meeting it.
     pub met: u64,
@@ -148,7 +210,7 @@ impl Attainment {
 }
 
 /// The mergeable summary of a set of disaster trials of one strategy.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrialsSummary {
     /// Trials summarised.
     pub trials: u64,
@@ -326,6 +388,9 @@ mod tests {
         let mut m = b.clone();
         m.merge(&a);
         assert_eq!(m, all);
+        let json = serde_json::to_string(&all).unwrap();
+        let back: Accumulator = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, all, "the serialized state is exact");
         let s = all.summary(1.0).unwrap();
         assert_eq!((s.count, s.mean, s.min, s.max), (10, 5.5, 1.0, 10.0));
         assert!((s.std_dev - 3.027_650_354).abs() < 1e-8);

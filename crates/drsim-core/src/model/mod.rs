@@ -4,14 +4,17 @@
 
 pub mod failure;
 pub mod link;
+pub mod reliability;
 pub mod replication;
 pub mod topology;
 pub mod workload;
 
 pub use failure::{
-    FailureError, FailureHistory, FailureProcess, FailureTarget, Outages, StateChange, Target, simulate_failures,
+    FailureError, FailureHistory, FailureProcess, FailureTarget, FailureTimeline, Outages, StateChange, Target,
+    failure_timeline, simulate_failures,
 };
 pub use link::{BandwidthVariability, LinkError, LinkSpec};
+pub use reliability::{Component, ReliabilityError, SeriesHistory, simulate_series};
 pub use replication::{
     AsyncFifo, Backlog, BuildReplicationError, LinkDownPolicy, Loss, Replication, ReplicationError, ReplicationSpec,
     ReplicationStats, Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Stability, Synchronous,

@@ -1,0 +1,13 @@
+//! Integration tests of the `drsim` facade, in one binary (one link step, one process).
+//!
+//! - [`scenarios`]: every shipped scenario with `[[strategies]]` builds and runs, with
+//!   consistent records and median RTOs inside the AWS DR whitepaper's bands.
+//! - [`reference`]: the reference DR trial against an independent closed form.
+//! - [`threads`]: results do not depend on the number of threads.
+//! - [`params`]: bad strategy entries are refused with errors naming what is wrong.
+
+mod common;
+mod params;
+mod reference;
+mod scenarios;
+mod threads;
