@@ -93,7 +93,7 @@ impl TryFrom<AccumulatorState> for Accumulator {
         };
         let mut n = 0u64;
         for (v, c) in s.histogram {
-            a.hist.record_n(v.clamp(1, HIST_MAX), c).map_err(|e| format!("histogram value {v}: {e}"))?;
+            a.hist.record_n(v.min(HIST_MAX), c).map_err(|e| format!("histogram value {v}: {e}"))?;
             n += c;
         }
         if n != s.count {
@@ -123,7 +123,7 @@ impl Accumulator {
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         // Cannot fail: auto-resizing histogram, value clamped to its range.
-        let _ = self.hist.record(v.clamp(1, HIST_MAX));
+        let _ = self.hist.record(v.min(HIST_MAX));
     }
 
     /// Adds another accumulator's observations (exact, order-free).

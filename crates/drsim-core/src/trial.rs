@@ -417,7 +417,7 @@ impl<'a> DisasterTrial<'a> {
 
         Ok(TrialOutcome {
             trial,
-            disaster: format!("{:?}", sc.disaster.target),
+            disaster: sc.disaster.target.to_string(),
             disaster_at: t_d,
             detection_delay: detected - t_d,
             first_partial_service: first_partial,

@@ -30,6 +30,18 @@ pub enum FailureTarget {
     },
 }
 
+/// Prints `site P`, `zone a1`, `region A` or `link P->S`.
+impl std::fmt::Display for FailureTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailureTarget::Site(n) => write!(f, "site {n}"),
+            FailureTarget::Zone(n) => write!(f, "zone {n}"),
+            FailureTarget::Region(n) => write!(f, "region {n}"),
+            FailureTarget::Link { from, to } => write!(f, "link {from}->{to}"),
+        }
+    }
+}
+
 /// What a failure process strikes, resolved against a [`Topology`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

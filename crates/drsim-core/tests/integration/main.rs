@@ -8,3 +8,4 @@ mod recovery;
 mod replication;
 mod scenario;
 mod stats;
+mod validation;

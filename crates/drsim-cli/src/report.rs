@@ -1,0 +1,274 @@
+//! The JSON report: summaries per strategy with units in the keys, plus the exact mergeable
+//! state, so that shards merge to the bit. The schema is documented in `docs/report-format.md`.
+
+use std::path::{Path, PathBuf};
+
+use drsim::montecarlo::{Accumulator, Attainment, TrialsSummary};
+use serde::{Deserialize, Serialize};
+
+use crate::CliError;
+
+/// A metric's summary, in the unit its key names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// Values summarised.
+    pub count: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Half-width of the 95 % confidence interval of the mean.
+    pub ci95: f64,
+    /// Standard deviation.
+    pub std_dev: f64,
+    /// Minimum.
+    pub min: f64,
+    /// Median (to 3 significant digits).
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+fn metric(a: &Accumulator, scale: f64) -> Option<Metric> {
+    a.summary(scale).map(|s| Metric {
+        count: s.count,
+        mean: s.mean,
+        ci95: s.ci95,
+        std_dev: s.std_dev,
+        min: s.min,
+        p50: s.p50,
+        p90: s.p90,
+        p95: s.p95,
+        p99: s.p99,
+        p999: s.p999,
+        max: s.max,
+    })
+}
+
+/// A proportion with its Wilson interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Prop {
+    /// Trials meeting the objective.
+    pub met: u64,
+    /// Trials judged.
+    pub judged: u64,
+    /// met / judged.
+    pub estimate: f64,
+    /// Lower end of the 95 % Wilson interval.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+fn prop(a: &Attainment) -> Option<Prop> {
+    (a.judged > 0).then(|| {
+        let p = a.proportion();
+        Prop { met: a.met, judged: a.judged, estimate: p.estimate, low: p.low, high: p.high }
+    })
+}
+
+/// Flag counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flags {
+    /// Trials whose recovery failed.
+    pub recovery_failed: u64,
+    /// Trials whose recovery a fault interrupted.
+    pub recovery_interrupted: u64,
+    /// Trials that outlasted the horizon.
+    pub outlasted_horizon: u64,
+    /// Trials with unstable replication.
+    pub unstable_replication: u64,
+}
+
+/// The human-readable summary of one strategy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrategySummary {
+    /// Trials run.
+    pub trials: u64,
+    /// RTO of recovered trials, in seconds.
+    pub rto_s: Option<Metric>,
+    /// RPO, in seconds.
+    pub rpo_s: Option<Metric>,
+    /// Writes lost per trial.
+    pub writes_lost: Option<Metric>,
+    /// Bytes lost per trial.
+    pub bytes_lost: Option<Metric>,
+    /// Detection delay, in seconds.
+    pub detection_s: Option<Metric>,
+    /// Time to first partial service, in seconds.
+    pub first_partial_service_s: Option<Metric>,
+    /// Failback duration, in seconds.
+    pub failback_s: Option<Metric>,
+    /// Write freeze during failback, in seconds.
+    pub write_freeze_s: Option<Metric>,
+    /// P(RTO ≤ objective); unrecovered trials miss it.
+    pub p_rto_met: Option<Prop>,
+    /// P(RPO ≤ objective).
+    pub p_rpo_met: Option<Prop>,
+    /// Flags.
+    pub flags: Flags,
+}
+
+impl StrategySummary {
+    /// Summarises the mergeable state.
+    pub fn of(s: &TrialsSummary) -> Self {
+        const S: f64 = 1e-9;
+        StrategySummary {
+            trials: s.trials,
+            rto_s: metric(&s.rto, S),
+            rpo_s: metric(&s.rpo, S),
+            writes_lost: metric(&s.writes_lost, 1.0),
+            bytes_lost: metric(&s.bytes_lost, 1.0),
+            detection_s: metric(&s.detection, S),
+            first_partial_service_s: metric(&s.first_partial, S),
+            failback_s: metric(&s.failback, S),
+            write_freeze_s: metric(&s.write_freeze, S),
+            p_rto_met: prop(&s.rto_met),
+            p_rpo_met: prop(&s.rpo_met),
+            flags: Flags {
+                recovery_failed: s.recovery_failed,
+                recovery_interrupted: s.recovery_interrupted,
+                outlasted_horizon: s.outlasted_horizon,
+                unstable_replication: s.unstable_replication,
+            },
+        }
+    }
+}
+
+/// One strategy's entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrategyReport {
+    /// Its label.
+    pub name: String,
+    /// Its kind.
+    pub kind: String,
+    /// The summary.
+    pub summary: StrategySummary,
+    /// The exact mergeable state behind the summary.
+    pub state: TrialsSummary,
+}
+
+/// Where the scenario came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioInfo {
+    /// Its name.
+    pub name: String,
+    /// Its path.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Wall-clock timing of the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Seconds for all strategies.
+    pub seconds: f64,
+    /// Trials (over all strategies) per second.
+    pub trials_per_s: f64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// A whole report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The drsim version that made it.
+    pub drsim_version: String,
+    /// The scenario.
+    pub scenario: ScenarioInfo,
+    /// The seed.
+    pub seed: u64,
+    /// First trial index covered.
+    pub trial_start: u64,
+    /// One past the last trial index covered.
+    pub trial_end: u64,
+    /// RTO objective in seconds.
+    pub rto_objective_s: Option<f64>,
+    /// RPO objective in seconds.
+    pub rpo_objective_s: Option<f64>,
+    /// One entry per strategy, in scenario order.
+    pub strategies: Vec<StrategyReport>,
+    /// Timing (absent in merged reports).
+    pub timing: Option<Timing>,
+}
+
+/// Writes `text` to `path` atomically (a temporary file renamed into place), or to stdout for
+/// `-`: an interrupted run never leaves a truncated file that looks complete.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
+    if path.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(());
+    }
+    let tmp = tmp_path(path);
+    std::fs::write(&tmp, text).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, path).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", path.display())))
+}
+
+/// The temporary sibling of `path` used while writing it.
+pub fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".tmp");
+    path.with_file_name(name)
+}
+
+fn read_report(path: &Path) -> Result<Report, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))
+}
+
+/// `drsim merge`: checks the shards belong to one run and merges them exactly.
+pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
+    let mut reports = shards.iter().map(|p| read_report(p).map(|r| (p, r))).collect::<Result<Vec<_>, _>>()?;
+    reports.sort_by_key(|(_, r)| r.trial_start);
+    let (first_path, first) = &reports[0];
+    let mut merged = first.clone();
+    merged.timing = None;
+    for (path, r) in &reports[1..] {
+        let differs = |what: &str| {
+            CliError::BadInput(format!(
+                "{}: {what} differs from {}'s: not a shard of the same run",
+                path.display(),
+                first_path.display()
+            ))
+        };
+        if r.drsim_version != first.drsim_version {
+            return Err(differs("drsim_version"));
+        }
+        if r.scenario.sha256 != first.scenario.sha256 {
+            return Err(differs("scenario.sha256"));
+        }
+        if r.seed != first.seed {
+            return Err(differs("seed"));
+        }
+        let names = |r: &Report| r.strategies.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        if names(r) != names(first) {
+            return Err(differs("the list of strategies"));
+        }
+        if r.trial_start != merged.trial_end {
+            return Err(CliError::BadInput(format!(
+                "{}: covers trials {}..{}, but the shards so far end at {}: shards must be contiguous and not overlap",
+                path.display(),
+                r.trial_start,
+                r.trial_end,
+                merged.trial_end
+            )));
+        }
+        merged.trial_end = r.trial_end;
+        for (m, s) in merged.strategies.iter_mut().zip(&r.strategies) {
+            m.state.merge(&s.state);
+        }
+    }
+    for s in &mut merged.strategies {
+        s.summary = StrategySummary::of(&s.state);
+    }
+    let text = serde_json::to_string_pretty(&merged).map_err(|e| CliError::Other(e.to_string()))? + "\n";
+    write_atomic(out, &text)
+}

@@ -1,0 +1,375 @@
+//! `drsim run` and `drsim validate`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use drsim::montecarlo::TrialsSummary;
+use drsim::scenario::Scenario;
+use drsim::trial::{DisasterTrial, TrialOutcome};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::CliError;
+use crate::report::{Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic};
+
+/// Trials run between two writes of per-trial rows: bounds memory whatever N is.
+const CHUNK: u64 = 4096;
+
+/// Arguments of `drsim run`.
+#[derive(Args)]
+pub struct RunArgs {
+    /// The scenario file.
+    scenario: PathBuf,
+    /// Disaster trials per strategy (default: the scenario's `trials.count`).
+    #[arg(long)]
+    trials: Option<u64>,
+    /// Seed (default: the scenario's `trials.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Write the full summary as JSON (`-` for stdout).
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write one CSV row per trial (`-` for stdout).
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Write an SVG of the RTO and RPO distributions (`-` for stdout).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+    /// Run only shard K of N (1-based), e.g. `--shard 2/8`; merge with `drsim merge`.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(u64, u64)>,
+    /// Print timing (trials per second) after the table.
+    #[arg(long)]
+    bench: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("{s:?} is not a shard: expected K/N with 1 <= K <= N, e.g. 2/8");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+fn load(path: &Path) -> Result<(Scenario, String), CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::BadInput(format!("{}: cannot read the scenario: {e}", path.display())))?;
+    let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::BadInput(format!("{}: not UTF-8 text: a scenario is a TOML file", path.display())))?;
+    let scenario = Scenario::from_toml_str(&text, path).map_err(|e| CliError::BadInput(e.to_string()))?;
+    Ok((scenario, sha))
+}
+
+fn secs(d: Option<drsim::engine::SimDuration>) -> String {
+    d.map_or(String::new(), |d| format!("{}", d.as_secs_f64()))
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn flag(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    }
+}
+
+const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,rto_met,rpo_met,recovery_failed,recovery_interrupted,outlasted_horizon,unstable_replication\n";
+
+fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        csv_field(strategy),
+        o.trial,
+        csv_field(&o.disaster),
+        o.disaster_at.as_secs_f64(),
+        o.detection_delay.as_secs_f64(),
+        secs(o.first_partial_service),
+        secs(o.rto),
+        o.rpo.as_secs_f64(),
+        o.writes_lost,
+        o.bytes_lost,
+        o.copy_age.as_secs_f64(),
+        secs(o.failback),
+        secs(o.write_freeze),
+        o.failback_bytes_lost,
+        flag(o.rto_met),
+        flag(o.rpo_met),
+        o.flags.recovery_failed,
+        o.flags.recovery_interrupted,
+        o.flags.outlasted_horizon,
+        o.flags.unstable_replication
+    )
+}
+
+fn fmt_s(v: f64) -> String {
+    if v >= 3600.0 {
+        format!("{:.2}h", v / 3600.0)
+    } else if v >= 60.0 {
+        format!("{:.1}m", v / 60.0)
+    } else if v >= 1.0 || v == 0.0 {
+        format!("{v:.2}s")
+    } else {
+        format!("{:.1}ms", v * 1e3)
+    }
+}
+
+fn print_table(report: &Report) {
+    println!(
+        "{:<24} {:>20} {:>9} {:>9} {:>9} {:>18}   {:>20} {:>9} {:>9} {:>9} {:>18}",
+        "strategy",
+        "RTO mean ± 95% CI",
+        "p50",
+        "p95",
+        "p99",
+        "P(RTO<=objective)",
+        "RPO mean ± 95% CI",
+        "p50",
+        "p95",
+        "p99",
+        "P(RPO<=objective)"
+    );
+    for s in &report.strategies {
+        let m = |x: &Option<crate::report::Metric>| match x {
+            Some(m) => format!(
+                "{:>20} {:>9} {:>9} {:>9}",
+                format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
+                fmt_s(m.p50),
+                fmt_s(m.p95),
+                fmt_s(m.p99)
+            ),
+            None => format!("{:>50}", "(no trial recovered)"),
+        };
+        let p = |x: &Option<crate::report::Prop>| match x {
+            Some(p) => format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high),
+            None => "-".into(),
+        };
+        println!(
+            "{:<24} {} {:>18}   {} {:>18}",
+            s.name,
+            m(&s.summary.rto_s),
+            p(&s.summary.p_rto_met),
+            m(&s.summary.rpo_s),
+            p(&s.summary.p_rpo_met)
+        );
+        let f = &s.summary.flags;
+        if f.recovery_failed + f.outlasted_horizon + f.unstable_replication > 0 {
+            println!(
+                "{:<24} flags: {} recoveries failed, {} outlasted the horizon, {} with UNSTABLE replication (backlog grows without bound)",
+                "", f.recovery_failed, f.outlasted_horizon, f.unstable_replication
+            );
+        }
+    }
+}
+
+/// `drsim run`.
+pub fn run(args: RunArgs) -> Result<(), CliError> {
+    let (scenario, sha256) = load(&args.scenario)?;
+    if scenario.strategies.is_empty() {
+        return Err(CliError::BadInput(format!("{}: no [[strategies]] to run", args.scenario.display())));
+    }
+    let total = args.trials.unwrap_or(scenario.trials.count);
+    if total == 0 {
+        return Err(CliError::BadInput("--trials 0 is not allowed (must be >= 1)".into()));
+    }
+    let seed = args.seed.unwrap_or(scenario.trials.seed);
+    let (start, end) = match args.shard {
+        Some((k, n)) => (total * (k - 1) / n, total * k / n),
+        None => (0, total),
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        if t == 0 {
+            return Err(CliError::BadInput("--threads 0 is not allowed (must be >= 1)".into()));
+        }
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().map_err(|e| CliError::Other(format!("cannot start worker threads: {e}")))?;
+    let strategies = scenario
+        .strategies
+        .iter()
+        .map(|e| {
+            drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let trials = scenario
+        .strategies
+        .iter()
+        .zip(&strategies)
+        .map(|(e, s)| {
+            DisasterTrial::new(&scenario.disaster, s.as_ref()).map_err(|err| {
+                CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut csv: Option<Box<dyn Write>> = match &args.csv {
+        Some(p) if p.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
+        Some(p) => Some(Box::new(std::io::BufWriter::new(
+            std::fs::File::create(tmp_path(p))
+                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", p.display())))?,
+        ))),
+        None => None,
+    };
+    let io_err = |e: std::io::Error| CliError::Other(format!("writing the CSV: {e}"));
+    if let Some(w) = csv.as_mut() {
+        w.write_all(CSV_HEADER.as_bytes()).map_err(io_err)?;
+    }
+    let n = end - start;
+    let show_progress = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+    let bar = if show_progress { ProgressBar::new(n * trials.len() as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let clock = Instant::now();
+    let mut reports = vec![];
+    for ((entry, trial), _) in scenario.strategies.iter().zip(&trials).zip(&strategies) {
+        let mut summary = TrialsSummary::default();
+        let mut chunk = start;
+        while chunk < end {
+            let upto = (chunk + CHUNK).min(end);
+            let outcomes: Vec<TrialOutcome> = pool
+                .install(|| (chunk..upto).into_par_iter().map(|i| trial.run(seed, i)).collect::<Result<_, _>>())
+                .map_err(|e| {
+                    CliError::BadInput(format!("{}: strategy {:?}: {e}", args.scenario.display(), entry.label()))
+                })?;
+            for o in &outcomes {
+                summary.record(o);
+                if let Some(w) = csv.as_mut() {
+                    w.write_all(csv_row(entry.label(), o).as_bytes()).map_err(io_err)?;
+                }
+            }
+            bar.inc(upto - chunk);
+            chunk = upto;
+        }
+        reports.push(StrategyReport {
+            name: entry.label().to_string(),
+            kind: entry.kind.clone(),
+            summary: StrategySummary::of(&summary),
+            state: summary,
+        });
+    }
+    bar.finish_and_clear();
+    let seconds = clock.elapsed().as_secs_f64();
+    if let Some(mut w) = csv.take() {
+        w.flush().map_err(io_err)?;
+        drop(w);
+        if let Some(p) = args.csv.as_ref().filter(|p| p.as_os_str() != "-") {
+            std::fs::rename(tmp_path(p), p)
+                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", p.display())))?;
+        }
+    }
+    let objectives = &scenario.disaster.objectives;
+    let report = Report {
+        drsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: ScenarioInfo { name: scenario.name.clone(), path: args.scenario.clone(), sha256 },
+        seed,
+        trial_start: start,
+        trial_end: end,
+        rto_objective_s: objectives.rto.map(|d| d.as_secs_f64()),
+        rpo_objective_s: objectives.rpo.map(|d| d.as_secs_f64()),
+        strategies: reports,
+        timing: Some(Timing {
+            seconds,
+            trials_per_s: if seconds > 0.0 { (n * trials.len() as u64) as f64 / seconds } else { 0.0 },
+            threads: pool.current_num_threads(),
+        }),
+    };
+    let to_stdout = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    let quiet = to_stdout(&args.json) || to_stdout(&args.csv) || to_stdout(&args.plot);
+    if !quiet {
+        println!(
+            "scenario {:?} ({}), seed {seed}, trials {start}..{end} per strategy",
+            scenario.name,
+            args.scenario.display()
+        );
+        print_table(&report);
+        if args.bench {
+            println!(
+                "timing: {:.3} s, {:.0} trials/s on {} threads",
+                seconds,
+                report.timing.as_ref().map_or(0.0, |t| t.trials_per_s),
+                pool.current_num_threads()
+            );
+        }
+    }
+    if let Some(p) = &args.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))? + "\n";
+        write_atomic(p, &text)?;
+    }
+    if let Some(p) = &args.plot {
+        let rto: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rto)).collect();
+        let rpo: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rpo)).collect();
+        write_atomic(p, &crate::svg::cdf_plot(&rto, report.rto_objective_s, &rpo, report.rpo_objective_s))?;
+    }
+    Ok(())
+}
+
+/// `drsim validate`.
+pub fn validate(path: &Path) -> Result<(), CliError> {
+    let (scenario, sha) = load(path)?;
+    let d = &scenario.disaster.deployment;
+    let t = &d.topology;
+    println!("{}: scenario {:?} is valid (sha256 {})", path.display(), scenario.name, &sha[..16]);
+    if let Some(desc) = &scenario.description {
+        println!("  {desc}");
+    }
+    println!(
+        "  topology: {} regions, {} zones, {} sites, {} links; primary {:?}, standby {:?}, data set {} bytes",
+        t.region_count(),
+        t.zone_count(),
+        t.site_count(),
+        t.link_count(),
+        d.primary,
+        d.standby,
+        d.dataset_bytes
+    );
+    println!(
+        "  workload: {:.3} writes/s of {:.0} bytes on average ({:.0} bytes/s)",
+        d.workload.mean_rate_per_s(),
+        d.workload.mean_size_bytes(),
+        d.workload.mean_bytes_per_s()
+    );
+    if let Some(l) = t.link(&d.primary, &d.standby) {
+        let link = t.link_spec(l);
+        let thr = link.mean_throughput_bytes_per_s();
+        println!(
+            "  replication link {}->{}: {:.0} bytes/s effective, utilisation {:.3}{}",
+            link.from,
+            link.to,
+            thr,
+            d.workload.mean_bytes_per_s() / thr,
+            if d.workload.mean_bytes_per_s() >= thr { " — UNSTABLE: writes outpace the link" } else { "" }
+        );
+    }
+    let dis = &scenario.disaster.disaster;
+    println!(
+        "  disaster: {:?} at {} + U(0, {}); detection mean {:.1} s; trials {} (seed {}), horizon {}",
+        dis.target,
+        dis.warm_up,
+        dis.window,
+        scenario.disaster.detection.mean_delay_secs().unwrap_or(f64::NAN),
+        scenario.trials.count,
+        scenario.trials.seed,
+        scenario.trials.horizon
+    );
+    for e in &scenario.strategies {
+        let s = drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
+        DisasterTrial::new(&scenario.disaster, s.as_ref())
+            .map_err(|err| CliError::BadInput(format!("{}: strategy {:?}: {err}", path.display(), e.label())))?;
+        println!("  strategy {:?} ({}): ok", e.label(), e.kind);
+    }
+    Ok(())
+}
