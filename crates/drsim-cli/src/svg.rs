@@ -60,15 +60,26 @@ fn panel(out: &mut String, x0: f64, title: &str, series: &Series<'_>, objective_
         W - ML - MR,
         H - MT - MB
     );
+    // Ticks at 1, 2 or 5 × 10^k, about five of them.
+    let raw = xmax / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * mag).find(|&s| s >= raw).unwrap_or(raw);
+    let mut v = 0.0;
+    while v <= xmax * (1.0 + 1e-9) {
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle">{}</text>"#,
+            px(v),
+            H - MB + 16.0,
+            format!("{v:.6}").trim_end_matches('0').trim_end_matches('.')
+        );
+        v += step;
+    }
     for i in 0..=5 {
-        let v = xmax * f64::from(i) / 5.0;
         let p = f64::from(i) / 5.0;
         let _ = write!(
             out,
-            r#"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle">{:.3}</text><text x="{}" y="{:.1}" font-size="11" text-anchor="end">{:.1}</text>"#,
-            px(v),
-            H - MB + 16.0,
-            v,
+            r#"<text x="{}" y="{:.1}" font-size="11" text-anchor="end">{:.1}</text>"#,
             x0 + ML - 6.0,
             py(p) + 4.0,
             p
