@@ -12,6 +12,8 @@
 //! - [`trial`]: disaster trials and their records (from `drsim-core`).
 //! - [`scenario`]: scenario files (from `drsim-core`).
 //! - [`stats`]: summaries with confidence intervals (from `drsim-core`).
+//! - [`horizon`]: years of operation: availability, incidents, downtime and data lost per
+//!   year (from `drsim-core`).
 //! - [`montecarlo`]: parallel trials, exact mergeable summaries, paired comparisons (from
 //!   `drsim-core`).
 //! - [`backup_restore`]: the backup & restore strategy (from `drsim-backup-restore`).
@@ -32,7 +34,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use drsim_core::{engine, model, montecarlo, recovery, scenario, stats, trial};
+pub use drsim_core::{engine, horizon, model, montecarlo, recovery, scenario, stats, trial};
 
 /// Backup & restore: backups shipped to the DR site, everything rebuilt on disaster.
 pub use drsim_backup_restore as backup_restore;

@@ -3,6 +3,7 @@
 //! ```text
 //! drsim run examples/scenarios/compare.toml --trials 10000 --json out.json --csv trials.csv --plot cdf.svg
 //! drsim validate examples/scenarios/reference.toml
+//! drsim horizon examples/scenarios/compare.toml --trials 200
 //! drsim run scenario.toml --shard 1/4 --json shard1.json   # ... then:
 //! drsim merge shard*.json --json all.json
 //! ```
@@ -30,6 +31,9 @@ struct Cli {
 enum Command {
     /// Run every strategy of a scenario over N disaster trials and report.
     Run(run::RunArgs),
+    /// Years of operation with every failure process of `[horizon]` active: availability,
+    /// incidents, downtime and data lost per year.
+    Horizon(run::HorizonArgs),
     /// Check a scenario file and print what it describes.
     Validate {
         /// The scenario file.
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Horizon(args) => run::horizon(args),
         Command::Validate { scenario } => run::validate(&scenario),
         Command::Merge { shards, json } => report::merge(&shards, &json),
     };

@@ -373,3 +373,130 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// Arguments of `drsim horizon`.
+#[derive(Args)]
+pub struct HorizonArgs {
+    /// The scenario file (with a `[horizon]` section).
+    scenario: PathBuf,
+    /// Horizon runs per strategy.
+    #[arg(long, default_value_t = 200)]
+    trials: u64,
+    /// Seed (default: the scenario's `trials.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Write the summaries as JSON (`-` for stdout).
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// One strategy's horizon summary in the JSON report.
+#[derive(serde::Serialize)]
+struct HorizonEntry {
+    name: String,
+    kind: String,
+    runs: u64,
+    years_per_run: f64,
+    availability: Option<f64>,
+    availability_ci95: Option<f64>,
+    nines: Option<f64>,
+    incidents_per_year: Option<f64>,
+    failovers_per_year: Option<f64>,
+    downtime_s_per_year: Option<f64>,
+    downtime_s_per_year_ci95: Option<f64>,
+    writes_lost_per_year: Option<f64>,
+    bytes_lost_per_year: Option<f64>,
+    state: drsim::horizon::HorizonSummary,
+}
+
+/// `drsim horizon`: years of operation with every failure process active.
+pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
+    let (scenario, sha256) = load(&args.scenario)?;
+    let spec = scenario.horizon.clone().ok_or_else(|| {
+        CliError::BadInput(format!("{}: no [horizon] section (length and failures) to run", args.scenario.display()))
+    })?;
+    if args.trials == 0 {
+        return Err(CliError::BadInput("--trials 0 is not allowed (must be >= 1)".into()));
+    }
+    let seed = args.seed.unwrap_or(scenario.trials.seed);
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads.filter(|&t| t > 0) {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().map_err(|e| CliError::Other(format!("cannot start worker threads: {e}")))?;
+    let mut entries = vec![];
+    let to_stdout = args.json.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    if !to_stdout {
+        println!("scenario {:?}: {} runs of {} per strategy, seed {seed}", scenario.name, args.trials, spec.length);
+        println!(
+            "{:<24} {:>24} {:>7} {:>12} {:>12} {:>18} {:>14}",
+            "strategy", "availability ± 95% CI", "nines", "incidents/y", "failovers/y", "downtime/y", "writes lost/y"
+        );
+    }
+    for e in &scenario.strategies {
+        let strategy = drsim::strategies::build(e)
+            .map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display())))?;
+        let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref()).map_err(|err| {
+            CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
+        })?;
+        let s = pool.install(|| drsim::horizon::run_horizons(&trial, &spec, seed, 0..args.trials)).map_err(|err| {
+            CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
+        })?;
+        let years = s.years();
+        let per_year = |a: &drsim::montecarlo::Accumulator, scale: f64| a.summary(scale).map(|m| m.mean / years);
+        let down = s.downtime.summary(1e-9);
+        let entry = HorizonEntry {
+            name: e.label().to_string(),
+            kind: e.kind.clone(),
+            runs: args.trials,
+            years_per_run: years,
+            availability: s.availability().map(|a| a.0),
+            availability_ci95: s.availability().map(|a| a.1),
+            nines: s.nines(),
+            incidents_per_year: per_year(&s.incidents, 1.0),
+            failovers_per_year: per_year(&s.failovers, 1.0),
+            downtime_s_per_year: down.map(|d| d.mean / years),
+            downtime_s_per_year_ci95: down.map(|d| d.ci95 / years),
+            writes_lost_per_year: per_year(&s.writes_lost, 1.0),
+            bytes_lost_per_year: per_year(&s.bytes_lost, 1.0),
+            state: s,
+        };
+        if !to_stdout {
+            println!(
+                "{:<24} {:>24} {:>7} {:>12.2} {:>12.2} {:>18} {:>14.1}",
+                entry.name,
+                entry.availability.map_or("-".into(), |a| format!(
+                    "{:.6} ± {:.6}",
+                    a,
+                    entry.availability_ci95.unwrap_or(0.0)
+                )),
+                entry.nines.map_or("inf".into(), |n| format!("{n:.2}")),
+                entry.incidents_per_year.unwrap_or(0.0),
+                entry.failovers_per_year.unwrap_or(0.0),
+                entry.downtime_s_per_year.map_or("-".into(), |d| format!(
+                    "{} ± {}",
+                    fmt_s(d),
+                    fmt_s(entry.downtime_s_per_year_ci95.unwrap_or(0.0))
+                )),
+                entry.writes_lost_per_year.unwrap_or(0.0)
+            );
+        }
+        entries.push(entry);
+    }
+    if let Some(p) = &args.json {
+        let report = serde_json::json!({
+            "drsim_version": env!("CARGO_PKG_VERSION"),
+            "scenario": { "name": scenario.name, "path": args.scenario, "sha256": sha256 },
+            "seed": seed,
+            "runs": args.trials,
+            "length_s": spec.length.as_secs_f64(),
+            "strategies": entries,
+        });
+        let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))? + "\n";
+        write_atomic(p, &text)?;
+    }
+    Ok(())
+}

@@ -38,6 +38,7 @@
 #![warn(missing_docs)]
 
 pub mod engine;
+pub mod horizon;
 pub mod model;
 pub mod montecarlo;
 pub mod recovery;

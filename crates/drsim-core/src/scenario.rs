@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::engine::SimDuration;
+use crate::horizon::HorizonSpec;
 use crate::model::{FailureProcess, Topology, TopologySpec, WorkloadSpec};
 use crate::recovery::{Deployment, Detection};
 use crate::trial::{DisasterScenario, DisasterSpec, Objectives};
@@ -103,6 +104,8 @@ struct ScenarioFile {
     faults: Vec<FailureProcess>,
     #[serde(default)]
     strategies: Vec<StrategyEntry>,
+    #[serde(default)]
+    horizon: Option<HorizonSpec>,
 }
 
 /// A scenario read from a file and checked.
@@ -120,6 +123,8 @@ pub struct Scenario {
     pub disaster: DisasterScenario,
     /// The strategies to compare, in file order.
     pub strategies: Vec<StrategyEntry>,
+    /// The horizon runs, if the file has a `[horizon]` section.
+    pub horizon: Option<HorizonSpec>,
 }
 
 /// Why a scenario was refused. The message names the file and the key.
@@ -210,6 +215,20 @@ impl Scenario {
         for (i, f) in raw.faults.iter().enumerate() {
             f.resolve(&topology, i).map_err(|e| invalid(&format!("faults[{i}]"), e.to_string()))?;
         }
+        if let Some(h) = &raw.horizon {
+            if h.length.is_zero() {
+                return Err(invalid("horizon", "length = 0s is not allowed (must be > 0)".into()));
+            }
+            if h.failures.is_empty() {
+                return Err(invalid(
+                    "horizon",
+                    "failures is empty: a horizon run needs at least one failure process".into(),
+                ));
+            }
+            for (i, f) in h.failures.iter().enumerate() {
+                f.resolve(&topology, i).map_err(|e| invalid(&format!("horizon.failures[{i}]"), e.to_string()))?;
+            }
+        }
         let name = raw.name.unwrap_or_else(|| {
             file.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
         });
@@ -234,6 +253,7 @@ impl Scenario {
                 horizon: raw.trials.horizon,
             },
             strategies: raw.strategies,
+            horizon: raw.horizon,
         })
     }
 }

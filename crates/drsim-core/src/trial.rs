@@ -247,6 +247,11 @@ impl<'a> DisasterTrial<'a> {
         })
     }
 
+    /// The scenario.
+    pub fn scenario(&self) -> &DisasterScenario {
+        self.scenario
+    }
+
     /// The strategy's steady state.
     pub fn steady_state(&self) -> &SteadyState {
         &self.steady
@@ -274,16 +279,34 @@ impl<'a> DisasterTrial<'a> {
     /// Runs trial `trial` of the run seeded with `seed`.
     pub fn run(&self, seed: u64, trial: u64) -> Result<TrialOutcome, TrialError> {
         let sc = self.scenario;
-        let d = &sc.deployment;
         let streams = TrialStreams::new(seed, trial);
         let mut disaster_rng = streams.rng(StreamId::DISASTER);
         let window = sc.disaster.window.as_nanos();
         let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
         let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
+        let repair = sc.disaster.repair.sample(&mut disaster_rng);
+        self.run_incident(trial, streams, SimTime::ZERO, t_d, repair)
+    }
+
+    /// Runs one disaster at `t_d` whose primary is back `repair` later, with replication
+    /// running from `start` (at least the warm-up before `t_d`, for a stationary backlog) and
+    /// every draw from `streams`. [`run`](Self::run) is this with the disaster time and the
+    /// repair drawn from the trial's disaster stream; a horizon run calls it for each outage
+    /// of the primary.
+    pub fn run_incident(
+        &self,
+        trial: u64,
+        streams: TrialStreams,
+        start: SimTime,
+        t_d: SimTime,
+        repair: SimDuration,
+    ) -> Result<TrialOutcome, TrialError> {
+        let sc = self.scenario;
+        let d = &sc.deployment;
         let end = t_d + sc.horizon;
 
         // Data: what the standby's copy lacks at the disaster.
-        let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, SimTime::ZERO)?;
+        let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, start.min(t_d))?;
         let loss = repl.loss_at(t_d)?;
         let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
 
@@ -374,7 +397,7 @@ impl<'a> DisasterTrial<'a> {
         // Failback, once the primary is back and the service restored.
         let (mut failback, mut write_freeze) = (None, None);
         if let Some(restored) = watch.restored {
-            let back = t_d + sc.disaster.repair.sample(&mut disaster_rng);
+            let back = t_d + repair;
             let fb_start = back.max(restored);
             if fb_start < end {
                 let written = d.workload.mean_bytes_per_s() * (fb_start - t_d).as_secs_f64();

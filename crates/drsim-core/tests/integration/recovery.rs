@@ -315,3 +315,43 @@ fn paired_difference_uses_common_random_numbers() {
     let d = paired_difference(&a, &b, 3, 0..400, rto).unwrap();
     assert!(d.mean - d.ci95 > 60e9, "slow launches cost more than a minute: {d:?}");
 }
+
+/// Horizon run against the renewal-reward theorem. The primary's region fails after Exp(mean
+/// 60 d) and is repaired after X ~ Exp(mean 600 s); the strategy restores service R = 270 s
+/// after each failure (every duration fixed). Each incident costs min(R, X) of downtime, with
+/// E[min(R, X)] = 600·(1 − e^{−270/600}) = 217.42 s, and a failover (with data loss) exactly
+/// when X > R, probability e^{−0.45} = 0.6376. Over L = 3650 d the expected number of
+/// incidents is L / (60 d + 600 s) = 60.826 (the renewal function's correction,
+/// (λ/(λ+μ))² ≈ 10⁻⁸, is negligible), so the expected downtime per run is 13,225 s.
+/// Tolerance: 4 standard errors over 40 independent runs.
+#[test]
+fn horizon_downtime_matches_renewal_reward() {
+    use drsim_core::horizon::{HorizonSpec, run_horizons};
+    let sc = reference_scenario(Detection::Delay { delay: secs(90) });
+    let strategy = Reference { launch: secs(120) };
+    let trial = DisasterTrial::new(&sc, &strategy).unwrap();
+    let spec = HorizonSpec {
+        length: SimDuration::from_days(3650),
+        failures: vec![FailureProcess {
+            target: FailureTarget::Region("A".into()),
+            time_between_failures: DurationDistribution::new(Distribution::exponential(60.0 * 86_400.0).unwrap())
+                .unwrap(),
+            time_to_repair: DurationDistribution::new(Distribution::exponential(600.0).unwrap()).unwrap(),
+        }],
+    };
+    let summary = run_horizons(&trial, &spec, 21, 0..40).unwrap();
+    let e_min = 600.0 * (1.0 - (-0.45f64).exp());
+    let incidents = 3650.0 * 86_400.0 / (60.0 * 86_400.0 + 600.0);
+    let d = summary.downtime.summary(1e-9).unwrap();
+    let expected = incidents * e_min;
+    assert!((d.mean - expected).abs() <= 4.0 * d.ci95 / 1.96, "downtime {} ± {} vs {expected}", d.mean, d.ci95);
+    let inc = summary.incidents.summary(1.0).unwrap();
+    assert!((inc.mean - incidents).abs() <= 4.0 * inc.ci95 / 1.96, "incidents {} vs {incidents}", inc.mean);
+    let fo = summary.failovers.summary(1.0).unwrap();
+    let p = fo.mean / inc.mean;
+    let se = (0.6376 * 0.3624 / (inc.mean * 40.0)).sqrt();
+    assert!((p - (-0.45f64).exp()).abs() <= 4.0 * se, "failover fraction {p}");
+    let (a, _) = summary.availability().unwrap();
+    assert!((a - (1.0 - expected / (3650.0 * 86_400.0))).abs() < 1e-5);
+    assert!(summary.nines().unwrap() > 4.0);
+}

@@ -1,0 +1,219 @@
+//! Horizon runs: years of operation with every failure process active; availability,
+//! incidents, downtime and data lost per year.
+//!
+//! Each outage of the primary is an incident. The strategy recovers from it exactly as in a
+//! disaster trial (detection, runbook, faults during recovery), with the primary back when
+//! the failure process repairs it. The service is down until the earlier of the strategy's
+//! recovery and the primary's return; data is lost when the strategy failed over (the copy's
+//! loss at the outage), or when the primary's data does not survive.
+//!
+//! Replication is not simulated write by write across years: each incident's replication
+//! state is built from the warm-up before it. For stationary replication this has the same
+//! distribution as the long run's state at that instant (the backlog forgets its past within
+//! the warm-up), and it keeps a ten-year run at a few dozen incidents' cost.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{EventQueue, SimDuration, SimTime, StreamId, TrialStreams};
+use crate::model::{FailureProcess, Outages, StateChange};
+use crate::montecarlo::Accumulator;
+use crate::trial::{DisasterTrial, TrialError};
+
+/// The horizon of a scenario: how long, and which failure processes run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HorizonSpec {
+    /// Length of each horizon run, e.g. `"3650d"` for ten years.
+    pub length: SimDuration,
+    /// Failure processes active throughout (sites, zones, regions, links).
+    pub failures: Vec<FailureProcess>,
+}
+
+/// The record of one horizon run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HorizonOutcome {
+    /// Outages of the primary.
+    pub incidents: u64,
+    /// Incidents in which the strategy restored service before the primary came back.
+    pub failovers: u64,
+    /// Total time the service was below its level.
+    pub downtime: SimDuration,
+    /// Writes lost over the run.
+    pub writes_lost: u64,
+    /// Bytes lost over the run.
+    pub bytes_lost: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Phase {
+    Fail,
+    Repair,
+}
+
+/// Runs horizon trial `index` of the run seeded with `seed`.
+///
+/// Failure process `k` draws from stream `FAILURES.sub(k)` of (seed, index); incident `j`'s
+/// recovery draws from its own streams, derived from (seed, index, j).
+pub fn run_horizon(
+    trial: &DisasterTrial<'_>,
+    spec: &HorizonSpec,
+    seed: u64,
+    index: u64,
+) -> Result<HorizonOutcome, TrialError> {
+    let sc = trial.scenario();
+    let topo = &sc.deployment.topology;
+    let primary = topo
+        .site(&sc.deployment.primary)
+        .ok_or_else(|| TrialError::Scenario(format!("primary {:?} is not a site", sc.deployment.primary)))?;
+    let targets = spec.failures.iter().enumerate().map(|(i, p)| p.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
+    let streams = TrialStreams::new(seed, index);
+    let mut rngs: Vec<_> = (0..spec.failures.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
+    let end = SimTime::ZERO + spec.length;
+    let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
+    for (i, p) in spec.failures.iter().enumerate() {
+        // Never in the past: the queue is at zero.
+        let _ = queue.schedule(SimTime::ZERO + p.time_between_failures.sample(&mut rngs[i]), (i, Phase::Fail));
+    }
+    let mut outages = Outages::new(topo);
+    let mut changes = vec![];
+    let mut down_since: Option<SimTime> = None;
+    let mut out = HorizonOutcome::default();
+    let incident = |t_f: SimTime, back: SimTime, out: &mut HorizonOutcome| -> Result<(), TrialError> {
+        let j = out.incidents;
+        out.incidents += 1;
+        let outage = back - t_f;
+        // Incident j's own streams: a distinct seed per (seed, j), the same trial index.
+        let incident_seed = seed ^ (j.wrapping_add(1)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
+        let o = trial.run_incident(
+            index,
+            TrialStreams::new(incident_seed, index),
+            t_f.saturating_sub(sc.disaster.warm_up),
+            t_f,
+            outage,
+        )?;
+        let failed_over = o.rto.is_some_and(|r| r < outage);
+        out.downtime += if failed_over { o.rto.unwrap_or(outage) } else { outage };
+        out.failovers += u64::from(failed_over);
+        if failed_over || !sc.disaster.primary_data_survives {
+            out.writes_lost += o.writes_lost;
+            out.bytes_lost += o.bytes_lost;
+        }
+        Ok(())
+    };
+    while let Some((t, (i, phase))) = queue.pop_until(end) {
+        if t >= end {
+            break;
+        }
+        changes.clear();
+        let next = match phase {
+            Phase::Fail => {
+                outages.apply(targets[i], true, &mut changes);
+                (t + spec.failures[i].time_to_repair.sample(&mut rngs[i]), Phase::Repair)
+            }
+            Phase::Repair => {
+                outages.apply(targets[i], false, &mut changes);
+                (t + spec.failures[i].time_between_failures.sample(&mut rngs[i]), Phase::Fail)
+            }
+        };
+        let _ = queue.schedule(next.0, (i, next.1));
+        for c in &changes {
+            match *c {
+                StateChange::SiteDown(s) if s == primary => down_since = Some(t),
+                StateChange::SiteUp(s) if s == primary => {
+                    if let Some(t_f) = down_since.take() {
+                        incident(t_f, t, &mut out)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // An outage still open at the end counts up to the end.
+    if let Some(t_f) = down_since {
+        incident(t_f, end, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Mergeable summary of horizon runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HorizonSummary {
+    /// Length of each run.
+    pub length: SimDuration,
+    /// Downtime per run, in ns.
+    pub downtime: Accumulator,
+    /// Incidents per run.
+    pub incidents: Accumulator,
+    /// Failovers per run.
+    pub failovers: Accumulator,
+    /// Writes lost per run.
+    pub writes_lost: Accumulator,
+    /// Bytes lost per run.
+    pub bytes_lost: Accumulator,
+}
+
+impl HorizonSummary {
+    /// An empty summary of runs of `length`.
+    pub fn new(length: SimDuration) -> Self {
+        HorizonSummary { length, ..HorizonSummary::default() }
+    }
+    /// Adds a run.
+    pub fn record(&mut self, o: &HorizonOutcome) {
+        self.downtime.record(o.downtime.as_nanos());
+        self.incidents.record(o.incidents);
+        self.failovers.record(o.failovers);
+        self.writes_lost.record(o.writes_lost);
+        self.bytes_lost.record(o.bytes_lost);
+    }
+    /// Adds another summary of runs of the same length.
+    pub fn merge(&mut self, o: &HorizonSummary) {
+        self.downtime.merge(&o.downtime);
+        self.incidents.merge(&o.incidents);
+        self.failovers.merge(&o.failovers);
+        self.writes_lost.merge(&o.writes_lost);
+        self.bytes_lost.merge(&o.bytes_lost);
+    }
+    /// Mean availability and the half-width of its 95 % interval.
+    pub fn availability(&self) -> Option<(f64, f64)> {
+        let s = self.downtime.summary(1.0)?;
+        let len = self.length.as_nanos() as f64;
+        (len > 0.0).then(|| (1.0 - s.mean / len, s.ci95 / len))
+    }
+    /// Availability in nines, −log10(1 − A); `None` when no downtime was observed (the
+    /// number would be infinite).
+    pub fn nines(&self) -> Option<f64> {
+        let (a, _) = self.availability()?;
+        (a < 1.0).then(|| -(1.0 - a).log10())
+    }
+    /// Years in one run (365.25 days).
+    pub fn years(&self) -> f64 {
+        self.length.as_secs_f64() / (365.25 * 86_400.0)
+    }
+}
+
+/// Runs horizon trials `range` on the current rayon pool and summarises them (independent of
+/// the thread count: integer, order-free accumulators).
+pub fn run_horizons(
+    trial: &DisasterTrial<'_>,
+    spec: &HorizonSpec,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Result<HorizonSummary, TrialError> {
+    use rayon::prelude::*;
+    range
+        .into_par_iter()
+        .try_fold(
+            || HorizonSummary::new(spec.length),
+            |mut acc, i| {
+                acc.record(&run_horizon(trial, spec, seed, i)?);
+                Ok(acc)
+            },
+        )
+        .try_reduce(
+            || HorizonSummary::new(spec.length),
+            |mut a, b| {
+                a.merge(&b);
+                Ok(a)
+            },
+        )
+}
