@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use drsim::montecarlo::{Accumulator, Attainment, TrialsSummary};
+use drsim::montecarlo::{Accumulator, Attainment, PairedAccumulator, PairedDifference, TrialsSummary};
 use serde::{Deserialize, Serialize};
 
 use crate::CliError;
@@ -152,6 +152,23 @@ pub struct StrategyReport {
     pub summary: StrategySummary,
     /// The exact mergeable state behind the summary.
     pub state: TrialsSummary,
+    /// Paired differences against the first strategy (absent for the first).
+    pub paired_vs_first: Option<PairedVsFirst>,
+}
+
+/// Paired differences (this strategy − the first) over the same disasters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairedVsFirst {
+    /// The first strategy's name.
+    pub against: String,
+    /// RTO difference in seconds (pairs where both recovered).
+    pub rto_s: PairedDifference,
+    /// RPO difference in seconds.
+    pub rpo_s: PairedDifference,
+    /// Exact mergeable state of the RTO differences (ns).
+    pub state_rto: PairedAccumulator,
+    /// Exact mergeable state of the RPO differences (ns).
+    pub state_rpo: PairedAccumulator,
 }
 
 /// Where the scenario came from.
@@ -264,10 +281,18 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
         merged.trial_end = r.trial_end;
         for (m, s) in merged.strategies.iter_mut().zip(&r.strategies) {
             m.state.merge(&s.state);
+            if let (Some(mp), Some(sp)) = (m.paired_vs_first.as_mut(), s.paired_vs_first.as_ref()) {
+                mp.state_rto.merge(&sp.state_rto);
+                mp.state_rpo.merge(&sp.state_rpo);
+            }
         }
     }
     for s in &mut merged.strategies {
         s.summary = StrategySummary::of(&s.state);
+        if let Some(p) = s.paired_vs_first.as_mut() {
+            p.rto_s = p.state_rto.difference(1e-9);
+            p.rpo_s = p.state_rpo.difference(1e-9);
+        }
     }
     let text = serde_json::to_string_pretty(&merged).map_err(|e| CliError::Other(e.to_string()))? + "\n";
     write_atomic(out, &text)

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
-use drsim::montecarlo::TrialsSummary;
+use drsim::montecarlo::{PairedAccumulator, TrialsSummary};
 use drsim::scenario::Scenario;
 use drsim::trial::{DisasterTrial, TrialOutcome};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,7 +13,9 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::CliError;
-use crate::report::{Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic};
+use crate::report::{
+    PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic,
+};
 
 /// Trials run between two writes of per-trial rows: bounds memory whatever N is.
 const CHUNK: u64 = 4096;
@@ -125,6 +127,10 @@ fn fmt_s(v: f64) -> String {
     }
 }
 
+fn signed(v: f64) -> String {
+    if v < 0.0 { format!("-{}", fmt_s(-v)) } else { format!("+{}", fmt_s(v)) }
+}
+
 fn print_table(report: &Report) {
     println!(
         "{:<24} {:>20} {:>9} {:>9} {:>9} {:>18}   {:>20} {:>9} {:>9} {:>9} {:>18}",
@@ -163,6 +169,18 @@ fn print_table(report: &Report) {
             m(&s.summary.rpo_s),
             p(&s.summary.p_rpo_met)
         );
+        if let Some(p) = &s.paired_vs_first {
+            println!(
+                "{:<24} paired vs {:?} over the same disasters: ΔRTO {} ± {} ({} pairs), ΔRPO {} ± {}",
+                "",
+                p.against,
+                signed(p.rto_s.mean),
+                fmt_s(p.rto_s.ci95),
+                p.rto_s.pairs,
+                signed(p.rpo_s.mean),
+                fmt_s(p.rpo_s.ci95)
+            );
+        }
         let f = &s.summary.flags;
         if f.recovery_failed + f.outlasted_horizon + f.unstable_replication > 0 {
             println!(
@@ -234,33 +252,58 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let clock = Instant::now();
-    let mut reports = vec![];
-    for ((entry, trial), _) in scenario.strategies.iter().zip(&trials).zip(&strategies) {
-        let mut summary = TrialsSummary::default();
-        let mut chunk = start;
-        while chunk < end {
-            let upto = (chunk + CHUNK).min(end);
+    let k = trials.len();
+    let mut summaries = vec![TrialsSummary::default(); k];
+    // Paired differences against the first strategy, trial by trial (common random numbers).
+    let mut paired = vec![(PairedAccumulator::default(), PairedAccumulator::default()); k];
+    let mut chunk = start;
+    while chunk < end {
+        let upto = (chunk + CHUNK).min(end);
+        let mut first: Vec<TrialOutcome> = vec![];
+        for (si, (entry, trial)) in scenario.strategies.iter().zip(&trials).enumerate() {
             let outcomes: Vec<TrialOutcome> = pool
                 .install(|| (chunk..upto).into_par_iter().map(|i| trial.run(seed, i)).collect::<Result<_, _>>())
                 .map_err(|e| {
                     CliError::BadInput(format!("{}: strategy {:?}: {e}", args.scenario.display(), entry.label()))
                 })?;
             for o in &outcomes {
-                summary.record(o);
+                summaries[si].record(o);
                 if let Some(w) = csv.as_mut() {
                     w.write_all(csv_row(entry.label(), o).as_bytes()).map_err(io_err)?;
                 }
             }
+            if si == 0 {
+                first = outcomes;
+            } else {
+                for (a, b) in first.iter().zip(&outcomes) {
+                    paired[si].0.record(a.rto.map(|d| d.as_nanos()), b.rto.map(|d| d.as_nanos()));
+                    paired[si].1.record(Some(a.rpo.as_nanos()), Some(b.rpo.as_nanos()));
+                }
+            }
             bar.inc(upto - chunk);
-            chunk = upto;
         }
-        reports.push(StrategyReport {
+        chunk = upto;
+    }
+    let reports: Vec<StrategyReport> = scenario
+        .strategies
+        .iter()
+        .zip(summaries)
+        .zip(&paired)
+        .enumerate()
+        .map(|(si, ((entry, summary), (rto, rpo)))| StrategyReport {
             name: entry.label().to_string(),
             kind: entry.kind.clone(),
             summary: StrategySummary::of(&summary),
             state: summary,
-        });
-    }
+            paired_vs_first: (si > 0).then(|| PairedVsFirst {
+                against: scenario.strategies[0].label().to_string(),
+                rto_s: rto.difference(1e-9),
+                rpo_s: rpo.difference(1e-9),
+                state_rto: *rto,
+                state_rpo: *rpo,
+            }),
+        })
+        .collect();
     bar.finish_and_clear();
     let seconds = clock.elapsed().as_secs_f64();
     if let Some(mut w) = csv.take() {

@@ -316,7 +316,7 @@ pub fn run_trials(trial: &DisasterTrial<'_>, seed: u64, range: Range<u64>) -> Re
 
 /// A paired comparison of two strategies over the same disasters: the mean of the per-trial
 /// differences (B − A) of a metric, with its 95 % confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PairedDifference {
     /// Pairs in which both values exist.
     pub pairs: u64,
@@ -326,9 +326,53 @@ pub struct PairedDifference {
     pub ci95: f64,
 }
 
+/// Exact, mergeable accumulator of paired differences (integers, so that the result does not
+/// depend on the order of merging).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairedAccumulator {
+    n: u64,
+    sum: i128,
+    sq_hi: u128,
+    sq_lo: u128,
+}
+
+impl PairedAccumulator {
+    /// Records one pair's values (A, B); pairs with a missing value are skipped.
+    pub fn record(&mut self, a: Option<u64>, b: Option<u64>) {
+        if let (Some(x), Some(y)) = (a, b) {
+            let d = i128::from(y) - i128::from(x);
+            let sq = d.unsigned_abs() * d.unsigned_abs();
+            let (lo, carry) = self.sq_lo.overflowing_add(sq);
+            self.n += 1;
+            self.sum += d;
+            self.sq_lo = lo;
+            self.sq_hi += u128::from(carry);
+        }
+    }
+    /// Adds another accumulator.
+    pub fn merge(&mut self, o: &PairedAccumulator) {
+        let (lo, carry) = self.sq_lo.overflowing_add(o.sq_lo);
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sq_lo = lo;
+        self.sq_hi += o.sq_hi + u128::from(carry);
+    }
+    /// The mean difference and its interval, values multiplied by `scale`.
+    pub fn difference(&self, scale: f64) -> PairedDifference {
+        if self.n == 0 {
+            return PairedDifference { pairs: 0, mean: 0.0, ci95: 0.0 };
+        }
+        let n = self.n as f64;
+        let mean = self.sum as f64 / n;
+        let sum_sq = self.sq_hi as f64 * 2f64.powi(128) + self.sq_lo as f64;
+        let var = if self.n > 1 { ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        PairedDifference { pairs: self.n, mean: mean * scale, ci95: Z95 * (var / n).sqrt() * scale }
+    }
+}
+
 /// Compares metric `metric` (in ns, `None` when absent) of strategies A and B on trials
 /// `range`: common random numbers make the paired interval much narrower than the difference
-/// of two independent means.
+/// of two independent means. The result is in ns.
 pub fn paired_difference(
     a: &DisasterTrial<'_>,
     b: &DisasterTrial<'_>,
@@ -336,39 +380,17 @@ pub fn paired_difference(
     range: Range<u64>,
     metric: impl Fn(&TrialOutcome) -> Option<u64> + Sync,
 ) -> Result<PairedDifference, TrialError> {
-    // Integer sums of differences (i128) keep the result independent of thread count.
-    let (n, sum, sq_hi, sq_lo) = range
+    let acc = range
         .into_par_iter()
-        .try_fold(
-            || (0u64, 0i128, 0u128, 0u128),
-            |(n, s, hi, lo), i| -> Result<_, TrialError> {
-                let (x, y) = (metric(&a.run(seed, i)?), metric(&b.run(seed, i)?));
-                Ok(match (x, y) {
-                    (Some(x), Some(y)) => {
-                        let d = i128::from(y) - i128::from(x);
-                        let sq = d.unsigned_abs() * d.unsigned_abs();
-                        let (l, c) = lo.overflowing_add(sq);
-                        (n + 1, s + d, hi + u128::from(c), l)
-                    }
-                    _ => (n, s, hi, lo),
-                })
-            },
-        )
-        .try_reduce(
-            || (0, 0, 0, 0),
-            |(n1, s1, h1, l1), (n2, s2, h2, l2)| -> Result<_, TrialError> {
-                let (l, c) = l1.overflowing_add(l2);
-                Ok((n1 + n2, s1 + s2, h1 + h2 + u128::from(c), l))
-            },
-        )?;
-    if n == 0 {
-        return Ok(PairedDifference { pairs: 0, mean: 0.0, ci95: 0.0 });
-    }
-    let nf = n as f64;
-    let mean = sum as f64 / nf;
-    let sum_sq = sq_hi as f64 * 2f64.powi(128) + sq_lo as f64;
-    let var = if n > 1 { ((sum_sq - nf * mean * mean) / (nf - 1.0)).max(0.0) } else { 0.0 };
-    Ok(PairedDifference { pairs: n, mean, ci95: Z95 * (var / nf).sqrt() })
+        .try_fold(PairedAccumulator::default, |mut acc, i| -> Result<_, TrialError> {
+            acc.record(metric(&a.run(seed, i)?), metric(&b.run(seed, i)?));
+            Ok(acc)
+        })
+        .try_reduce(PairedAccumulator::default, |mut x, y| -> Result<_, TrialError> {
+            x.merge(&y);
+            Ok(x)
+        })?;
+    Ok(acc.difference(1.0))
 }
 
 #[cfg(test)]
