@@ -23,10 +23,9 @@
 use std::time::Instant;
 
 use clap::Parser;
+use drsim::montecarlo::{Accumulator, Attainment, run_trials};
 use drsim::scenario::Scenario;
-use drsim::stats::{Proportion, Summary};
-use drsim::trial::{DisasterTrial, TrialOutcome};
-use rayon::prelude::*;
+use drsim::trial::DisasterTrial;
 
 /// Compare the four built-in strategies on a scenario.
 #[derive(Parser)]
@@ -40,6 +39,9 @@ struct Args {
     /// Seed (default: the scenario's seed).
     #[arg(long)]
     seed: Option<u64>,
+    /// Where to write the SVG of the RTO and RPO distributions.
+    #[arg(long, default_value = "compare_strategies.svg")]
+    plot: std::path::PathBuf,
 }
 
 fn fmt_secs(s: f64) -> String {
@@ -54,8 +56,8 @@ fn fmt_secs(s: f64) -> String {
     }
 }
 
-fn describe(values: &mut Vec<f64>) -> String {
-    match Summary::of(values) {
+fn describe(acc: &Accumulator) -> String {
+    match acc.summary(1e-9) {
         Some(s) => format!(
             "{:>8} ±{:>7} {:>8} {:>8} {:>8}",
             fmt_secs(s.mean),
@@ -68,13 +70,11 @@ fn describe(values: &mut Vec<f64>) -> String {
     }
 }
 
-fn attainment(outcomes: &[TrialOutcome], met: impl Fn(&TrialOutcome) -> Option<bool>) -> String {
-    let n = outcomes.iter().filter(|o| met(o).is_some()).count() as u64;
-    if n == 0 {
+fn attainment(a: &Attainment) -> String {
+    if a.judged == 0 {
         return "    -".into();
     }
-    let k = outcomes.iter().filter(|o| met(o) == Some(true)).count() as u64;
-    let p = Proportion::wilson(k, n);
+    let p = a.proportion();
     format!("{:>5.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high)
 }
 
@@ -111,39 +111,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "freeze",
         "trials/s"
     );
+    let mut results = vec![];
     for entry in &scenario.strategies {
         let strategy = drsim::strategies::build(entry)?;
         let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref())?;
         let start = Instant::now();
-        let outcomes: Vec<TrialOutcome> =
-            (0..trials).into_par_iter().map(|i| trial.run(seed, i)).collect::<Result<_, _>>()?;
+        // Summaries stream: memory does not grow with the number of trials.
+        let s = run_trials(&trial, seed, 0..trials)?;
         let rate = trials as f64 / start.elapsed().as_secs_f64();
-        let mut rto: Vec<f64> = outcomes.iter().filter_map(|o| o.rto.map(|d| d.as_secs_f64())).collect();
-        let mut rpo: Vec<f64> = outcomes.iter().map(|o| o.rpo.as_secs_f64()).collect();
-        let mut fb: Vec<f64> = outcomes.iter().filter_map(|o| o.failback.map(|d| d.as_secs_f64())).collect();
-        let mut fz: Vec<f64> = outcomes.iter().filter_map(|o| o.write_freeze.map(|d| d.as_secs_f64())).collect();
-        let mean = |v: &mut Vec<f64>| Summary::of(v).map_or("-".into(), |s| fmt_secs(s.mean));
+        let mean = |a: &Accumulator| a.summary(1e-9).map_or("-".into(), |m| fmt_secs(m.mean));
         println!(
             "{:<18} {}  {:<20} {}  {:<20} {:>9} {:>9} {:>7.0}",
             entry.label(),
-            describe(&mut rto),
-            attainment(&outcomes, |o| o.rto_met),
-            describe(&mut rpo),
-            attainment(&outcomes, |o| o.rpo_met),
-            mean(&mut fb),
-            mean(&mut fz),
+            describe(&s.rto),
+            attainment(&s.rto_met),
+            describe(&s.rpo),
+            attainment(&s.rpo_met),
+            mean(&s.failback),
+            mean(&s.write_freeze),
             rate
         );
-        let failed = outcomes.iter().filter(|o| o.flags.recovery_failed).count();
-        let unstable = outcomes.iter().any(|o| o.flags.unstable_replication);
-        let late = outcomes.iter().filter(|o| o.flags.outlasted_horizon).count();
-        if failed + late > 0 || unstable {
+        if s.recovery_failed + s.outlasted_horizon + s.unstable_replication > 0 {
             println!(
-                "{:<18} flags: {failed} recoveries failed, {late} outlasted the horizon{}",
-                "",
-                if unstable { ", replication UNSTABLE (backlog grows without bound)" } else { "" }
+                "{:<18} flags: {} recoveries failed, {} outlasted the horizon, {} with UNSTABLE replication",
+                "", s.recovery_failed, s.outlasted_horizon, s.unstable_replication
             );
         }
+        results.push((entry.label().to_string(), s));
     }
+    let rto: Vec<_> = results.iter().map(|(n, s)| (n.as_str(), &s.rto)).collect();
+    let rpo: Vec<_> = results.iter().map(|(n, s)| (n.as_str(), &s.rpo)).collect();
+    let svg = drsim::plot::cdf_plot(&rto, o.rto.map(|d| d.as_secs_f64()), &rpo, o.rpo.map(|d| d.as_secs_f64()));
+    std::fs::write(&args.plot, svg).map_err(|e| format!("{}: {e}", args.plot.display()))?;
+    println!("\nCDFs of RTO and RPO: {}", args.plot.display());
     Ok(())
 }

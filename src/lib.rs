@@ -45,4 +45,5 @@ pub use drsim_pilot_light as pilot_light;
 /// Warm standby: a scaled-down copy always running, scaled up on disaster.
 pub use drsim_warm_standby as warm_standby;
 
+pub mod plot;
 pub mod strategies;

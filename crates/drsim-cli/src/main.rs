@@ -12,7 +12,6 @@
 
 mod report;
 mod run;
-mod svg;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

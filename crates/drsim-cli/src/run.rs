@@ -355,7 +355,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     if let Some(p) = &args.plot {
         let rto: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rto)).collect();
         let rpo: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rpo)).collect();
-        write_atomic(p, &crate::svg::cdf_plot(&rto, report.rto_objective_s, &rpo, report.rpo_objective_s))?;
+        write_atomic(p, &drsim::plot::cdf_plot(&rto, report.rto_objective_s, &rpo, report.rpo_objective_s))?;
     }
     Ok(())
 }

@@ -429,3 +429,86 @@ fn async_copy_is_complete_one_minus_rho_of_the_time() {
     let rho = 50.0 * 655_360.0 / 50e6;
     assert_mean_near("P(nothing lost)", &fractions, 1.0 - rho, 4.0);
 }
+
+/// Bandwidth that varies (a new factor every period) delivers, on a saturated link, the time
+/// average of the rate: bandwidth × E[factor] (renewal–reward: factors independent of period
+/// lengths), which is what `LinkSpec::mean_throughput_bytes_per_s` and the stability flag use.
+/// 10 MB/s × U(0.2, 1.8) every Exp(10 s): 10 MB/s on average, offered 20 MB/s.
+///
+/// The model applies the rate in force when a transfer starts to all of it; transfers of
+/// 100 kB take at most 50 ms against 10 s periods, a bias below 0.1 % (stated as an absolute
+/// tolerance of 10 kB/s added to the 4 SE). Measured: bytes delivered between 10 s and 510 s in
+/// 16 independent runs. Tolerance 4 SE of the run rates + 10 kB/s.
+#[test]
+fn variable_bandwidth_delivers_its_mean_rate_when_saturated() {
+    let mut link = LinkSpec::new("P", "S", DurationDistribution::fixed(SimDuration::from_millis(5)), 10e6).unwrap();
+    link.variability = Some(drsim_core::model::BandwidthVariability {
+        period: DurationDistribution::new(Distribution::exponential(10.0).unwrap()).unwrap(),
+        factor: Distribution::uniform(0.2, 1.8).unwrap(),
+    });
+    let workload = WorkloadSpec::poisson(200.0, Distribution::fixed(100_000.0).unwrap()).unwrap();
+    let rates: Vec<f64> = (0..16)
+        .map(|trial| {
+            let mut r = AsyncFifo::new(&link, &workload, TrialStreams::new(611, trial), SimTime::ZERO).unwrap();
+            r.advance_to(hours(10.0 / 3600.0)).unwrap();
+            let before = r.stats().bytes_delivered;
+            r.advance_to(hours(510.0 / 3600.0)).unwrap();
+            (r.stats().bytes_delivered - before) as f64 / 500.0
+        })
+        .collect();
+    assert_eq!(link.mean_throughput_bytes_per_s(), 10e6);
+    let (mean, se) = crate::stats::mean_se(&rates);
+    assert!((mean - 10e6).abs() <= 4.0 * se + 10e3, "delivered {mean} ± {se} B/s against 10 MB/s");
+}
+
+/// Bursty writes (on/off, Poisson within each period) arrive in the long run at
+/// (r_on·E[on] + r_off·E[off]) / (E[on] + E[off]) per second (renewal–reward theorem, e.g.
+/// Ross, *Stochastic Processes*, §3.6): 100/s for Exp(5 s) bursts and 10/s for Exp(15 s) quiet
+/// times give 32.5 writes/s. Measured: writes made between 1,000 s and 5,000 s (after the
+/// generator's fixed start in a burst has been forgotten) in 16 independent runs. Tolerance
+/// 4 SE of the run rates.
+#[test]
+fn on_off_workload_writes_at_its_renewal_reward_rate() {
+    let workload = WorkloadSpec {
+        arrivals: drsim_core::model::Arrivals::OnOff {
+            on_rate_per_s: 100.0,
+            off_rate_per_s: 10.0,
+            on: DurationDistribution::new(Distribution::exponential(5.0).unwrap()).unwrap(),
+            off: DurationDistribution::new(Distribution::exponential(15.0).unwrap()).unwrap(),
+        },
+        size_bytes: Distribution::fixed(1000.0).unwrap(),
+    };
+    let link = LinkSpec::new("P", "S", DurationDistribution::fixed(SimDuration::from_millis(5)), 1e9).unwrap();
+    let rates: Vec<f64> = (0..16)
+        .map(|trial| {
+            let mut r = AsyncFifo::new(&link, &workload, TrialStreams::new(612, trial), SimTime::ZERO).unwrap();
+            r.advance_to(hours(1000.0 / 3600.0)).unwrap();
+            let before = r.stats().writes_written;
+            r.advance_to(hours(5000.0 / 3600.0)).unwrap();
+            (r.stats().writes_written - before) as f64 / 4000.0
+        })
+        .collect();
+    assert!((workload.mean_rate_per_s() - 32.5).abs() < 1e-12);
+    assert_mean_near("on/off write rate", &rates, 32.5, 4.0);
+}
+
+/// FINDING (ignored until fixed): the stability flag and `WorkloadSpec::mean_bytes_per_s` use
+/// the mean of the size distribution as written, but the generator clamps negative sizes to 0.
+/// For sizes Normal(0, 1 MB) the writes average σ/√(2π) = 398,942 B, 19.9 MB/s at 50 writes/s on
+/// a 10 MB/s link: the backlog grows by about 10 MB/s, yet the model reports `Stable` with
+/// utilisation 0 — the "never silently report a number" contract of the design brief is
+/// broken for size distributions with mass below zero (normal, uniform or triangular with a
+/// negative lower end, empirical with negative samples).
+#[test]
+#[ignore = "finding: stability uses the unclamped mean of write sizes (see docs/validation.md)"]
+fn stability_uses_the_mean_of_the_sizes_actually_written() {
+    let link = LinkSpec::new("P", "S", DurationDistribution::fixed(SimDuration::from_millis(5)), 10e6).unwrap();
+    let workload = WorkloadSpec::poisson(50.0, Distribution::normal(0.0, 1e6).unwrap()).unwrap();
+    let mut r = AsyncFifo::new(&link, &workload, TrialStreams::new(613, 0), SimTime::ZERO).unwrap();
+    let written = {
+        r.advance_to(hours(1000.0 / 3600.0)).unwrap();
+        r.stats().bytes_written as f64 / 1000.0
+    };
+    assert!((written - 50.0 * 1e6 / (2.0 * std::f64::consts::PI).sqrt()).abs() < 0.05 * written);
+    assert!(r.stability().is_unstable(), "{:?} while {written} B/s are written on a 10 MB/s link", r.stability());
+}

@@ -1,4 +1,5 @@
-//! The `--plot` SVG: empirical CDFs of RTO and RPO per strategy, objectives marked.
+//! SVG plots: empirical CDFs of RTO and RPO per strategy, objectives marked (`drsim run
+//! --plot`, `examples/compare_strategies.rs`).
 //!
 //! Written directly as SVG text: plotting crates lay out text through a font backend
 //! (system fonts through font-kit), which a fresh machine or a CI runner may not have, while a
@@ -6,7 +7,7 @@
 
 use std::fmt::Write;
 
-use drsim::montecarlo::Accumulator;
+use drsim_core::montecarlo::Accumulator;
 
 const W: f64 = 520.0;
 const H: f64 = 360.0;
