@@ -5,9 +5,11 @@
 //! - [`reference`]: the reference DR trial against an independent closed form.
 //! - [`threads`]: results do not depend on the number of threads.
 //! - [`params`]: bad strategy entries are refused with errors naming what is wrong.
+//! - [`random_scenarios`]: random valid scenarios give finite, consistent records.
 
 mod common;
 mod params;
+mod random_scenarios;
 mod reference;
 mod scenarios;
 mod threads;

@@ -84,6 +84,9 @@ pub struct Flags {
     pub outlasted_horizon: u64,
     /// Trials with unstable replication.
     pub unstable_replication: u64,
+    /// Trials whose failback could never catch up (writes outpace the reverse link).
+    #[serde(default)]
+    pub failback_cannot_catch_up: u64,
 }
 
 /// The human-readable summary of one strategy.
@@ -136,6 +139,7 @@ impl StrategySummary {
                 recovery_interrupted: s.recovery_interrupted,
                 outlasted_horizon: s.outlasted_horizon,
                 unstable_replication: s.unstable_replication,
+                failback_cannot_catch_up: s.failback_cannot_catch_up,
             },
         }
     }
@@ -220,8 +224,12 @@ pub struct Report {
 /// `-`: an interrupted run never leaves a truncated file that looks complete.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
     if path.as_os_str() == "-" {
-        print!("{text}");
-        return Ok(());
+        use std::io::Write;
+        // A reader that stops early (`| head`) is not an error of ours.
+        return match std::io::stdout().lock().write_all(text.as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Other(format!("stdout: {e}"))),
+            _ => Ok(()),
+        };
     }
     let tmp = tmp_path(path);
     std::fs::write(&tmp, text).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display())))?;
@@ -244,7 +252,8 @@ fn read_report(path: &Path) -> Result<Report, CliError> {
 /// `drsim merge`: checks the shards belong to one run and merges them exactly.
 pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
     let mut reports = shards.iter().map(|p| read_report(p).map(|r| (p, r))).collect::<Result<Vec<_>, _>>()?;
-    reports.sort_by_key(|(_, r)| r.trial_start);
+    // Empty shards (more shards than trials) sort before the shard that starts where they do.
+    reports.sort_by_key(|(_, r)| (r.trial_start, r.trial_end));
     let (first_path, first) = &reports[0];
     let mut merged = first.clone();
     merged.timing = None;

@@ -87,11 +87,11 @@ fn flag(b: Option<bool>) -> &'static str {
     }
 }
 
-const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,rto_met,rpo_met,recovery_failed,recovery_interrupted,outlasted_horizon,unstable_replication\n";
+const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,rto_met,rpo_met,recovery_failed,recovery_interrupted,outlasted_horizon,unstable_replication,failback_cannot_catch_up\n";
 
 fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(strategy),
         o.trial,
         csv_field(&o.disaster),
@@ -111,7 +111,8 @@ fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
         o.flags.recovery_failed,
         o.flags.recovery_interrupted,
         o.flags.outlasted_horizon,
-        o.flags.unstable_replication
+        o.flags.unstable_replication,
+        o.flags.failback_cannot_catch_up
     )
 }
 
@@ -182,10 +183,10 @@ fn print_table(report: &Report) {
             );
         }
         let f = &s.summary.flags;
-        if f.recovery_failed + f.outlasted_horizon + f.unstable_replication > 0 {
+        if f.recovery_failed + f.outlasted_horizon + f.unstable_replication + f.failback_cannot_catch_up > 0 {
             println!(
-                "{:<24} flags: {} recoveries failed, {} outlasted the horizon, {} with UNSTABLE replication (backlog grows without bound)",
-                "", f.recovery_failed, f.outlasted_horizon, f.unstable_replication
+                "{:<24} flags: {} recoveries failed, {} outlasted the horizon, {} with UNSTABLE replication (backlog grows without bound), {} failbacks that cannot catch up",
+                "", f.recovery_failed, f.outlasted_horizon, f.unstable_replication, f.failback_cannot_catch_up
             );
         }
     }

@@ -242,6 +242,9 @@ pub struct TrialsSummary {
     pub outlasted_horizon: u64,
     /// Trials whose replication was unstable.
     pub unstable_replication: u64,
+    /// Trials whose failback could never catch up.
+    #[serde(default)]
+    pub failback_cannot_catch_up: u64,
 }
 
 impl TrialsSummary {
@@ -270,6 +273,7 @@ impl TrialsSummary {
         self.recovery_interrupted += u64::from(o.flags.recovery_interrupted);
         self.outlasted_horizon += u64::from(o.flags.outlasted_horizon);
         self.unstable_replication += u64::from(o.flags.unstable_replication);
+        self.failback_cannot_catch_up += u64::from(o.flags.failback_cannot_catch_up);
     }
 
     /// Adds another summary (exact and order-free: shards and threads merge to the same
@@ -294,6 +298,7 @@ impl TrialsSummary {
         self.recovery_interrupted += o.recovery_interrupted;
         self.outlasted_horizon += o.outlasted_horizon;
         self.unstable_replication += o.unstable_replication;
+        self.failback_cannot_catch_up += o.failback_cannot_catch_up;
     }
 }
 

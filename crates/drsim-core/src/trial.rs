@@ -80,6 +80,9 @@ pub struct TrialFlags {
     pub recovery_interrupted: bool,
     /// Recovery or failback had not finished at the horizon.
     pub outlasted_horizon: bool,
+    /// Failback can never catch up: writes outpace the link back to the primary (the service
+    /// stays at the standby; `failback` is `None`).
+    pub failback_cannot_catch_up: bool,
 }
 
 /// The record of one disaster trial.
@@ -412,26 +415,38 @@ impl<'a> DisasterTrial<'a> {
                     reverse_throughput_bytes_per_s: self.reverse.mean_throughput_bytes_per_s(),
                     latency: SimDuration::from_secs_f64(self.reverse.mean_rtt_secs() / 2.0),
                 };
-                let runbook = self.strategy.failback(&ctx)?;
-                // The primary restarts empty of traffic, with its steady capacity, its data stale.
-                for &s in &self.hit {
-                    service.set_up(s, true);
-                    service.set_capacity(s, self.capacity[s]);
-                    service.set_data_ready(s, false);
-                }
-                let frozen_before = service.frozen_total(fb_start);
-                let mut fb_watch = ServiceWatch::new(sc.service_level);
-                let topo = &d.topology;
-                let run = execute(&runbook, fb_start, end, &mut strategy_rng, &mut service, &mut fb_watch, &|name| {
-                    topo.site(name).map(|s| s.0 as usize)
-                })?;
-                match run.end {
-                    RunbookEnd::Completed(done) => {
-                        failback = Some(done - fb_start);
-                        write_freeze = Some(service.frozen_total(done).saturating_sub(frozen_before));
+                let runbook = match self.strategy.failback(&ctx) {
+                    Ok(r) => Some(r),
+                    // An unstable reverse link is a finding about the scenario, not a failure
+                    // of the run: record it and leave the service at the standby.
+                    Err(StrategyError::CannotCatchUp { .. }) => {
+                        flags.failback_cannot_catch_up = true;
+                        None
                     }
-                    RunbookEnd::Failed { .. } => flags.recovery_failed = true,
-                    RunbookEnd::Interrupted(_) => flags.outlasted_horizon = true,
+                    Err(e) => return Err(e.into()),
+                };
+                if let Some(runbook) = runbook {
+                    // The primary restarts empty of traffic, with its steady capacity, its data stale.
+                    for &s in &self.hit {
+                        service.set_up(s, true);
+                        service.set_capacity(s, self.capacity[s]);
+                        service.set_data_ready(s, false);
+                    }
+                    let frozen_before = service.frozen_total(fb_start);
+                    let mut fb_watch = ServiceWatch::new(sc.service_level);
+                    let topo = &d.topology;
+                    let run =
+                        execute(&runbook, fb_start, end, &mut strategy_rng, &mut service, &mut fb_watch, &|name| {
+                            topo.site(name).map(|s| s.0 as usize)
+                        })?;
+                    match run.end {
+                        RunbookEnd::Completed(done) => {
+                            failback = Some(done - fb_start);
+                            write_freeze = Some(service.frozen_total(done).saturating_sub(frozen_before));
+                        }
+                        RunbookEnd::Failed { .. } => flags.recovery_failed = true,
+                        RunbookEnd::Interrupted(_) => flags.outlasted_horizon = true,
+                    }
                 }
             } else {
                 flags.outlasted_horizon = true;
