@@ -5,12 +5,9 @@ use std::collections::HashSet;
 use drsim_backup_restore::{BackupKind, BackupRestore, BackupRestoreParams, steps};
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
 use drsim_core::model::replication::Retention;
-use drsim_core::model::{
-    FailureTarget, LinkSpec, Loss, ReplicationSpec, SiteSpec, SnapshotKind, Topology, TopologySpec, WorkloadSpec,
-    ZoneSpec,
-};
-use drsim_core::recovery::{Deployment, Detection, FailbackContext, RecoveryContext, Runbook, Strategy, StrategyError};
-use drsim_core::trial::{DisasterScenario, DisasterSpec, DisasterTrial, Objectives, TrialOutcome};
+use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind};
+use drsim_core::recovery::{Detection, FailbackContext, RecoveryContext, Runbook, Strategy, StrategyError};
+use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 
 fn secs(s: u64) -> SimDuration {
     SimDuration::from_secs(s)
@@ -20,81 +17,21 @@ fn fixed(s: u64) -> DurationDistribution {
     DurationDistribution::fixed(secs(s))
 }
 
-/// What varies between the scenarios of these tests.
-struct Setup {
-    needed: u32,
-    writes_per_s: f64,
-    mean_write_bytes: f64,
-    latency: DurationDistribution,
-    bandwidth_bytes_per_s: f64,
-    dataset_bytes: f64,
-    detection: Detection,
-    warm_up: SimDuration,
-    window: SimDuration,
-    repair: DurationDistribution,
-}
-
-impl Default for Setup {
-    /// Small and cheap: 5 writes/s for a minute or two.
-    fn default() -> Self {
-        Setup {
-            needed: 8,
-            writes_per_s: 5.0,
-            mean_write_bytes: 65_536.0,
-            latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
-            bandwidth_bytes_per_s: 50e6,
-            dataset_bytes: 100e9,
-            detection: Detection::Delay { delay: fixed(90) },
-            warm_up: secs(60),
-            window: secs(60),
-            repair: DurationDistribution::fixed(SimDuration::from_days(1)),
-        }
-    }
-}
-
-impl Setup {
-    fn scenario(self) -> DisasterScenario {
-        let site = |name: &str, zone: &str| SiteSpec {
-            name: name.into(),
-            zone: zone.into(),
-            instances_running: 0,
-            instances_needed: self.needed,
-        };
-        let topology = Topology::new(TopologySpec {
-            regions: vec!["A".into(), "B".into()],
-            zones: vec![
-                ZoneSpec { name: "a1".into(), region: "A".into() },
-                ZoneSpec { name: "b1".into(), region: "B".into() },
-            ],
-            sites: vec![site("P", "a1"), site("S", "b1")],
-            links: vec![LinkSpec::new("P", "S", self.latency, self.bandwidth_bytes_per_s).unwrap()],
-        })
-        .unwrap();
-        DisasterScenario {
-            deployment: Deployment {
-                topology,
-                primary: "P".into(),
-                standby: "S".into(),
-                workload: WorkloadSpec::poisson(
-                    self.writes_per_s,
-                    Distribution::exponential(self.mean_write_bytes).unwrap(),
-                )
-                .unwrap(),
-                dataset_bytes: self.dataset_bytes,
-            },
-            disaster: DisasterSpec {
-                target: FailureTarget::Region("A".into()),
-                warm_up: self.warm_up,
-                window: self.window,
-                repair: self.repair,
-                primary_data_survives: false,
-            },
-            detection: self.detection,
-            service_level: 1.0,
-            objectives: Objectives::default(),
-            faults: vec![],
-            horizon: SimDuration::from_days(7),
-        }
+/// This crate's test deployment (the layout is `TwoRegions`'s).
+fn setup() -> Setup {
+    Setup {
+        needed: 8,
+        writes_per_s: 5.0,
+        mean_write_bytes: 65_536.0,
+        latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
+        bandwidth_bytes_per_s: 50e6,
+        dataset_bytes: 100e9,
+        detection: Detection::Delay { delay: fixed(90) },
+        warm_up: secs(60),
+        window: secs(60),
+        repair: DurationDistribution::fixed(SimDuration::from_days(1)),
+        horizon: SimDuration::from_days(7),
+        primary_data_survives: false,
     }
 }
 
@@ -154,7 +91,7 @@ fn median(mut v: Vec<SimDuration>) -> SimDuration {
 /// TTL: 90 + 1800 + 600 + max(800, 120) + 60 = 3350 s.
 #[test]
 fn rto_is_the_critical_path_by_hand() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = BackupRestore::new(fixed_params()).unwrap();
     // The runbook alone: 1800 + 600 + 800.
     assert_eq!(recovery_runbook(&scenario, &strategy).critical_path_secs(), Some(3200.0));
@@ -169,7 +106,7 @@ fn rto_is_the_critical_path_by_hand() {
 #[test]
 fn slow_launches_without_declaration() {
     let params = BackupRestoreParams { declare: fixed(0), launch: fixed(1000), ..fixed_params() };
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = BackupRestore::new(params.clone()).unwrap();
     assert!(recovery_runbook(&scenario, &strategy).steps.iter().all(|s| s.name != steps::DECLARE));
     assert_eq!(run(&scenario, params, 1, 0).rto, Some(SimDuration::from_nanos(1_750_000_000_000)));
@@ -182,7 +119,7 @@ fn slow_launches_without_declaration() {
 /// is the backup plus the restore; failback ends one TTL (60 s) later, when clients have moved.
 #[test]
 fn failback_loses_nothing_and_freezes_for_backup_and_restore() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let o = run(&scenario, fixed_params(), 3, 0);
     let fb_start = SimDuration::from_days(1).max(o.rto.unwrap());
     let bytes = 5.0 * 65_536.0 * fb_start.as_secs_f64() + 100e9;
@@ -197,7 +134,7 @@ fn failback_loses_nothing_and_freezes_for_backup_and_restore() {
 /// freeze, which ends only once users point at the restored primary.
 #[test]
 fn failback_order_keeps_every_write() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = BackupRestore::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
     let t = |s| SimTime::ZERO + secs(s);
@@ -223,7 +160,7 @@ fn failback_order_keeps_every_write() {
 
 #[test]
 fn steady_state_ships_backups_and_runs_nothing_at_the_dr_site() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let full = BackupRestore::new(BackupRestoreParams { backup_kind: BackupKind::Full, ..Default::default() }).unwrap();
     let steady = full.steady_state(&scenario.deployment).unwrap();
     assert_eq!(steady.capacity, vec![("P".into(), 8), ("S".into(), 0)]);
@@ -259,7 +196,7 @@ fn practitioner_band_hours() {
         // Past the first daily copy; the schedule's phase is random in every trial.
         warm_up: SimDuration::from_hours(25),
         window: SimDuration::from_hours(1),
-        ..Setup::default()
+        ..setup()
     }
     .scenario();
     let strategy = BackupRestore::default();

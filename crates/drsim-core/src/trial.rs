@@ -473,3 +473,111 @@ impl<'a> DisasterTrial<'a> {
         })
     }
 }
+
+/// A ready-made two-region scenario for tests and quick studies: primary `P` in region `A`
+/// (zone `a1`), standby `S` in region `B` (zone `b1`), one link `P → S`, Poisson writes with
+/// exponential sizes, and a failure of region `A`.
+///
+/// ```
+/// use drsim_core::trial::TwoRegions;
+/// let scenario = TwoRegions { writes_per_s: 20.0, ..TwoRegions::default() }.scenario();
+/// assert_eq!(scenario.deployment.primary, "P");
+/// ```
+#[derive(Clone, Debug)]
+pub struct TwoRegions {
+    /// Production instances (`instances_needed` of both sites).
+    pub needed: u32,
+    /// Poisson write rate.
+    pub writes_per_s: f64,
+    /// Mean of the exponential write sizes.
+    pub mean_write_bytes: f64,
+    /// One-way latency of the link.
+    pub latency: DurationDistribution,
+    /// Bandwidth of the link.
+    pub bandwidth_bytes_per_s: f64,
+    /// Size of the data set.
+    pub dataset_bytes: f64,
+    /// Detection.
+    pub detection: Detection,
+    /// Warm-up before the earliest disaster.
+    pub warm_up: SimDuration,
+    /// Window in which the disaster strikes.
+    pub window: SimDuration,
+    /// Time until the primary is back.
+    pub repair: DurationDistribution,
+    /// Whether the primary's data survives.
+    pub primary_data_survives: bool,
+    /// How long after the disaster the trial follows recovery and failback.
+    pub horizon: SimDuration,
+}
+
+impl Default for TwoRegions {
+    /// 8 instances; 5 writes/s of 64 KiB; 40 ms, 50 MB/s; a 10 GB data set; detection after a
+    /// fixed 90 s; disaster at 60 s + U(0, 60 s); primary back after 2 h, data lost; 7 days.
+    fn default() -> Self {
+        TwoRegions {
+            needed: 8,
+            writes_per_s: 5.0,
+            mean_write_bytes: 65_536.0,
+            latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
+            bandwidth_bytes_per_s: 50e6,
+            dataset_bytes: 10e9,
+            detection: Detection::Delay { delay: DurationDistribution::fixed(SimDuration::from_secs(90)) },
+            warm_up: SimDuration::from_secs(60),
+            window: SimDuration::from_secs(60),
+            repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
+            primary_data_survives: false,
+            horizon: SimDuration::from_days(7),
+        }
+    }
+}
+
+impl TwoRegions {
+    /// Builds the scenario.
+    ///
+    /// # Panics
+    /// If a number is out of range (a negative rate or bandwidth): this is a test helper, and
+    /// its fields are meant to be set by hand.
+    pub fn scenario(self) -> DisasterScenario {
+        use crate::engine::Distribution;
+        use crate::model::{LinkSpec, SiteSpec, Topology, TopologySpec, WorkloadSpec, ZoneSpec};
+        let site = |name: &str, zone: &str| SiteSpec {
+            name: name.into(),
+            zone: zone.into(),
+            instances_running: 0,
+            instances_needed: self.needed,
+        };
+        let topology = Topology::new(TopologySpec {
+            regions: vec!["A".into(), "B".into()],
+            zones: vec![
+                ZoneSpec { name: "a1".into(), region: "A".into() },
+                ZoneSpec { name: "b1".into(), region: "B".into() },
+            ],
+            sites: vec![site("P", "a1"), site("S", "b1")],
+            links: vec![LinkSpec::new("P", "S", self.latency, self.bandwidth_bytes_per_s).expect("valid link")],
+        })
+        .expect("valid topology");
+        let sizes = Distribution::exponential(self.mean_write_bytes).expect("valid write size");
+        DisasterScenario {
+            deployment: Deployment {
+                topology,
+                primary: "P".into(),
+                standby: "S".into(),
+                workload: WorkloadSpec::poisson(self.writes_per_s, sizes).expect("valid workload"),
+                dataset_bytes: self.dataset_bytes,
+            },
+            disaster: DisasterSpec {
+                target: FailureTarget::Region("A".into()),
+                warm_up: self.warm_up,
+                window: self.window,
+                repair: self.repair,
+                primary_data_survives: self.primary_data_survives,
+            },
+            detection: self.detection,
+            service_level: 1.0,
+            objectives: Objectives::default(),
+            faults: vec![],
+            horizon: self.horizon,
+        }
+    }
+}

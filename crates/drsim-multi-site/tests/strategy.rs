@@ -2,12 +2,9 @@
 //! RTO/RPO bands.
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
-use drsim_core::model::{
-    FailureTarget, LinkSpec, Loss, ReplicationSpec, SiteSpec, SnapshotKind, SnapshotSpec, Topology, TopologySpec,
-    WorkloadSpec, ZoneSpec,
-};
-use drsim_core::recovery::{Deployment, Detection, Effect, FailbackContext, RecoveryContext, Strategy, StrategyError};
-use drsim_core::trial::{DisasterScenario, DisasterSpec, DisasterTrial, Objectives, TrialOutcome};
+use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
+use drsim_core::recovery::{Detection, Effect, FailbackContext, RecoveryContext, Strategy, StrategyError};
+use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 use drsim_multi_site::{MultiSite, MultiSiteParams, steps};
 use proptest::prelude::*;
 
@@ -19,83 +16,21 @@ fn fixed(s: u64) -> DurationDistribution {
     DurationDistribution::fixed(secs(s))
 }
 
-/// What varies between the scenarios of these tests.
-struct Setup {
-    needed: u32,
-    writes_per_s: f64,
-    mean_write_bytes: f64,
-    latency: DurationDistribution,
-    bandwidth_bytes_per_s: f64,
-    dataset_bytes: f64,
-    detection: Detection,
-    warm_up: SimDuration,
-    window: SimDuration,
-    repair: DurationDistribution,
-    primary_data_survives: bool,
-}
-
-impl Default for Setup {
-    /// Small and cheap: 5 writes/s for a minute or two.
-    fn default() -> Self {
-        Setup {
-            needed: 8,
-            writes_per_s: 5.0,
-            mean_write_bytes: 65_536.0,
-            latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
-            bandwidth_bytes_per_s: 50e6,
-            dataset_bytes: 10e9,
-            detection: Detection::Delay { delay: fixed(90) },
-            warm_up: secs(60),
-            window: secs(60),
-            repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
-            primary_data_survives: false,
-        }
-    }
-}
-
-impl Setup {
-    fn scenario(self) -> DisasterScenario {
-        let site = |name: &str, zone: &str| SiteSpec {
-            name: name.into(),
-            zone: zone.into(),
-            instances_running: 0,
-            instances_needed: self.needed,
-        };
-        let topology = Topology::new(TopologySpec {
-            regions: vec!["A".into(), "B".into()],
-            zones: vec![
-                ZoneSpec { name: "a1".into(), region: "A".into() },
-                ZoneSpec { name: "b1".into(), region: "B".into() },
-            ],
-            sites: vec![site("P", "a1"), site("S", "b1")],
-            links: vec![LinkSpec::new("P", "S", self.latency, self.bandwidth_bytes_per_s).unwrap()],
-        })
-        .unwrap();
-        DisasterScenario {
-            deployment: Deployment {
-                topology,
-                primary: "P".into(),
-                standby: "S".into(),
-                workload: WorkloadSpec::poisson(
-                    self.writes_per_s,
-                    Distribution::exponential(self.mean_write_bytes).unwrap(),
-                )
-                .unwrap(),
-                dataset_bytes: self.dataset_bytes,
-            },
-            disaster: DisasterSpec {
-                target: FailureTarget::Region("A".into()),
-                warm_up: self.warm_up,
-                window: self.window,
-                repair: self.repair,
-                primary_data_survives: self.primary_data_survives,
-            },
-            detection: self.detection,
-            service_level: 1.0,
-            objectives: Objectives::default(),
-            faults: vec![],
-            horizon: SimDuration::from_days(2),
-        }
+/// This crate's test deployment (the layout is `TwoRegions`'s).
+fn setup() -> Setup {
+    Setup {
+        needed: 8,
+        writes_per_s: 5.0,
+        mean_write_bytes: 65_536.0,
+        latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
+        bandwidth_bytes_per_s: 50e6,
+        dataset_bytes: 10e9,
+        detection: Detection::Delay { delay: fixed(90) },
+        warm_up: secs(60),
+        window: secs(60),
+        repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
+        primary_data_survives: false,
+        horizon: SimDuration::from_days(2),
     }
 }
 
@@ -128,7 +63,7 @@ fn quantile(mut v: Vec<SimDuration>, q: f64) -> SimDuration {
 /// the RTO is the detection alone: 90 s.
 #[test]
 fn rto_is_detection_plus_ttl_by_hand() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let o = run(&scenario, params(1.0, 120, 60), 1, 0);
     assert_eq!(o.detection_delay, secs(90));
     assert_eq!(o.first_partial_service, Some(SimDuration::ZERO));
@@ -141,14 +76,14 @@ fn rto_is_detection_plus_ttl_by_hand() {
 /// 90 + max(300, 120) = 390 s.
 #[test]
 fn a_short_survivor_scales_out_after_rerouting() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     assert_eq!(run(&scenario, params(0.5, 120, 60), 1, 0).rto, Some(SimDuration::from_nanos(210_000_000_000)));
     assert_eq!(run(&scenario, params(0.5, 120, 300), 1, 0).rto, Some(SimDuration::from_nanos(390_000_000_000)));
 }
 
 #[test]
 fn steady_state_serves_from_both_sites() {
-    let d = Setup::default().scenario().deployment;
+    let d = setup().scenario().deployment;
     let s = MultiSite::default().steady_state(&d).unwrap();
     assert_eq!(s.capacity, vec![("P".into(), 8), ("S".into(), 8)]);
     assert_eq!(s.traffic, vec![("P".into(), 0.5), ("S".into(), 0.5)]);
@@ -167,7 +102,7 @@ fn steady_state_serves_from_both_sites() {
 /// when S drops the 4 instances it added.
 #[test]
 fn failback_loses_nothing_without_freezing_writes() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let o = run(&scenario, params(0.5, 120, 60), 3, 0);
     let write_rate = 5.0 * 65_536.0;
     let fb_start = SimDuration::from_hours(2).max(o.rto.unwrap());
@@ -183,7 +118,7 @@ fn failback_loses_nothing_without_freezing_writes() {
 /// Nothing is lost by construction: the repaired site takes traffic only once it has caught up.
 #[test]
 fn failback_routes_back_only_after_the_resync() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = MultiSite::new(params(0.5, 120, 60)).unwrap();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
     let t = |s| SimTime::ZERO + secs(s);
@@ -232,7 +167,7 @@ fn realistic() -> DisasterScenario {
         detection: Detection::default(),
         warm_up: SimDuration::from_mins(2),
         window: SimDuration::from_mins(2),
-        ..Setup::default()
+        ..setup()
     }
     .scenario()
 }
@@ -326,7 +261,7 @@ proptest! {
     fn rto_is_exact_for_any_fixed_times(
         detect in 1u64..600, launch in 0u64..900, ttl in 0u64..300, half: bool, trial in 0u64..1000,
     ) {
-        let scenario = Setup { detection: Detection::Delay { delay: fixed(detect) }, ..Setup::default() }.scenario();
+        let scenario = Setup { detection: Detection::Delay { delay: fixed(detect) }, ..setup() }.scenario();
         let fraction = if half { 0.5 } else { 1.0 };
         let o = run(&scenario, params(fraction, launch, ttl), 5, trial);
         let scale_out = if half { launch } else { 0 };

@@ -3,14 +3,11 @@
 use std::collections::HashSet;
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
-use drsim_core::model::{
-    FailureTarget, LinkSpec, Loss, ReplicationSpec, SiteSpec, SnapshotKind, SnapshotSpec, Topology, TopologySpec,
-    WorkloadSpec, ZoneSpec,
-};
+use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
 use drsim_core::recovery::{
-    Deployment, Detection, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError,
+    Detection, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError,
 };
-use drsim_core::trial::{DisasterScenario, DisasterSpec, DisasterTrial, Objectives, TrialOutcome};
+use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 use drsim_pilot_light::{PilotLight, PilotLightParams, steps};
 use proptest::prelude::*;
 
@@ -22,83 +19,21 @@ fn fixed(s: u64) -> DurationDistribution {
     DurationDistribution::fixed(secs(s))
 }
 
-/// What varies between the scenarios of these tests.
-struct Setup {
-    needed: u32,
-    writes_per_s: f64,
-    mean_write_bytes: f64,
-    latency: DurationDistribution,
-    bandwidth_bytes_per_s: f64,
-    dataset_bytes: f64,
-    detection: Detection,
-    warm_up: SimDuration,
-    window: SimDuration,
-    repair: DurationDistribution,
-    primary_data_survives: bool,
-}
-
-impl Default for Setup {
-    /// Small and cheap: 5 writes/s for a minute or two.
-    fn default() -> Self {
-        Setup {
-            needed: 8,
-            writes_per_s: 5.0,
-            mean_write_bytes: 65_536.0,
-            latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
-            bandwidth_bytes_per_s: 50e6,
-            dataset_bytes: 10e9,
-            detection: Detection::Delay { delay: fixed(90) },
-            warm_up: secs(60),
-            window: secs(60),
-            repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
-            primary_data_survives: false,
-        }
-    }
-}
-
-impl Setup {
-    fn scenario(self) -> DisasterScenario {
-        let site = |name: &str, zone: &str| SiteSpec {
-            name: name.into(),
-            zone: zone.into(),
-            instances_running: 0,
-            instances_needed: self.needed,
-        };
-        let topology = Topology::new(TopologySpec {
-            regions: vec!["A".into(), "B".into()],
-            zones: vec![
-                ZoneSpec { name: "a1".into(), region: "A".into() },
-                ZoneSpec { name: "b1".into(), region: "B".into() },
-            ],
-            sites: vec![site("P", "a1"), site("S", "b1")],
-            links: vec![LinkSpec::new("P", "S", self.latency, self.bandwidth_bytes_per_s).unwrap()],
-        })
-        .unwrap();
-        DisasterScenario {
-            deployment: Deployment {
-                topology,
-                primary: "P".into(),
-                standby: "S".into(),
-                workload: WorkloadSpec::poisson(
-                    self.writes_per_s,
-                    Distribution::exponential(self.mean_write_bytes).unwrap(),
-                )
-                .unwrap(),
-                dataset_bytes: self.dataset_bytes,
-            },
-            disaster: DisasterSpec {
-                target: FailureTarget::Region("A".into()),
-                warm_up: self.warm_up,
-                window: self.window,
-                repair: self.repair,
-                primary_data_survives: self.primary_data_survives,
-            },
-            detection: self.detection,
-            service_level: 1.0,
-            objectives: Objectives::default(),
-            faults: vec![],
-            horizon: SimDuration::from_days(2),
-        }
+/// This crate's test deployment (the layout is `TwoRegions`'s).
+fn setup() -> Setup {
+    Setup {
+        needed: 8,
+        writes_per_s: 5.0,
+        mean_write_bytes: 65_536.0,
+        latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
+        bandwidth_bytes_per_s: 50e6,
+        dataset_bytes: 10e9,
+        detection: Detection::Delay { delay: fixed(90) },
+        warm_up: secs(60),
+        window: secs(60),
+        repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
+        primary_data_survives: false,
+        horizon: SimDuration::from_days(2),
     }
 }
 
@@ -184,7 +119,7 @@ fn quantile(mut v: Vec<SimDuration>, q: f64) -> SimDuration {
 /// TTL) is 600 + 180 + 600 = 1380 s.
 #[test]
 fn rto_is_the_critical_path_by_hand() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = PilotLight::new(fixed_params(true)).unwrap();
     let rb = recovery_runbook(&scenario, &strategy, SimTime::ZERO + secs(100));
     assert!(rb.steps.iter().any(|s| s.name == steps::PATCH));
@@ -199,7 +134,7 @@ fn rto_is_the_critical_path_by_hand() {
 /// 90 + 600 + max(120, 90) = 810 s.
 #[test]
 fn patching_is_on_the_critical_path_when_the_database_is_fast() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let fast_db = |patch| PilotLightParams { promote: fixed(30), db_scale_up: fixed(60), ..fixed_params(patch) };
     assert_eq!(run(&scenario, fast_db(true), 1, 0).rto, Some(SimDuration::from_nanos(1_110_000_000_000)));
     assert_eq!(run(&scenario, fast_db(false), 1, 0).rto, Some(SimDuration::from_nanos(810_000_000_000)));
@@ -210,7 +145,7 @@ fn patching_is_on_the_critical_path_when_the_database_is_fast() {
 /// instance comes up: 90 + 600 + 1000 = 1690 s, not 1750 s.
 #[test]
 fn dns_runs_in_parallel_with_the_scale_out() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let params = PilotLightParams { launch: fixed(1000), db_scale_up: fixed(0), ..fixed_params(false) };
     assert_eq!(run(&scenario, params, 1, 0).rto, Some(SimDuration::from_nanos(1_690_000_000_000)));
 }
@@ -218,7 +153,7 @@ fn dns_runs_in_parallel_with_the_scale_out() {
 /// Instances kept running at the DR site are not launched again.
 #[test]
 fn running_instances_are_not_launched() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = PilotLight::new(PilotLightParams { running_instances: 3, ..fixed_params(false) }).unwrap();
     let rb = recovery_runbook(&scenario, &strategy, SimTime::ZERO + secs(100));
     assert_eq!(rb.steps.iter().find(|s| s.name == steps::LAUNCH).unwrap().parallel, 5);
@@ -252,7 +187,7 @@ fn patch_need_follows_the_image_age() {
 /// scales in one TTL (60 s) later.
 #[test]
 fn failback_loses_nothing_and_freezes_for_sync_and_promotion() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let o = run(&scenario, fixed_params(true), 3, 0);
     let write_rate = 5.0 * 65_536.0;
     let fb_start = SimDuration::from_hours(2).max(o.rto.unwrap());
@@ -269,7 +204,7 @@ fn failback_loses_nothing_and_freezes_for_sync_and_promotion() {
 /// inside the freeze, after the catch-up, and the freeze ends only once users point home.
 #[test]
 fn failback_order_keeps_every_write() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = PilotLight::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
     let rb = strategy.failback(&failback_ctx(&scenario, &steady)).unwrap();
@@ -299,7 +234,7 @@ fn practitioner_band_tens_of_minutes() {
         // At 3 % utilisation the replication queue is stationary within seconds.
         warm_up: SimDuration::from_mins(2),
         window: SimDuration::from_mins(2),
-        ..Setup::default()
+        ..setup()
     }
     .scenario();
     let strategy = PilotLight::default();
@@ -386,7 +321,7 @@ proptest! {
         detect in 1u64..600, declare in 0u64..900, launch in 0u64..900, patch in 0u64..900,
         promote in 0u64..900, scale in 0u64..900, ttl in 0u64..300, stale: bool, trial in 0u64..1000,
     ) {
-        let scenario = Setup { detection: Detection::Delay { delay: fixed(detect) }, ..Setup::default() }.scenario();
+        let scenario = Setup { detection: Detection::Delay { delay: fixed(detect) }, ..setup() }.scenario();
         let params = PilotLightParams {
             declare: fixed(declare),
             launch: fixed(launch),

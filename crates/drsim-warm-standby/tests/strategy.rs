@@ -4,14 +4,11 @@
 use std::collections::HashSet;
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration};
-use drsim_core::model::{
-    FailureTarget, LinkSpec, Loss, ReplicationSpec, SiteSpec, SnapshotKind, SnapshotSpec, Topology, TopologySpec,
-    WorkloadSpec, ZoneSpec,
-};
+use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
 use drsim_core::recovery::{
-    Deployment, Detection, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError,
+    Detection, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError,
 };
-use drsim_core::trial::{DisasterScenario, DisasterSpec, DisasterTrial, Objectives, TrialOutcome};
+use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 use drsim_warm_standby::{WarmStandby, WarmStandbyParams, steps};
 use proptest::prelude::*;
 
@@ -23,83 +20,21 @@ fn fixed(s: u64) -> DurationDistribution {
     DurationDistribution::fixed(secs(s))
 }
 
-/// What varies between the scenarios of these tests.
-struct Setup {
-    needed: u32,
-    writes_per_s: f64,
-    mean_write_bytes: f64,
-    latency: DurationDistribution,
-    bandwidth_bytes_per_s: f64,
-    dataset_bytes: f64,
-    detection: Detection,
-    warm_up: SimDuration,
-    window: SimDuration,
-    repair: DurationDistribution,
-    primary_data_survives: bool,
-}
-
-impl Default for Setup {
-    /// Small and cheap: 5 writes/s for a minute or two.
-    fn default() -> Self {
-        Setup {
-            needed: 8,
-            writes_per_s: 5.0,
-            mean_write_bytes: 65_536.0,
-            latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
-            bandwidth_bytes_per_s: 50e6,
-            dataset_bytes: 10e9,
-            detection: Detection::Delay { delay: fixed(90) },
-            warm_up: secs(60),
-            window: secs(60),
-            repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
-            primary_data_survives: false,
-        }
-    }
-}
-
-impl Setup {
-    fn scenario(self) -> DisasterScenario {
-        let site = |name: &str, zone: &str| SiteSpec {
-            name: name.into(),
-            zone: zone.into(),
-            instances_running: 0,
-            instances_needed: self.needed,
-        };
-        let topology = Topology::new(TopologySpec {
-            regions: vec!["A".into(), "B".into()],
-            zones: vec![
-                ZoneSpec { name: "a1".into(), region: "A".into() },
-                ZoneSpec { name: "b1".into(), region: "B".into() },
-            ],
-            sites: vec![site("P", "a1"), site("S", "b1")],
-            links: vec![LinkSpec::new("P", "S", self.latency, self.bandwidth_bytes_per_s).unwrap()],
-        })
-        .unwrap();
-        DisasterScenario {
-            deployment: Deployment {
-                topology,
-                primary: "P".into(),
-                standby: "S".into(),
-                workload: WorkloadSpec::poisson(
-                    self.writes_per_s,
-                    Distribution::exponential(self.mean_write_bytes).unwrap(),
-                )
-                .unwrap(),
-                dataset_bytes: self.dataset_bytes,
-            },
-            disaster: DisasterSpec {
-                target: FailureTarget::Region("A".into()),
-                warm_up: self.warm_up,
-                window: self.window,
-                repair: self.repair,
-                primary_data_survives: self.primary_data_survives,
-            },
-            detection: self.detection,
-            service_level: 1.0,
-            objectives: Objectives::default(),
-            faults: vec![],
-            horizon: SimDuration::from_days(2),
-        }
+/// This crate's test deployment (the layout is `TwoRegions`'s).
+fn setup() -> Setup {
+    Setup {
+        needed: 8,
+        writes_per_s: 5.0,
+        mean_write_bytes: 65_536.0,
+        latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
+        bandwidth_bytes_per_s: 50e6,
+        dataset_bytes: 10e9,
+        detection: Detection::Delay { delay: fixed(90) },
+        warm_up: secs(60),
+        window: secs(60),
+        repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
+        primary_data_survives: false,
+        horizon: SimDuration::from_days(2),
     }
 }
 
@@ -175,7 +110,7 @@ fn quantile(mut v: Vec<SimDuration>, q: f64) -> SimDuration {
 /// 30 s promotion, then DNS with a 60 s TTL: 90 + max(120, 30) + 60 = 270 s.
 #[test]
 fn rto_is_the_critical_path_by_hand() {
-    let o = run(&Setup::default().scenario(), fixed_params(120, 30, 60), 1, 0);
+    let o = run(&setup().scenario(), fixed_params(120, 30, 60), 1, 0);
     assert_eq!(o.detection_delay, secs(90));
     assert_eq!(o.rto, Some(SimDuration::from_nanos(270_000_000_000)));
     // Clients start reaching the promoted standby the instant DNS changes: 90 + 120 s, plus the
@@ -186,7 +121,7 @@ fn rto_is_the_critical_path_by_hand() {
 /// A slow promotion is the critical path: 90 + max(120, 200) + 60 = 350 s.
 #[test]
 fn slow_promotion_is_the_critical_path() {
-    let o = run(&Setup::default().scenario(), fixed_params(120, 200, 60), 1, 0);
+    let o = run(&setup().scenario(), fixed_params(120, 200, 60), 1, 0);
     assert_eq!(o.rto, Some(SimDuration::from_nanos(350_000_000_000)));
 }
 
@@ -194,7 +129,7 @@ fn slow_promotion_is_the_critical_path() {
 /// critical path (without detection and the TTL) is 300 + 120 = 420 s.
 #[test]
 fn declaration_delays_everything() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let params = WarmStandbyParams { declare: fixed(300), ..fixed_params(120, 30, 60) };
     let strategy = WarmStandby::new(params.clone()).unwrap();
     assert_eq!(recovery_runbook(&scenario, &strategy).critical_path_secs(), Some(420.0));
@@ -207,7 +142,7 @@ fn declaration_delays_everything() {
 fn full_size_standby_only_promotes() {
     let params = WarmStandbyParams { standby_fraction: 1.0, ..fixed_params(120, 30, 60) };
     let strategy = WarmStandby::new(params.clone()).unwrap();
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     assert!(recovery_runbook(&scenario, &strategy).steps.iter().all(|s| s.name != steps::LAUNCH));
     assert_eq!(run(&scenario, params, 1, 0).rto, Some(secs(180)));
 }
@@ -229,7 +164,7 @@ fn standby_runs_the_fraction_rounded_up() {
 /// in one TTL (60 s) later.
 #[test]
 fn failback_loses_nothing_and_freezes_for_sync_and_promotion() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let o = run(&scenario, fixed_params(120, 30, 60), 3, 0);
     let write_rate = 5.0 * 65_536.0;
     let restored = o.rto.unwrap();
@@ -246,7 +181,7 @@ fn failback_loses_nothing_and_freezes_for_sync_and_promotion() {
 /// inside the freeze, after the catch-up, and the freeze ends only once users point home.
 #[test]
 fn failback_order_keeps_every_write() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = WarmStandby::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
     let rb = strategy.failback(&failback_ctx(&scenario, &steady)).unwrap();
@@ -261,7 +196,7 @@ fn failback_order_keeps_every_write() {
 
 #[test]
 fn failback_refuses_when_writes_outpace_the_reverse_link() {
-    let scenario = Setup::default().scenario();
+    let scenario = setup().scenario();
     let strategy = WarmStandby::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
     let ctx = FailbackContext { write_bytes_per_s: 60e6, ..failback_ctx(&scenario, &steady) };
@@ -280,7 +215,7 @@ fn reproduces_the_reference_trial() {
         mean_write_bytes: 655_360.0,
         latency: DurationDistribution::new(Distribution::uniform(0.040, 0.050).unwrap()).unwrap(),
         detection: Detection::HealthCheck { interval: secs(30), failures: 3 },
-        ..Setup::default()
+        ..setup()
     }
     .scenario();
     let strategy = WarmStandby::default();
@@ -314,7 +249,7 @@ fn practitioner_band_minutes_and_seconds() {
         // At 3 % utilisation the replication queue is stationary within seconds.
         warm_up: SimDuration::from_mins(2),
         window: SimDuration::from_mins(2),
-        ..Setup::default()
+        ..setup()
     }
     .scenario();
     let strategy = WarmStandby::default();
@@ -388,7 +323,7 @@ proptest! {
     fn rto_is_exact_for_any_fixed_times(
         detect in 1u64..600, launch in 0u64..900, promote in 0u64..900, ttl in 0u64..300, trial in 0u64..1000,
     ) {
-        let scenario = Setup { detection: Detection::Delay { delay: fixed(detect) }, ..Setup::default() }.scenario();
+        let scenario = Setup { detection: Detection::Delay { delay: fixed(detect) }, ..setup() }.scenario();
         let o = run(&scenario, fixed_params(launch, promote, ttl), 5, trial);
         prop_assert_eq!(o.rto, Some(secs(detect + launch.max(promote) + ttl)));
     }
