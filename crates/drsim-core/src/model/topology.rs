@@ -109,7 +109,21 @@ pub enum TopologyError {
     /// A link is invalid.
     #[error(transparent)]
     Link(#[from] LinkError),
+    /// An instance count beyond what a simulation can launch one by one.
+    #[error("topology: site {site:?}: {field} = {value} is not allowed (at most {MAX_INSTANCES})")]
+    TooManyInstances {
+        /// The site.
+        site: String,
+        /// `instances_running` or `instances_needed`.
+        field: &'static str,
+        /// The value refused.
+        value: u32,
+    },
 }
+
+/// The largest instance count a site may declare: recovery launches instances one unit at a
+/// time, so a count in the billions would never finish.
+pub const MAX_INSTANCES: u32 = 1_000_000;
 
 /// A validated topology.
 #[derive(Clone, Debug)]
@@ -146,6 +160,12 @@ impl Topology {
         }
         for (i, s) in spec.sites.iter().enumerate() {
             add(SITE, "site", &s.name, i)?;
+            for (field, value) in [("instances_running", s.instances_running), ("instances_needed", s.instances_needed)]
+            {
+                if value > MAX_INSTANCES {
+                    return Err(TopologyError::TooManyInstances { site: s.name.clone(), field, value });
+                }
+            }
         }
         let known = |names: Vec<&str>| names.join(", ");
         let lookup = |kind: u8, label: &'static str, name: &str, what: String, known_names: String| {
@@ -297,5 +317,9 @@ mod tests {
         let mut spec = two_regions();
         spec.regions[0].clear();
         assert!(matches!(Topology::new(spec), Err(TopologyError::EmptyName { kind: "region" })));
+        let mut spec = two_regions();
+        spec.sites[0].instances_needed = 4_000_000_000;
+        let e = Topology::new(spec).unwrap_err().to_string();
+        assert!(e.contains("instances_needed = 4000000000") && e.contains("at most 1000000"), "{e}");
     }
 }
