@@ -399,11 +399,24 @@ impl Distribution {
     /// at [`SimDuration::MAX`]. [`Distribution::duration_mean_secs`] is the mean of this.
     #[inline]
     pub fn sample_duration(&self, rng: &mut SimRng) -> SimDuration {
-        let secs = match *self {
+        SimDuration::from_secs_f64(self.sample_non_negative(rng))
+    }
+
+    /// A sample of a quantity that cannot be negative (a duration in seconds, a size in bytes):
+    /// a normal is truncated at zero (resampled), every other distribution clamped at zero.
+    /// Its mean is [`Distribution::non_negative_mean`].
+    #[inline]
+    pub fn sample_non_negative(&self, rng: &mut SimRng) -> f64 {
+        match *self {
             Distribution::Normal { mean, std_dev } => sample_truncated_normal(rng, mean, std_dev),
-            _ => self.sample(rng),
-        };
-        SimDuration::from_secs_f64(secs)
+            _ => self.sample(rng).max(0.0),
+        }
+    }
+
+    /// The mean of [`Distribution::sample_non_negative`] (the same as
+    /// [`Distribution::duration_mean_secs`], for quantities other than durations).
+    pub fn non_negative_mean(&self) -> Option<f64> {
+        self.duration_mean_secs()
     }
 
     /// The mean, in closed form; `None` where it is infinite (Pareto with `shape <= 1`) or too

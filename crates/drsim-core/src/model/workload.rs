@@ -46,7 +46,8 @@ pub enum Arrivals {
 pub struct WorkloadSpec {
     /// When writes arrive.
     pub arrivals: Arrivals,
-    /// Write size in bytes (rounded to whole bytes; negative samples count as 0).
+    /// Write size in bytes (rounded to whole bytes; a normal is truncated at zero, other
+    /// distributions' negative samples count as 0).
     pub size_bytes: Distribution,
 }
 
@@ -104,7 +105,7 @@ impl WorkloadSpec {
             }
         }
         self.size_bytes.validate().map_err(|source| WorkloadError::Distribution { field: "size_bytes", source })?;
-        if self.size_bytes.mean().is_none() {
+        if self.size_bytes.non_negative_mean().is_none() {
             return Err(WorkloadError::InfiniteMeanSize);
         }
         Ok(())
@@ -122,9 +123,10 @@ impl WorkloadSpec {
         }
     }
 
-    /// Mean write size in bytes (of the rounded, non-negative sizes' underlying distribution).
+    /// Mean write size in bytes, of the sizes actually written (a normal truncated at zero,
+    /// other distributions clamped at zero: see [`Distribution::sample_non_negative`]).
     pub fn mean_size_bytes(&self) -> f64 {
-        self.size_bytes.mean().unwrap_or(0.0).max(0.0)
+        self.size_bytes.non_negative_mean().unwrap_or(0.0)
     }
 
     /// Long-run mean bytes written per second.
@@ -167,7 +169,7 @@ impl WriteGenerator {
     pub fn next_write(&mut self) -> Option<Write> {
         let created = self.next_time()?;
         // Rounded half up by truncation (see `SimDuration::from_secs_f64`); `as` saturates.
-        let bytes = self.spec.size_bytes.sample(&mut self.rng);
+        let bytes = self.spec.size_bytes.sample_non_negative(&mut self.rng);
         let bytes = if bytes > 0.0 { (bytes + 0.5) as u64 } else { 0 };
         Some(Write { created: SimTime::from_nanos(created), bytes })
     }
