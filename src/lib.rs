@@ -16,6 +16,8 @@
 //!   year (from `drsim-core`).
 //! - [`montecarlo`]: parallel trials, exact mergeable summaries, paired comparisons (from
 //!   `drsim-core`).
+//! - [`cost`]: running cost, loss per disaster, expected and tail annual loss, the cheapest
+//!   strategy meeting the objectives, the Pareto front (from `drsim-core`).
 //! - [`backup_restore`]: the backup & restore strategy (from `drsim-backup-restore`).
 //! - [`pilot_light`]: the pilot light strategy (from `drsim-pilot-light`).
 //! - [`warm_standby`]: the warm standby strategy (from `drsim-warm-standby`).
@@ -34,7 +36,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use drsim_core::{engine, horizon, model, montecarlo, recovery, scenario, stats, trial};
+pub use drsim_core::{cost, engine, horizon, model, montecarlo, recovery, scenario, stats, trial};
 
 /// Backup & restore: backups shipped to the DR site, everything rebuilt on disaster.
 pub use drsim_backup_restore as backup_restore;

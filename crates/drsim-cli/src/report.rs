@@ -158,6 +158,47 @@ pub struct StrategyReport {
     pub state: TrialsSummary,
     /// Paired differences against the first strategy (absent for the first).
     pub paired_vs_first: Option<PairedVsFirst>,
+    /// Cost figures, when the scenario has a `[cost]` or `[impact]` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostReport>,
+}
+
+/// A mean in USD with the half-width of its 95 % interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsdEstimate {
+    /// The mean.
+    pub mean: f64,
+    /// Half-width of its 95 % interval.
+    pub ci95: f64,
+}
+
+/// A strategy's cost figures (`docs/cost-model.md`), in USD.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostReport {
+    /// Running cost of the steady state per month (730 h).
+    pub monthly_running_usd: f64,
+    /// Disasters per year used for the annual figures.
+    pub disasters_per_year: f64,
+    /// Expected annual loss: disasters per year × mean loss per disaster (renewal-reward).
+    pub expected_annual_loss_usd: UsdEstimate,
+    /// 12 × monthly running cost + expected annual loss.
+    pub total_annual_usd: f64,
+    /// The exact mergeable state: loss per disaster in micro-dollars.
+    pub state_loss_micro_usd: Accumulator,
+}
+
+impl CostReport {
+    /// The figures from the running cost, the rate and the losses per disaster.
+    pub fn of(monthly_running_usd: f64, disasters_per_year: f64, loss: Accumulator) -> Self {
+        let (mean, ci95) = drsim::cost::expected_annual_loss(disasters_per_year, &loss);
+        CostReport {
+            monthly_running_usd,
+            disasters_per_year,
+            expected_annual_loss_usd: UsdEstimate { mean, ci95 },
+            total_annual_usd: 12.0 * monthly_running_usd + mean,
+            state_loss_micro_usd: loss,
+        }
+    }
 }
 
 /// Paired differences (this strategy − the first) over the same disasters.
@@ -294,6 +335,9 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
                 mp.state_rto.merge(&sp.state_rto);
                 mp.state_rpo.merge(&sp.state_rpo);
             }
+            if let (Some(mc), Some(sc)) = (m.cost.as_mut(), s.cost.as_ref()) {
+                mc.state_loss_micro_usd.merge(&sc.state_loss_micro_usd);
+            }
         }
     }
     for s in &mut merged.strategies {
@@ -301,6 +345,9 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
         if let Some(p) = s.paired_vs_first.as_mut() {
             p.rto_s = p.state_rto.difference(1e-9);
             p.rpo_s = p.state_rpo.difference(1e-9);
+        }
+        if let Some(c) = s.cost.as_mut() {
+            *c = CostReport::of(c.monthly_running_usd, c.disasters_per_year, c.state_loss_micro_usd.clone());
         }
     }
     let text = serde_json::to_string_pretty(&merged).map_err(|e| CliError::Other(e.to_string()))? + "\n";

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::CliError;
 use crate::report::{
-    PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic,
+    CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic,
 };
 
 /// Trials run between two writes of per-trial rows: bounds memory whatever N is.
@@ -182,6 +182,17 @@ fn print_table(report: &Report) {
                 fmt_s(p.rpo_s.ci95)
             );
         }
+        if let Some(c) = &s.cost {
+            println!(
+                "{:<24} cost: {:.0} USD/month running, expected annual loss {:.0} ± {:.0} USD ({:.3} disasters/year), total {:.0} USD/year",
+                "",
+                c.monthly_running_usd,
+                c.expected_annual_loss_usd.mean,
+                c.expected_annual_loss_usd.ci95,
+                c.disasters_per_year,
+                c.total_annual_usd
+            );
+        }
         let f = &s.summary.flags;
         if f.recovery_failed + f.outlasted_horizon + f.unstable_replication + f.failback_cannot_catch_up > 0 {
             println!(
@@ -257,6 +268,21 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let mut summaries = vec![TrialsSummary::default(); k];
     // Paired differences against the first strategy, trial by trial (common random numbers).
     let mut paired = vec![(PairedAccumulator::default(), PairedAccumulator::default()); k];
+    // Cost figures when the scenario prices the deployment or the disasters (docs/cost-model.md).
+    let pricing = if scenario.cost.is_some() || scenario.impact.is_some() {
+        let cost = scenario.cost.clone().unwrap_or_default();
+        let impact = scenario.impact.clone().unwrap_or_default();
+        match drsim::cost::disasters_per_year(&impact, &scenario.disaster, scenario.horizon.as_ref()) {
+            Ok(rate) => Some((cost, impact, rate.per_year)),
+            Err(e) => {
+                eprintln!("{}: no cost figures: {e}", args.scenario.display());
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut losses = vec![drsim::montecarlo::Accumulator::default(); k];
     let mut chunk = start;
     while chunk < end {
         let upto = (chunk + CHUNK).min(end);
@@ -269,6 +295,11 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 })?;
             for o in &outcomes {
                 summaries[si].record(o);
+                if let Some((cost, impact, _)) = &pricing {
+                    let loss = drsim::cost::business_impact(impact, &scenario.disaster, o).total_usd()
+                        + drsim::cost::recovery_cost(cost, &scenario.disaster, trial.steady_state(), o).total_usd();
+                    losses[si].record(drsim::cost::to_micro_usd(loss));
+                }
                 if let Some(w) = csv.as_mut() {
                     w.write_all(csv_row(entry.label(), o).as_bytes()).map_err(io_err)?;
                 }
@@ -302,6 +333,11 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 rpo_s: rpo.difference(1e-9),
                 state_rto: *rto,
                 state_rpo: *rpo,
+            }),
+            cost: pricing.as_ref().map(|(cost, _, per_year)| {
+                let monthly =
+                    drsim::cost::monthly_running_cost(cost, &scenario.disaster.deployment, trials[si].steady_state());
+                CostReport::of(monthly.total_usd(), *per_year, losses[si].clone())
             }),
         })
         .collect();

@@ -11,6 +11,9 @@
 //!   [`WorkloadSpec`](model::WorkloadSpec), replication models behind the
 //!   [`Replication`](model::Replication) trait, failure processes and [`Outages`](model::Outages).
 //!
+//! - [`cost`]: running cost of a steady state, recovery cost and business impact of a
+//!   disaster, expected and tail annual loss, the cheapest strategy meeting the objectives.
+//!
 //! Strategies (backup & restore, pilot light, ...) live in their own crates and use this one
 //! exactly as a third party would.
 //!
@@ -37,6 +40,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cost;
 pub mod engine;
 pub mod horizon;
 pub mod model;

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::cost::{CostSpec, ImpactSpec};
 use crate::engine::SimDuration;
 use crate::horizon::HorizonSpec;
 use crate::model::{FailureProcess, Topology, TopologySpec, WorkloadSpec};
@@ -106,6 +107,10 @@ struct ScenarioFile {
     strategies: Vec<StrategyEntry>,
     #[serde(default)]
     horizon: Option<HorizonSpec>,
+    #[serde(default)]
+    cost: Option<CostSpec>,
+    #[serde(default)]
+    impact: Option<ImpactSpec>,
 }
 
 /// A scenario read from a file and checked.
@@ -125,6 +130,11 @@ pub struct Scenario {
     pub strategies: Vec<StrategyEntry>,
     /// The horizon runs, if the file has a `[horizon]` section.
     pub horizon: Option<HorizonSpec>,
+    /// Prices of running the deployment, if the file has a `[cost]` section (absent keys take
+    /// the documented defaults of [`CostSpec`]).
+    pub cost: Option<CostSpec>,
+    /// What disasters cost the business, if the file has an `[impact]` section.
+    pub impact: Option<ImpactSpec>,
 }
 
 /// Why a scenario was refused. The message names the file and the key.
@@ -229,6 +239,12 @@ impl Scenario {
                 f.resolve(&topology, i).map_err(|e| invalid(&format!("horizon.failures[{i}]"), e.to_string()))?;
             }
         }
+        if let Some(c) = &raw.cost {
+            c.validate().map_err(|e| invalid("cost", e.to_string()))?;
+        }
+        if let Some(i) = &raw.impact {
+            i.validate().map_err(|e| invalid("impact", e.to_string()))?;
+        }
         let name = raw.name.unwrap_or_else(|| {
             file.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
         });
@@ -254,6 +270,8 @@ impl Scenario {
             },
             strategies: raw.strategies,
             horizon: raw.horizon,
+            cost: raw.cost,
+            impact: raw.impact,
         })
     }
 }

@@ -3,6 +3,7 @@
 //! Every expected number has a source outside the code under test: a closed form from queueing
 //! or availability theory, a hand computation, or an invariant checked over random inputs.
 
+mod cost;
 mod failures;
 mod recovery;
 mod replication;
