@@ -8,7 +8,8 @@
 //! drsim merge shard*.json --json all.json
 //! ```
 //!
-//! Exit codes: 0 success, 2 bad input (scenario, arguments), 1 any other failure.
+//! Exit codes: 0 success, 2 bad input (scenario, arguments), 1 any other failure, 130 stopped
+//! by Ctrl-C after saving a checkpoint (`--checkpoint PATH --resume` continues).
 
 mod report;
 mod run;
@@ -58,6 +59,9 @@ pub enum CliError {
     /// Anything else (I/O...): exit code 1.
     #[error("{0}")]
     Other(String),
+    /// Stopped by Ctrl-C after saving what was complete: exit code 130.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 fn main() -> ExitCode {
@@ -78,5 +82,7 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::from(1)
         }
+        // The message saying what was saved has been printed.
+        Err(CliError::Interrupted) => ExitCode::from(130),
     }
 }

@@ -17,8 +17,31 @@ use crate::report::{
     CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic,
 };
 
-/// Trials run between two writes of per-trial rows: bounds memory whatever N is.
+/// Trials run between two writes of per-trial rows (and two checkpoints): bounds memory
+/// whatever N is.
 const CHUNK: u64 = 4096;
+
+/// Completed work of an interrupted `drsim run`, enough to finish it with `--resume` and get
+/// exactly the report an uninterrupted run gives.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Checkpoint {
+    drsim_version: String,
+    scenario_sha256: String,
+    seed: u64,
+    trial_start: u64,
+    trial_end: u64,
+    /// The first trial not yet run.
+    next: u64,
+    summaries: Vec<TrialsSummary>,
+    paired: Vec<(PairedAccumulator, PairedAccumulator)>,
+    losses: Vec<drsim::montecarlo::Accumulator>,
+    /// Bytes of the CSV's temporary file that belong to completed trials.
+    csv_bytes: u64,
+}
+
+/// Set by Ctrl-C: finish the current chunk, save, exit.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Arguments of `drsim run`.
 #[derive(Args)]
@@ -49,6 +72,18 @@ pub struct RunArgs {
     /// Print timing (trials per second) after the table.
     #[arg(long)]
     bench: bool,
+    /// Save completed work to this file after every chunk of trials (and on Ctrl-C).
+    #[arg(long)]
+    checkpoint: Option<PathBuf>,
+    /// Continue the run saved in `--checkpoint` (same scenario, seed and trials).
+    #[arg(long, requires = "checkpoint")]
+    resume: bool,
+    /// Trials per chunk (for tests of checkpointing).
+    #[arg(long, hide = true, default_value_t = CHUNK, value_parser = clap::value_parser!(u64).range(1..))]
+    chunk: u64,
+    /// Stop as if interrupted after this many chunks (for tests of checkpointing).
+    #[arg(long, hide = true)]
+    stop_after_chunks: Option<u64>,
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -244,18 +279,60 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+    let k = trials.len();
+    let resumed: Option<Checkpoint> = match (&args.checkpoint, args.resume) {
+        (Some(p), true) if p.exists() => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| CliError::BadInput(format!("{}: cannot read the checkpoint: {e}", p.display())))?;
+            let c: Checkpoint = serde_json::from_str(&text)
+                .map_err(|e| CliError::BadInput(format!("{}: not a drsim checkpoint: {e}", p.display())))?;
+            let same = c.drsim_version == env!("CARGO_PKG_VERSION")
+                && c.scenario_sha256 == sha256
+                && c.seed == seed
+                && (c.trial_start, c.trial_end) == (start, end)
+                && c.summaries.len() == k
+                && c.paired.len() == k
+                && c.losses.len() == k
+                && (start..=end).contains(&c.next);
+            if !same {
+                return Err(CliError::BadInput(format!(
+                    "{}: the checkpoint is of another run (drsim version, scenario, seed, trials or strategies differ); run without --resume to start again",
+                    p.display()
+                )));
+            }
+            Some(c)
+        }
+        _ => None,
+    };
+    let mut csv_bytes = resumed.as_ref().map_or(0, |c| c.csv_bytes);
     let mut csv: Option<Box<dyn Write>> = match &args.csv {
         Some(p) if p.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
-        Some(p) => Some(Box::new(std::io::BufWriter::new(
-            std::fs::File::create(tmp_path(p))
-                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", p.display())))?,
-        ))),
+        Some(p) => {
+            let cannot = |e: std::io::Error| CliError::Other(format!("{}: cannot write: {e}", p.display()));
+            let file = if resumed.is_some() {
+                // Drop any rows written after the checkpoint, then append.
+                let f = std::fs::OpenOptions::new().write(true).open(tmp_path(p)).map_err(cannot)?;
+                f.set_len(csv_bytes).map_err(cannot)?;
+                let mut f = f;
+                std::io::Seek::seek(&mut f, std::io::SeekFrom::End(0)).map_err(cannot)?;
+                f
+            } else {
+                std::fs::File::create(tmp_path(p)).map_err(cannot)?
+            };
+            Some(Box::new(std::io::BufWriter::new(file)))
+        }
         None => None,
     };
     let io_err = |e: std::io::Error| CliError::Other(format!("writing the CSV: {e}"));
-    if let Some(w) = csv.as_mut() {
+    if resumed.is_none()
+        && let Some(w) = csv.as_mut()
+    {
         w.write_all(CSV_HEADER.as_bytes()).map_err(io_err)?;
+        csv_bytes += CSV_HEADER.len() as u64;
     }
+    // Ctrl-C once: finish the chunk under way, save, exit. (A second Ctrl-C cannot be caught
+    // after the handler is set; the handler only records the request.)
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     let n = end - start;
     let show_progress = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     let bar = if show_progress { ProgressBar::new(n * trials.len() as u64) } else { ProgressBar::hidden() };
@@ -264,7 +341,6 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let clock = Instant::now();
-    let k = trials.len();
     let mut summaries = vec![TrialsSummary::default(); k];
     // Paired differences against the first strategy, trial by trial (common random numbers).
     let mut paired = vec![(PairedAccumulator::default(), PairedAccumulator::default()); k];
@@ -284,8 +360,16 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     };
     let mut losses = vec![drsim::montecarlo::Accumulator::default(); k];
     let mut chunk = start;
+    if let Some(c) = resumed {
+        summaries = c.summaries;
+        paired = c.paired;
+        losses = c.losses;
+        chunk = c.next;
+        bar.inc((chunk - start) * k as u64);
+    }
+    let mut chunks_done = 0u64;
     while chunk < end {
-        let upto = (chunk + CHUNK).min(end);
+        let upto = (chunk + args.chunk).min(end);
         let mut first: Vec<TrialOutcome> = vec![];
         for (si, (entry, trial)) in scenario.strategies.iter().zip(&trials).enumerate() {
             let outcomes: Vec<TrialOutcome> = pool
@@ -301,7 +385,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                     losses[si].record(drsim::cost::to_micro_usd(loss));
                 }
                 if let Some(w) = csv.as_mut() {
-                    w.write_all(csv_row(entry.label(), o).as_bytes()).map_err(io_err)?;
+                    let row = csv_row(entry.label(), o);
+                    w.write_all(row.as_bytes()).map_err(io_err)?;
+                    csv_bytes += row.len() as u64;
                 }
             }
             if si == 0 {
@@ -315,6 +401,38 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             bar.inc(upto - chunk);
         }
         chunk = upto;
+        chunks_done += 1;
+        let stop = INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
+            || args.stop_after_chunks.is_some_and(|n| chunks_done >= n);
+        if (args.checkpoint.is_some() || stop) && chunk < end {
+            if let Some(w) = csv.as_mut() {
+                w.flush().map_err(io_err)?;
+            }
+            let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
+            let c = Checkpoint {
+                drsim_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario_sha256: sha256.clone(),
+                seed,
+                trial_start: start,
+                trial_end: end,
+                next: chunk,
+                summaries: summaries.clone(),
+                paired: paired.clone(),
+                losses: losses.clone(),
+                csv_bytes,
+            };
+            let text = serde_json::to_string(&c).map_err(|e| CliError::Other(e.to_string()))?;
+            write_atomic(&path, &text)?;
+            if stop {
+                bar.finish_and_clear();
+                eprintln!(
+                    "interrupted: trials {start}..{chunk} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
+                    path.display(),
+                    path.display()
+                );
+                return Err(CliError::Interrupted);
+            }
+        }
     }
     let reports: Vec<StrategyReport> = scenario
         .strategies

@@ -132,3 +132,81 @@ fn every_shipped_scenario_validates() {
         }
     }
 }
+
+/// An interrupted run (stopped after two chunks, as Ctrl-C would stop it) resumed from its
+/// checkpoint gives exactly the report and the CSV of an uninterrupted run.
+#[test]
+fn resumed_run_equals_an_uninterrupted_one() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let (whole_json, whole_csv) = (tmp("whole-r.json"), tmp("whole-r.csv"));
+    let o = drsim(&[
+        "run",
+        r,
+        "--trials",
+        "240",
+        "--json",
+        whole_json.to_str().unwrap(),
+        "--csv",
+        whole_csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let (json, csv, cp) = (tmp("part.json"), tmp("part.csv"), tmp("run.checkpoint"));
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            r,
+            "--trials",
+            "240",
+            "--json",
+            json.to_str().unwrap(),
+            "--csv",
+            csv.to_str().unwrap(),
+            "--checkpoint",
+            cp.to_str().unwrap(),
+            "--chunk",
+            "50",
+        ];
+        a.extend_from_slice(extra);
+        drsim(&a)
+    };
+    let o = args(&["--stop-after-chunks", "2"]);
+    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("trials 0..100 of 0..240 are complete"));
+    assert!(!json.exists() && !csv.exists(), "nothing that looks complete is left behind");
+    let o = args(&["--resume"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (mut a, mut b) = (json_of(&whole_json), json_of(&json));
+    a["timing"] = serde_json::Value::Null;
+    b["timing"] = serde_json::Value::Null;
+    assert_eq!(a, b);
+    assert_eq!(std::fs::read_to_string(&whole_csv).unwrap(), std::fs::read_to_string(&csv).unwrap());
+
+    // A checkpoint of another run is refused.
+    let o = drsim(&["run", r, "--trials", "300", "--checkpoint", cp.to_str().unwrap(), "--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+fn json_of(path: &Path) -> serde_json::Value {
+    json(path)
+}
+
+/// A report carries what reproduces it: re-running with its seed and trial count gives the
+/// same report, to the bit (timing aside).
+#[test]
+fn a_report_reproduces_itself() {
+    let first = run_json(&["--seed", "77"], &tmp("repro1.json"));
+    let seed = first["seed"].as_u64().unwrap().to_string();
+    let trials = first["trial_end"].as_u64().unwrap().to_string();
+    let path = first["scenario"]["path"].as_str().unwrap().to_string();
+    let out = tmp("repro2.json");
+    let o = drsim(&["run", &path, "--seed", &seed, "--trials", &trials, "--json", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut second = json(&out);
+    assert_eq!(second["scenario"]["sha256"], first["scenario"]["sha256"]);
+    let mut first = first;
+    first["timing"] = serde_json::Value::Null;
+    second["timing"] = serde_json::Value::Null;
+    assert_eq!(first, second);
+}
