@@ -19,6 +19,9 @@ use crate::model::{FailureProcess, Outages, StateChange};
 use crate::montecarlo::Accumulator;
 use crate::trial::{DisasterTrial, TrialError};
 
+/// The most failures one process may cause in a horizon run.
+pub const MAX_FAILURES_PER_PROCESS: f64 = 1e7;
+
 /// The horizon of a scenario: how long, and which failure processes run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +69,17 @@ pub fn run_horizon(
         .site(&sc.deployment.primary)
         .ok_or_else(|| TrialError::Scenario(format!("primary {:?} is not a site", sc.deployment.primary)))?;
     let targets = spec.failures.iter().enumerate().map(|(i, p)| p.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
+    // Refuse runs that would never finish rather than hang.
+    for (i, p) in spec.failures.iter().enumerate() {
+        let cycle = p.time_between_failures.mean_secs().unwrap_or(f64::INFINITY)
+            + p.time_to_repair.mean_secs().unwrap_or(f64::INFINITY);
+        let failures = spec.length.as_secs_f64() / cycle;
+        if failures > MAX_FAILURES_PER_PROCESS {
+            return Err(TrialError::Scenario(format!(
+                "horizon.failures[{i}]: about {failures:.3e} failures per run (at most {MAX_FAILURES_PER_PROCESS:e}): lengthen time_between_failures or shorten horizon.length"
+            )));
+        }
+    }
     let streams = TrialStreams::new(seed, index);
     let mut rngs: Vec<_> = (0..spec.failures.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
     let end = SimTime::ZERO + spec.length;

@@ -150,6 +150,9 @@ pub enum TrialError {
     Scenario(String),
 }
 
+/// The most writes a trial may make before its disaster: about a minute of computing.
+pub const MAX_WRITES_PER_TRIAL: f64 = 1e9;
+
 /// A scenario and a strategy, checked and prepared once for many trials.
 pub struct DisasterTrial<'a> {
     scenario: &'a DisasterScenario,
@@ -215,6 +218,16 @@ impl<'a> DisasterTrial<'a> {
             return Err(TrialError::Scenario(format!(
                 "disaster.target {:?} also takes down the standby {:?}: nothing would be left to recover to",
                 scenario.disaster.target, d.standby
+            )));
+        }
+        // Refuse work that would never finish rather than hang: per-write replication makes
+        // every write before the disaster.
+        let writes = d.workload.mean_rate_per_s()
+            * (scenario.disaster.warm_up.as_secs_f64() + scenario.disaster.window.as_secs_f64());
+        if writes > MAX_WRITES_PER_TRIAL {
+            return Err(TrialError::Scenario(format!(
+                "disaster.warm_up + disaster.window at {} writes/s make about {writes:.3e} writes per trial (at most {MAX_WRITES_PER_TRIAL:e}): shorten the warm-up or the window, or lower the rate",
+                d.workload.mean_rate_per_s()
             )));
         }
         let faults =
