@@ -7,18 +7,27 @@
 //! | model | what the copy holds | source of RPO |
 //! |---|---|---|
 //! | [`AsyncFifo`] | writes that crossed a FIFO link | the send queue (Lindley recursion) |
+//! | [`FluidAsync`] | the bytes that crossed the link, as a fluid | the fluid backlog (rate changes only) |
 //! | [`Synchronous`] | every committed write while the link is up | link outages (`degrade_to_async`) |
 //! | [`SnapshotShipping`] | the newest snapshot whose copy completed | the interval plus the copy time |
 //!
 //! Models are lazy: they generate writes and compute their fate only up to the instant they
 //! are asked about, so a trial costs events only where something changes its course.
+//!
+//! Semi-synchronous or quorum replication to two replicas is not a model here: the trait
+//! describes *one* copy (one link, one prefix of the log, one [`Loss`]), whereas a quorum
+//! commit depends on the joint state of two links (the write commits at the earlier of two
+//! acknowledgements, and which replica holds the longer prefix changes write by write). It
+//! would need a trait over a set of copies; `docs/replication-models.md` gives the reasons.
 
 mod asynchronous;
 mod fifo;
+mod fluid;
 mod snapshot;
 mod synchronous;
 
 pub use asynchronous::AsyncFifo;
+pub use fluid::FluidAsync;
 pub use snapshot::{Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats};
 pub use synchronous::{LinkDownPolicy, Synchronous};
 
@@ -177,6 +186,13 @@ pub enum ReplicationSpec {
     },
     /// Writes queue FIFO at the sender, exact per write.
     Asynchronous,
+    /// Asynchronous, aggregate: the backlog as a fluid driven by piecewise-constant rates
+    /// ([`FluidAsync`]); cost independent of the write count, no queueing from randomness.
+    AsyncFluid {
+        /// Add the stationary M/G/1 queue the fluid misses to the loss (default `false`).
+        #[serde(default)]
+        queueing_correction: bool,
+    },
     /// Snapshots or backups shipped periodically.
     Snapshot(SnapshotSpec),
 }
@@ -217,6 +233,9 @@ impl ReplicationSpec {
                 Box::new(Synchronous::new(link, workload, *on_link_down, streams, start)?)
             }
             ReplicationSpec::Asynchronous => Box::new(AsyncFifo::new(link, workload, streams, start)?),
+            ReplicationSpec::AsyncFluid { queueing_correction } => Box::new(
+                FluidAsync::new(link, workload, streams, start)?.with_queueing_correction(*queueing_correction),
+            ),
             ReplicationSpec::Snapshot(spec) => Box::new(SnapshotShipping::new(spec, link, workload, streams, start)?),
         })
     }
