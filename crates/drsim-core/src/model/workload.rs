@@ -183,7 +183,8 @@ impl WriteGenerator {
                     return None;
                 }
                 let gap: f64 = rand_distr::Exp1.sample(&mut self.rng);
-                self.clock = self.clock.saturating_add(SimDuration::from_secs_f64(gap / rate_per_s).as_nanos());
+                // Nanoseconds directly (mean gap 1e9 / rate ns), rounded half up; `as` saturates.
+                self.clock = self.clock.saturating_add((gap * (1e9 / rate_per_s) + 0.5) as u64);
                 Some(self.clock)
             }
             Arrivals::OnOff { on_rate_per_s, off_rate_per_s, on, off } => {

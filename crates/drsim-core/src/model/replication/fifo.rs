@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::{DurationDistribution, SimDuration, SimRng};
+use crate::engine::{DurationDistribution, SimRng};
 use crate::model::link::{BandwidthVariability, LinkSpec};
 
 /// Marks a departure, arrival or commit that cannot be known yet (the link is down).
@@ -154,7 +154,8 @@ impl FifoChannel {
             None => {
                 let start = item.issued.max(self.server_free);
                 let ns_per_byte = self.ns_per_byte_at(start);
-                let service = SimDuration::from_secs_f64(item.bytes as f64 * ns_per_byte * 1e-9).as_nanos();
+                // Nanoseconds directly, rounded half up; `as` saturates and sends NaN to 0.
+                let service = (item.bytes as f64 * ns_per_byte + 0.5) as u64;
                 (start, start.saturating_add(service))
             }
         };
