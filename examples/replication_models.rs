@@ -18,7 +18,7 @@
 //! just below the write rate; Poisson against on/off bursts at the same mean rate; 1 against 8
 //! streams with a 1 MiB window per stream; link outages of growing length. Each row gives the
 //! RPO distribution (mean / p50 / p99 / max over the sampled disaster instants), the mean writes
-//! and bytes lost, the mean copy age, the commit latency (mean and max; synchronous only), the
+//! and bytes lost, the mean copy age, the commit latency (mean, p50, p99, max; synchronous only), the
 //! bandwidth used, the peak backlog, the write availability (synchronous `block` stalls writers
 //! while the link is down), and the simulation's own cost: writes generated (per-write models)
 //! or rate segments (fluid), and wall time per simulated hour.
@@ -132,6 +132,8 @@ struct Row {
     copy_age: f64,
     samples: f64,
     commit_mean_ns: u64,
+    commit_p50_ns: u64,
+    commit_p99_ns: u64,
     commit_max_ns: u64,
     bandwidth_used: f64,
     peak_backlog: u64,
@@ -232,6 +234,10 @@ fn simulate(model: Model, p: &Point, seed: u64) -> Row {
     row.wall_per_hour_s = started.elapsed().as_secs_f64() / elapsed_h;
     row.commit_mean_ns = st.commit_latency_mean.as_nanos();
     row.commit_max_ns = st.commit_latency_max.as_nanos();
+    if let Some(h) = repl.commit_latencies() {
+        row.commit_p50_ns = h.quantile(0.5).unwrap_or(0);
+        row.commit_p99_ns = h.quantile(0.99).unwrap_or(0);
+    }
     row.bandwidth_used = st.bytes_delivered as f64 / end;
     row.peak_backlog = st.peak_backlog_bytes;
     row.availability = 1.0 - st.write_blocked.as_secs_f64() / end;
@@ -278,16 +284,16 @@ fn bytes(b: f64) -> String {
 fn print_table(title: &str, points: &[Point], rows: &[Vec<Row>]) {
     println!("\n## {title}\n");
     println!(
-        "| point | model | RPO mean | p50 | p99 | max | writes lost | bytes lost | copy age | commit mean | commit max | bw used | peak backlog | write avail | cost/h | wall/sim h | flag |"
+        "| point | model | RPO mean | p50 | p99 | max | writes lost | bytes lost | copy age | commit mean | commit p50 | commit p99 | commit max | bw used | peak backlog | write avail | cost/h | wall/sim h | flag |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (p, rs) in points.iter().zip(rows) {
         for r in rs {
             let s = r.rpo.summary(1.0);
             let mean = s.as_ref().map_or(0.0, |s| s.mean);
             let q = |x| r.rpo.quantile(x).unwrap_or(0) as f64;
             println!(
-                "| {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {}/s | {} | {:.4} | {:.3e} {} | {:.2}ms | {} |",
+                "| {} | {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} | {}/s | {} | {:.4} | {:.3e} {} | {:.2}ms | {} |",
                 p.label,
                 r.model,
                 dur(mean),
@@ -298,6 +304,8 @@ fn print_table(title: &str, points: &[Point], rows: &[Vec<Row>]) {
                 bytes(r.bytes_lost / r.samples),
                 dur(r.copy_age / r.samples * 1e9),
                 dur(r.commit_mean_ns as f64),
+                dur(r.commit_p50_ns as f64),
+                dur(r.commit_p99_ns as f64),
                 dur(r.commit_max_ns as f64),
                 bytes(r.bandwidth_used),
                 bytes(r.peak_backlog as f64),

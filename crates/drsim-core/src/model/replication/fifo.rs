@@ -91,6 +91,8 @@ pub(crate) struct FifoChannel {
     /// full copy).
     pub last_delivered_created: u64,
     pub counters: Counters,
+    /// Commit latencies (ns) of the writes that waited for an acknowledgement, for quantiles.
+    pub commit_hist: crate::montecarlo::Accumulator,
 }
 
 impl FifoChannel {
@@ -125,6 +127,7 @@ impl FifoChannel {
             commit,
             last_delivered_created: start,
             counters: Counters { commit_min_ns: u64::MAX, ..Counters::default() },
+            commit_hist: crate::montecarlo::Accumulator::default(),
         }
     }
 
@@ -216,6 +219,9 @@ impl FifoChannel {
             c.commit_sum_ns += u128::from(commit);
             c.commit_min_ns = c.commit_min_ns.min(commit);
             c.commit_max_ns = c.commit_max_ns.max(commit);
+            if commit > 0 {
+                self.commit_hist.record(commit);
+            }
             self.last_delivered_created = self.last_delivered_created.max(item.created);
         }
     }

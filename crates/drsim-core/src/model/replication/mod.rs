@@ -171,6 +171,11 @@ pub trait Replication {
     fn stats(&self) -> ReplicationStats;
     /// Whether the backlog can reach a steady state.
     fn stability(&self) -> Stability;
+    /// The distribution of commit latencies (ns) of the writes that waited for the copy, over
+    /// the writes that reached it; `None` for models where writes commit at once.
+    fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
+        None
+    }
 }
 
 /// The replication model of a scenario, as data.

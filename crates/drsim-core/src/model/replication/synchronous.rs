@@ -109,4 +109,7 @@ impl Replication for Synchronous {
     fn stability(&self) -> Stability {
         self.inner.stability
     }
+    fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
+        Some(&self.inner.channel.commit_hist)
+    }
 }
