@@ -123,6 +123,11 @@ fn sync_commit_latency_is_at_least_one_rtt() {
     assert!(st.commit_latency_min.as_nanos() >= 10_004_096, "{:?}", st.commit_latency_min);
     // At 100 writes/s of 4 µs each the queue is almost always empty: the mean is within 1 µs.
     assert!(st.commit_latency_mean.as_nanos() < 10_005_096, "{:?}", st.commit_latency_mean);
+    // Quantiles (3 significant digits) lie between the exact min and max.
+    let h = s.commit_latencies().expect("synchronous commits wait");
+    let (p50, p99) = (h.quantile(0.5).unwrap(), h.quantile(0.99).unwrap());
+    assert!(p50 >= st.commit_latency_min.as_nanos() && p99 <= st.commit_latency_max.as_nanos() && p50 <= p99);
+    assert!(p50 < 10_015_000, "median within 0.1 % of 10.004 ms: {p50}");
 }
 
 /// `degrade_to_async`: RPO grows from the moment the link failed (never beyond it), and once
