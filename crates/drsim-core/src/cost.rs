@@ -25,6 +25,7 @@
 //! Money accumulates per trial in integer micro-dollars in an [`Accumulator`], so summaries of
 //! shards merge exactly like the RTO and RPO summaries.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use rand::RngExt;
@@ -134,6 +135,35 @@ pub struct CostSpec {
     /// unbounded retention would grow the bill forever.
     #[serde(default = "d_retention")]
     pub retention_if_unset: SimDuration,
+    /// Instance types by name, for sites whose instances are not priced at the default rates
+    /// above (e.g. `m5xl = { running_usd_per_hour = 0.192, imaged_usd_per_hour = 0.0034 }`).
+    #[serde(default)]
+    pub instance_types: BTreeMap<String, InstanceType>,
+    /// The instance type of each site, by site name (e.g. `{ S = "c5l" }`); sites not listed
+    /// use the default rates.
+    #[serde(default)]
+    pub site_instance_types: BTreeMap<String, String>,
+}
+
+/// The prices of one instance type.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceType {
+    /// Price of one running instance per hour.
+    pub running_usd_per_hour: f64,
+    /// Price per hour of one instance kept stopped or as an image (default 0).
+    #[serde(default)]
+    pub imaged_usd_per_hour: f64,
+}
+
+impl CostSpec {
+    /// (running, imaged) USD per instance-hour at `site`: its type's prices, or the defaults.
+    pub fn instance_rates(&self, site: &str) -> (f64, f64) {
+        match self.site_instance_types.get(site).and_then(|t| self.instance_types.get(t)) {
+            Some(t) => (t.running_usd_per_hour, t.imaged_usd_per_hour),
+            None => (self.instance_running_usd_per_hour, self.instance_imaged_usd_per_hour),
+        }
+    }
 }
 
 impl Default for CostSpec {
@@ -148,6 +178,8 @@ impl Default for CostSpec {
             restore_usd_per_gb: 0.0,
             fixed_usd_per_month: d_fixed(),
             retention_if_unset: d_retention(),
+            instance_types: BTreeMap::new(),
+            site_instance_types: BTreeMap::new(),
         }
     }
 }
@@ -283,6 +315,28 @@ impl CostSpec {
                 allowed: "must be > 0",
             });
         }
+        for t in self.instance_types.values() {
+            check_money("cost", "instance_types.running_usd_per_hour", t.running_usd_per_hour)?;
+            check_money("cost", "instance_types.imaged_usd_per_hour", t.imaged_usd_per_hour)?;
+            if t.imaged_usd_per_hour > t.running_usd_per_hour {
+                return Err(CostError::BadValue {
+                    section: "cost",
+                    field: "instance_types.imaged_usd_per_hour",
+                    value: t.imaged_usd_per_hour.to_string(),
+                    allowed: "must be <= running_usd_per_hour: an image costs less than a running instance",
+                });
+            }
+        }
+        for ty in self.site_instance_types.values() {
+            if !self.instance_types.contains_key(ty) {
+                return Err(CostError::BadValue {
+                    section: "cost",
+                    field: "site_instance_types",
+                    value: ty.clone(),
+                    allowed: "must name a type of cost.instance_types",
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -398,7 +452,9 @@ pub fn retained_backup_bytes(cost: &CostSpec, deployment: &Deployment, spec: &cr
 ///   when both sites are in one region.
 /// - Fixed items.
 pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &SteadyState) -> MonthlyCost {
-    let running: u32 = steady.capacity.iter().map(|(_, n)| *n).sum();
+    // Each site's running instances at its own type's price.
+    let running_usd_per_hour: f64 =
+        steady.capacity.iter().map(|(site, n)| f64::from(*n) * cost.instance_rates(site).0).sum();
     let imaged = deployment.instances_needed().saturating_sub(running_at(steady, &deployment.standby));
     let gb = |bytes: f64| bytes.max(0.0) / BYTES_PER_GB;
     let write_bytes_month = deployment.workload.mean_bytes_per_s() * SECONDS_PER_MONTH;
@@ -417,8 +473,8 @@ pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &S
         }
     };
     let m = MonthlyCost {
-        running_instances_usd: f64::from(running) * cost.instance_running_usd_per_hour * HOURS_PER_MONTH,
-        imaged_instances_usd: f64::from(imaged) * cost.instance_imaged_usd_per_hour * HOURS_PER_MONTH,
+        running_instances_usd: running_usd_per_hour * HOURS_PER_MONTH,
+        imaged_instances_usd: f64::from(imaged) * cost.instance_rates(&deployment.standby).1 * HOURS_PER_MONTH,
         storage_usd: gb(deployment.dataset_bytes + replica_bytes) * cost.storage_usd_per_gb_month,
         backup_storage_usd: gb(backup_bytes) * cost.backup_storage_usd_per_gb_month,
         transfer_usd: gb(moved_bytes) * transfer_rate_usd_per_gb(cost, deployment),
@@ -488,7 +544,7 @@ pub fn recovery_cost(
     };
     let at_standby_s = (end - rto_s).max(0.0);
     let extra = d.instances_needed().saturating_sub(running_at(steady, &d.standby));
-    let scaled = f64::from(extra) * cost.instance_running_usd_per_hour * at_standby_s / 3600.0;
+    let scaled = f64::from(extra) * cost.instance_rates(&d.standby).0 * at_standby_s / 3600.0;
     let restore_bytes = match steady.replication {
         ReplicationSpec::Snapshot(_) => d.dataset_bytes,
         _ => 0.0,

@@ -241,6 +241,11 @@ impl Scenario {
         }
         if let Some(c) = &raw.cost {
             c.validate().map_err(|e| invalid("cost", e.to_string()))?;
+            for site in c.site_instance_types.keys() {
+                if topology.site(site).is_none() {
+                    return Err(invalid("cost.site_instance_types", format!("{site:?} is not a site of [topology]")));
+                }
+            }
         }
         if let Some(i) = &raw.impact {
             i.validate().map_err(|e| invalid("impact", e.to_string()))?;

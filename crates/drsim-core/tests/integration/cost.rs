@@ -57,6 +57,7 @@ fn prices() -> CostSpec {
         restore_usd_per_gb: 0.0,
         fixed_usd_per_month: 5.0,
         retention_if_unset: SimDuration::from_days(30),
+        ..CostSpec::default()
     }
 }
 
@@ -96,6 +97,40 @@ fn monthly_cost_of_a_small_deployment_by_hand() {
 ///   storage 100 GB × 0.1 = 10 → total 1168 + 58.4 + 10 + 3.728 + 52.56 + 5 = 1297.688.
 /// - full daily, kept 7 days: 7 × 100 GB × 0.02 = 14; transfer 100 GB × 2 628 000 / 86 400 =
 ///   3041.667 GB × 0.02 = 60.8333.
+/// Instance types per site, by hand: P runs 8 `big` (0.4 USD/h), S runs 2 `small` (0.1 USD/h)
+/// and keeps 6 images at the `small` image price (0.005 USD/h):
+/// - running (8 × 0.4 + 2 × 0.1) × 730 = 3.4 × 730 = 2482
+/// - imaged 6 × 0.005 × 730 = 21.9
+/// - storage, transfer and fixed as in the case above: 20 + 52.56 + 5
+/// - total 2581.46 USD/month.
+#[test]
+fn instance_types_price_each_site() {
+    use drsim_core::cost::InstanceType;
+    let mut c = prices();
+    c.instance_types.insert("big".into(), InstanceType { running_usd_per_hour: 0.4, imaged_usd_per_hour: 0.02 });
+    c.instance_types.insert("small".into(), InstanceType { running_usd_per_hour: 0.1, imaged_usd_per_hour: 0.005 });
+    c.site_instance_types.insert("P".into(), "big".into());
+    c.site_instance_types.insert("S".into(), "small".into());
+    c.validate().unwrap();
+    let m = monthly_running_cost(&c, &deployment(8), &steady(ReplicationSpec::Asynchronous, 2));
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-6, "{a} != {b}");
+    close(m.running_instances_usd, 2482.0);
+    close(m.imaged_instances_usd, 21.9);
+    close(m.total_usd(), 2581.46);
+    // A site naming a type that does not exist, or a site that does not exist, is refused.
+    let e = load_with(
+        "[cost]
+site_instance_types = { P = \"huge\" }\n",
+    )
+    .unwrap_err();
+    assert!(e.contains("site_instance_types") && e.contains("huge"), "{e}");
+    let e = load_with(
+        "[cost]\ninstance_types = { t = { running_usd_per_hour = 1.0 } }\nsite_instance_types = { Z = \"t\" }\n",
+    )
+    .unwrap_err();
+    assert!(e.contains("\"Z\" is not a site"), "{e}");
+}
+
 #[test]
 fn backup_storage_and_transfer_by_hand() {
     let d = deployment(8);
