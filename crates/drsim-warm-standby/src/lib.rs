@@ -101,6 +101,7 @@
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration};
 use drsim_core::model::ReplicationSpec;
+use drsim_core::recovery::failback::{ReplicationFailback, replication_failback};
 use drsim_core::recovery::{
     Deployment, Effect, FailbackContext, RecoveryContext, Runbook, SteadyState, Step, Strategy, StrategyError,
 };
@@ -120,19 +121,19 @@ pub mod steps {
     /// Switch DNS to the DR site.
     pub const DNS: &str = "dns cutover";
     /// Failback: the reverse replication drains what the DR site wrote.
-    pub const CATCH_UP: &str = "reverse replication catch-up";
+    pub const CATCH_UP: &str = drsim_core::recovery::failback::steps::CATCH_UP;
     /// Failback: writes stop at the DR site.
-    pub const FREEZE: &str = "freeze writes";
+    pub const FREEZE: &str = drsim_core::recovery::failback::steps::FREEZE;
     /// Failback: the last writes reach the primary.
-    pub const FINAL_SYNC: &str = "final sync";
+    pub const FINAL_SYNC: &str = drsim_core::recovery::failback::steps::FINAL_SYNC;
     /// Failback: the primary's database becomes the writer again.
-    pub const PROMOTE_PRIMARY: &str = "promote primary database";
+    pub const PROMOTE_PRIMARY: &str = drsim_core::recovery::failback::steps::PROMOTE_PRIMARY;
     /// Failback: DNS points back to the primary.
-    pub const REPOINT: &str = "repoint dns";
+    pub const REPOINT: &str = drsim_core::recovery::failback::steps::REPOINT;
     /// Failback: writes resume, at the primary.
-    pub const UNFREEZE: &str = "unfreeze writes";
+    pub const UNFREEZE: &str = drsim_core::recovery::failback::steps::UNFREEZE;
     /// Failback: clients drain from the DR site (one TTL), which returns to its standby size.
-    pub const SCALE_IN: &str = "drain and scale standby in";
+    pub const SCALE_IN: &str = drsim_core::recovery::failback::steps::SCALE_IN;
 }
 
 /// Parameters of [`WarmStandby`].
@@ -226,10 +227,6 @@ fn always_zero(d: &DurationDistribution) -> bool {
     d.inner().is_deterministic() && d.mean_secs() == Some(0.0)
 }
 
-fn fixed_secs(secs: f64) -> DurationDistribution {
-    DurationDistribution::fixed(SimDuration::from_secs_f64(secs))
-}
-
 impl WarmStandbyParams {
     /// Checks every parameter; the error names the field, its value and what is allowed.
     pub fn validate(&self) -> Result<(), StrategyError> {
@@ -277,11 +274,6 @@ impl WarmStandby {
     }
 }
 
-/// Instances a steady state runs at `site`.
-fn running_at(steady: &SteadyState, site: &str) -> u32 {
-    steady.capacity.iter().filter(|(s, _)| s == site).map(|(_, c)| *c).sum()
-}
-
 impl Strategy for WarmStandby {
     fn name(&self) -> &str {
         NAME
@@ -301,7 +293,7 @@ impl Strategy for WarmStandby {
     fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
         let p = &self.params;
         let standby = &ctx.deployment.standby;
-        let missing = ctx.deployment.instances_needed().saturating_sub(running_at(ctx.steady, standby));
+        let missing = ctx.deployment.instances_needed().saturating_sub(ctx.steady.running_at(standby));
         let mut steps = vec![];
         let mut start = vec![];
         if !always_zero(&p.declare) {
@@ -333,37 +325,14 @@ impl Strategy for WarmStandby {
 
     fn failback(&self, ctx: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
         let p = &self.params;
-        let d = ctx.deployment;
-        let catch_up = ctx.catch_up_secs().ok_or_else(|| StrategyError::CannotCatchUp {
-            strategy: NAME.into(),
-            write_bytes_per_s: ctx.write_bytes_per_s,
-            throughput_bytes_per_s: ctx.reverse_throughput_bytes_per_s,
-        })?;
-        let zero = || DurationDistribution::fixed(SimDuration::ZERO);
-        // One round trip ships the last writes and brings back the acknowledgement.
-        let final_sync = 2.0 * ctx.latency.as_secs_f64() + p.final_sync.as_secs_f64();
-        let scale_in = d.instances_needed().saturating_sub(running_at(ctx.steady, &d.standby));
-        // Failback ends once the clients have moved home, one TTL after the repoint; only then
-        // can the instances that served them go.
-        let drain = if scale_in > 0 {
-            Effect::RemoveCapacity { site: d.standby.clone(), instances: scale_in }
-        } else {
-            Effect::None
-        };
-        Ok(Runbook::new(vec![
-            Step::new(steps::CATCH_UP, fixed_secs(catch_up)),
-            Step::new(steps::FREEZE, zero()).after([steps::CATCH_UP]).effect(Effect::FreezeWrites),
-            Step::new(steps::FINAL_SYNC, fixed_secs(final_sync)).after([steps::FREEZE]),
-            Step::new(steps::PROMOTE_PRIMARY, p.promote.clone())
-                .after([steps::FINAL_SYNC])
-                .effect(Effect::DataReady { site: d.primary.clone() }),
-            Step::new(steps::REPOINT, zero())
-                .after([steps::PROMOTE_PRIMARY])
-                .effect(Effect::RouteTraffic { sites: vec![d.primary.clone()], ttl: p.dns_ttl }),
-            // The primary takes writes from here on; clients still on the DR site's address
-            // until their entry expires reach a read-only copy, not a second writer.
-            Step::new(steps::UNFREEZE, zero()).after([steps::REPOINT]).effect(Effect::UnfreezeWrites),
-            Step::new(steps::SCALE_IN, DurationDistribution::fixed(p.dns_ttl)).after([steps::REPOINT]).effect(drain),
-        ]))
+        replication_failback(
+            ctx,
+            &ReplicationFailback {
+                strategy: NAME.into(),
+                promote: p.promote.clone(),
+                final_sync: p.final_sync,
+                dns_ttl: p.dns_ttl,
+            },
+        )
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod detection;
 pub mod executor;
+pub mod failback;
 pub mod runbook;
 pub mod service;
 
@@ -52,6 +53,13 @@ pub struct SteadyState {
     pub traffic: Vec<(String, f64)>,
     /// Sites whose data can serve at once (the primary; both sites for active/active).
     pub data_ready: Vec<String>,
+}
+
+impl SteadyState {
+    /// Instances running at `site` in steady state.
+    pub fn running_at(&self, site: &str) -> u32 {
+        self.capacity.iter().filter(|(s, _)| s == site).map(|(_, c)| *c).sum()
+    }
 }
 
 /// What a strategy knows when a disaster has been detected.

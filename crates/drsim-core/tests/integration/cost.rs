@@ -91,12 +91,6 @@ fn monthly_cost_of_a_small_deployment_by_hand() {
     close(m.total_usd(), 1581.36);
 }
 
-/// Backup & restore, nothing running at S:
-/// - incremental hourly, 24 kept: 100 GB + 24 × 1 MB/s × 3600 s = 186.4 GB × 0.02 = 3.728;
-///   transfer 2628 GB × 0.02 = 52.56; running 8 × 0.2 × 730 = 1168; imaged 8 × 0.01 × 730 = 58.4;
-///   storage 100 GB × 0.1 = 10 → total 1168 + 58.4 + 10 + 3.728 + 52.56 + 5 = 1297.688.
-/// - full daily, kept 7 days: 7 × 100 GB × 0.02 = 14; transfer 100 GB × 2 628 000 / 86 400 =
-///   3041.667 GB × 0.02 = 60.8333.
 /// Instance types per site, by hand: P runs 8 `big` (0.4 USD/h), S runs 2 `small` (0.1 USD/h)
 /// and keeps 6 images at the `small` image price (0.005 USD/h):
 /// - running (8 × 0.4 + 2 × 0.1) × 730 = 3.4 × 730 = 2482
@@ -131,6 +125,12 @@ site_instance_types = { P = \"huge\" }\n",
     assert!(e.contains("\"Z\" is not a site"), "{e}");
 }
 
+/// Backup & restore, nothing running at S:
+/// - incremental hourly, 24 kept: 100 GB + 24 × 1 MB/s × 3600 s = 186.4 GB × 0.02 = 3.728;
+///   transfer 2628 GB × 0.02 = 52.56; running 8 × 0.2 × 730 = 1168; imaged 8 × 0.01 × 730 = 58.4;
+///   storage 100 GB × 0.1 = 10 → total 1168 + 58.4 + 10 + 3.728 + 52.56 + 5 = 1297.688.
+/// - full daily, kept 7 days: 7 × 100 GB × 0.02 = 14; transfer 100 GB × 2 628 000 / 86 400 =
+///   3041.667 GB × 0.02 = 60.8333.
 #[test]
 fn backup_storage_and_transfer_by_hand() {
     let d = deployment(8);
