@@ -35,6 +35,7 @@ use drsim::cost::{
     run_costed_trials, simulate_years,
 };
 use drsim::scenario::Scenario;
+use drsim::stats::format_secs as fmt_secs;
 use drsim::trial::DisasterTrial;
 
 /// Price the built-in strategies on a scenario and recommend one.
@@ -55,18 +56,6 @@ struct Args {
     /// Where to write the SVG of the Pareto front.
     #[arg(long, default_value = "choose_strategy.svg")]
     plot: std::path::PathBuf,
-}
-
-fn fmt_secs(s: f64) -> String {
-    if s >= 3600.0 {
-        format!("{:.2}h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1}m", s / 60.0)
-    } else if s >= 1.0 || s == 0.0 {
-        format!("{s:.1}s")
-    } else {
-        format!("{:.0}ms", s * 1e3)
-    }
 }
 
 fn usd(v: f64) -> String {

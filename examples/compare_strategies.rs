@@ -25,6 +25,7 @@ use std::time::Instant;
 use clap::Parser;
 use drsim::montecarlo::{Accumulator, Attainment, run_trials};
 use drsim::scenario::Scenario;
+use drsim::stats::format_secs as fmt_secs;
 use drsim::trial::DisasterTrial;
 
 /// Compare the four built-in strategies on a scenario.
@@ -42,18 +43,6 @@ struct Args {
     /// Where to write the SVG of the RTO and RPO distributions.
     #[arg(long, default_value = "compare_strategies.svg")]
     plot: std::path::PathBuf,
-}
-
-fn fmt_secs(s: f64) -> String {
-    if s >= 3600.0 {
-        format!("{:.2}h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1}m", s / 60.0)
-    } else if s >= 1.0 || s == 0.0 {
-        format!("{s:.2}s")
-    } else {
-        format!("{:.1}ms", s * 1e3)
-    }
 }
 
 fn describe(acc: &Accumulator) -> String {

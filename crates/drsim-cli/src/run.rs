@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use drsim::montecarlo::{PairedAccumulator, TrialsSummary};
 use drsim::scenario::Scenario;
+use drsim::stats::format_secs as fmt_s;
 use drsim::trial::{DisasterTrial, TrialOutcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -149,18 +150,6 @@ fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
         o.flags.unstable_replication,
         o.flags.failback_cannot_catch_up
     )
-}
-
-fn fmt_s(v: f64) -> String {
-    if v >= 3600.0 {
-        format!("{:.2}h", v / 3600.0)
-    } else if v >= 60.0 {
-        format!("{:.1}m", v / 60.0)
-    } else if v >= 1.0 || v == 0.0 {
-        format!("{v:.2}s")
-    } else {
-        format!("{:.1}ms", v * 1e3)
-    }
 }
 
 fn signed(v: f64) -> String {

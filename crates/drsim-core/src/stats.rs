@@ -7,6 +7,20 @@
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;
 
+/// A span in seconds for people: `"1.25h"`, `"31.4m"`, `"2.50s"`, `"13.0ms"` (reports and
+/// tables only; values keep full precision everywhere else).
+pub fn format_secs(secs: f64) -> String {
+    if secs >= 3600.0 {
+        format!("{:.2}h", secs / 3600.0)
+    } else if secs >= 60.0 {
+        format!("{:.1}m", secs / 60.0)
+    } else if secs >= 1.0 || secs == 0.0 {
+        format!("{secs:.2}s")
+    } else {
+        format!("{:.1}ms", secs * 1e3)
+    }
+}
+
 /// A summary of a sample of finite values.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Summary {
@@ -116,6 +130,15 @@ mod tests {
         assert!((s.ci95 - Z95 * 3.027_650_354 / 10f64.sqrt()).abs() < 1e-8);
         assert_eq!((s.min, s.p50, s.p90, s.max), (1.0, 5.0, 9.0, 10.0));
         assert!(Summary::of(&mut vec![]).is_none());
+    }
+
+    #[test]
+    fn format_secs_picks_the_unit() {
+        assert_eq!(format_secs(4500.0), "1.25h");
+        assert_eq!(format_secs(90.0), "1.5m");
+        assert_eq!(format_secs(2.5), "2.50s");
+        assert_eq!(format_secs(0.0), "0.00s");
+        assert_eq!(format_secs(0.013), "13.0ms");
     }
 
     /// Wilson interval for 8 of 10, from the textbook formula: (0.4902, 0.9433).

@@ -16,22 +16,9 @@ fn fixed(s: u64) -> DurationDistribution {
     DurationDistribution::fixed(secs(s))
 }
 
-/// This crate's test deployment (the layout is `TwoRegions`'s).
+/// This crate's test deployment: `TwoRegions`'s defaults but for the fields set here.
 fn setup() -> Setup {
-    Setup {
-        needed: 8,
-        writes_per_s: 5.0,
-        mean_write_bytes: 65_536.0,
-        latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
-        bandwidth_bytes_per_s: 50e6,
-        dataset_bytes: 10e9,
-        detection: Detection::Delay { delay: fixed(90) },
-        warm_up: secs(60),
-        window: secs(60),
-        repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
-        primary_data_survives: false,
-        horizon: SimDuration::from_days(2),
-    }
+    Setup { horizon: SimDuration::from_days(2), ..Setup::default() }
 }
 
 fn params(fraction: f64, launch: u64, ttl: u64) -> MultiSiteParams {

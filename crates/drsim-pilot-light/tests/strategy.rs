@@ -1,7 +1,5 @@
 //! Pilot light against hand-computed critical paths and the practitioners' RTO/RPO bands.
 
-use std::collections::HashSet;
-
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
 use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
 use drsim_core::recovery::{
@@ -19,22 +17,9 @@ fn fixed(s: u64) -> DurationDistribution {
     DurationDistribution::fixed(secs(s))
 }
 
-/// This crate's test deployment (the layout is `TwoRegions`'s).
+/// This crate's test deployment: `TwoRegions`'s defaults but for the fields set here.
 fn setup() -> Setup {
-    Setup {
-        needed: 8,
-        writes_per_s: 5.0,
-        mean_write_bytes: 65_536.0,
-        latency: DurationDistribution::fixed(SimDuration::from_millis(40)),
-        bandwidth_bytes_per_s: 50e6,
-        dataset_bytes: 10e9,
-        detection: Detection::Delay { delay: fixed(90) },
-        warm_up: secs(60),
-        window: secs(60),
-        repair: DurationDistribution::fixed(SimDuration::from_hours(2)),
-        primary_data_survives: false,
-        horizon: SimDuration::from_days(2),
-    }
+    Setup { horizon: SimDuration::from_days(2), ..Setup::default() }
 }
 
 /// Every duration fixed, so the RTO is the critical path; `patch` forces the images stale
@@ -84,21 +69,6 @@ fn failback_ctx<'a>(scenario: &'a DisasterScenario, steady: &'a SteadyState) -> 
         reverse_throughput_bytes_per_s: 50e6,
         latency: SimDuration::from_millis(40),
     }
-}
-
-/// Every step `step` waits for, directly or not.
-fn ancestors(runbook: &Runbook, step: &str) -> HashSet<String> {
-    let mut found = HashSet::new();
-    let mut todo = vec![step.to_string()];
-    while let Some(name) = todo.pop() {
-        let s = runbook.steps.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no step {name}"));
-        for d in &s.after {
-            if found.insert(d.clone()) {
-                todo.push(d.clone());
-            }
-        }
-    }
-    found
 }
 
 fn median(mut v: Vec<SimDuration>) -> SimDuration {
@@ -210,10 +180,10 @@ fn failback_order_keeps_every_write() {
     let rb = strategy.failback(&failback_ctx(&scenario, &steady)).unwrap();
     rb.validate().unwrap();
     for step in [steps::FINAL_SYNC, steps::PROMOTE_PRIMARY, steps::REPOINT, steps::UNFREEZE] {
-        let a = ancestors(&rb, step);
+        let a = rb.ancestors(step).expect("a step of the runbook");
         assert!(a.contains(steps::FREEZE) && a.contains(steps::CATCH_UP), "{step} runs before the freeze");
     }
-    assert!(ancestors(&rb, steps::UNFREEZE).contains(steps::REPOINT));
+    assert!(rb.ancestors(steps::UNFREEZE).expect("a step of the runbook").contains(steps::REPOINT));
     let ctx = FailbackContext { write_bytes_per_s: 60e6, ..failback_ctx(&scenario, &steady) };
     assert!(matches!(strategy.failback(&ctx), Err(StrategyError::CannotCatchUp { .. })));
 }

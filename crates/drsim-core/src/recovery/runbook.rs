@@ -6,7 +6,7 @@
 //! and an effect on the service (capacity, data, traffic, write freeze). Strategies build
 //! runbooks in code or load them from scenario files; the executor runs any of them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -275,6 +275,23 @@ impl Runbook {
             return Err(RunbookError::Cycle(stuck));
         }
         Ok(order)
+    }
+
+    /// Every step that `step` waits for, directly or through other steps; `None` if no step
+    /// has that name.
+    pub fn ancestors(&self, step: &str) -> Option<BTreeSet<String>> {
+        let find = |name: &str| self.steps.iter().find(|s| s.name == name);
+        find(step)?;
+        let mut found = BTreeSet::new();
+        let mut todo = vec![step.to_string()];
+        while let Some(name) = todo.pop() {
+            for d in find(&name).map_or(&[][..], |s| &s.after[..]) {
+                if found.insert(d.clone()) {
+                    todo.push(d.clone());
+                }
+            }
+        }
+        Some(found)
     }
 
     /// The longest path through the runbook when every unit takes its mean time once (no
