@@ -108,18 +108,9 @@ impl SimDuration {
     ///
     /// This is the one place where a float becomes a duration (a sampled distribution, a
     /// transfer time `bytes / throughput`): rounding to the nearest nanosecond.
+    #[inline]
     pub fn from_secs_f64(secs: f64) -> Self {
-        let ns = secs * 1e9;
-        // `f64::round` is a library call on baseline x86-64 and this runs several times per
-        // simulated write; for positive values, adding one half and truncating is the same
-        // rounding (half away from zero) in two instructions.
-        if ns.is_nan() || ns <= 0.0 {
-            SimDuration(0)
-        } else if ns >= u64::MAX as f64 {
-            SimDuration(u64::MAX)
-        } else {
-            SimDuration((ns + 0.5) as u64)
-        }
+        SimDuration(round_to_u64(secs * 1e9))
     }
     /// Nanoseconds in the span.
     pub const fn as_nanos(self) -> u64 {
@@ -305,9 +296,87 @@ impl<'de> Deserialize<'de> for SimDuration {
     }
 }
 
+/// `x` rounded to the nearest whole number (halves up) as a `u64`: 0 for NaN and for anything
+/// below one half, `u64::MAX` from 2^64 up. Every float that becomes nanoseconds or bytes goes
+/// through here.
+///
+/// `f64::round` is a library call on baseline x86-64, and the unsigned conversion a dozen
+/// instructions; this runs several times per simulated write, so below 2^63 (every realistic
+/// value) it takes the signed conversion, one instruction. Same result as
+/// `(x + 0.5) as u64` for every input.
+#[inline(always)]
+pub(crate) fn round_to_u64(x: f64) -> u64 {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    let r = x + 0.5;
+    if r < TWO_POW_63 {
+        if r >= 1.0 {
+            // SAFETY: 1 <= r < 2^63, so r truncated fits an i64 (and is not NaN); the checked
+            // `as` would add a saturation test on every call.
+            unsafe { r.to_int_unchecked::<i64>() as u64 }
+        } else {
+            0
+        }
+    } else {
+        // NaN gives 0 and 2^64 or more saturates, as `as` does.
+        r as u64
+    }
+}
+
+/// `n` as the nearest `f64`, by the one-instruction signed conversion when it fits (see
+/// [`round_to_u64`]).
+#[inline(always)]
+pub(crate) fn u64_to_f64(n: u64) -> f64 {
+    if n <= i64::MAX as u64 { n as i64 as f64 } else { n as f64 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_conversions_equal_the_plain_ones() {
+        let two63 = 9_223_372_036_854_775_808.0f64;
+        let cases = [
+            f64::NAN,
+            f64::NEG_INFINITY,
+            -1e300,
+            -2.0,
+            -1.0,
+            -0.5,
+            -0.0,
+            0.0,
+            0.25,
+            0.49999999999999994,
+            0.5,
+            1.5,
+            2.5,
+            1e9,
+            655_360.7,
+            two63 - 1024.0,
+            two63,
+            two63 * 1.5,
+            18_446_744_073_709_551_615.0,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        for x in cases {
+            let plain = if x.is_nan() || x <= 0.0 { 0 } else { (x + 0.5) as u64 };
+            assert_eq!(round_to_u64(x), plain, "{x}");
+        }
+        for n in [0, 1, 1 << 53, (1 << 53) + 1, i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX] {
+            assert_eq!(u64_to_f64(n).to_bits(), (n as f64).to_bits(), "{n}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_conversions_agree_on_any_bits(bits in proptest::prelude::any::<u64>()) {
+            let x = f64::from_bits(bits);
+            let plain = if x.is_nan() || x <= 0.0 { 0 } else { (x + 0.5) as u64 };
+            proptest::prop_assert_eq!(round_to_u64(x), plain);
+            proptest::prop_assert_eq!(u64_to_f64(bits).to_bits(), (bits as f64).to_bits());
+        }
+    }
 
     fn d(s: &str) -> SimDuration {
         s.parse().unwrap()

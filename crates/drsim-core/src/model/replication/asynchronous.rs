@@ -7,13 +7,12 @@ use super::{
 };
 use crate::engine::{SimDuration, SimTime, StreamId, TrialStreams};
 use crate::model::link::LinkSpec;
-use crate::model::workload::{WorkloadSpec, Write, WriteGenerator};
+use crate::model::workload::{WorkloadSpec, WriteGenerator};
 
 /// The workload feeding a FIFO channel, write by write; shared by the per-write models.
 #[derive(Clone, Debug)]
 pub(crate) struct PerWrite {
     generator: WriteGenerator,
-    next: Option<Write>,
     pub channel: FifoChannel,
     pub now: SimTime,
     pub writes: u64,
@@ -30,26 +29,19 @@ impl PerWrite {
         start: SimTime,
     ) -> Result<Self, BuildReplicationError> {
         link.validate()?;
-        let mut generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
-        let next = generator.next_write();
+        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
         let channel = FifoChannel::new(link, start.as_nanos(), commit, streams.rng(StreamId::NETWORK));
         let stability = Stability::from_rates(workload.mean_bytes_per_s(), link.mean_throughput_bytes_per_s());
-        Ok(PerWrite { generator, next, channel, now: start, writes: 0, bytes: 0, stability })
+        Ok(PerWrite { generator, channel, now: start, writes: 0, bytes: 0, stability })
     }
 
     /// Feeds every write created before `t` to the channel.
     #[inline]
     pub fn advance_to(&mut self, t: SimTime) -> Result<(), ReplicationError> {
         check_forward(self.now, t)?;
-        while let Some(w) = self.next {
-            if w.created >= t {
-                break;
-            }
-            self.channel.push(w.created.as_nanos(), w.bytes);
-            self.writes += 1;
-            self.bytes += w.bytes;
-            self.next = self.generator.next_write();
-        }
+        let (writes, bytes) = self.channel.push_from(&mut self.generator, t);
+        self.writes += writes;
+        self.bytes += bytes;
         self.channel.deliver_until(t.as_nanos());
         self.now = t;
         Ok(())
