@@ -239,7 +239,7 @@ fn simulate(model: Model, p: &Point, seed: u64) -> Row {
         row.commit_p99_ns = h.quantile(0.99).unwrap_or(0);
     }
     row.bandwidth_used = st.bytes_delivered as f64 / end;
-    row.peak_backlog = st.peak_backlog_bytes;
+    row.peak_backlog = st.peak_backlog_bytes.unwrap_or(0);
     row.availability = 1.0 - st.write_blocked.as_secs_f64() / end;
     row.unstable = repl.stability().is_unstable();
     if let Some(f) = &fluid {

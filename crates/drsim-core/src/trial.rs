@@ -323,6 +323,8 @@ impl<'a> DisasterTrial<'a> {
 
         // Data: what the standby's copy lacks at the disaster.
         let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, start.min(t_d))?;
+        // A trial reads losses and backlogs, never the peak backlog.
+        repl.untrack_peaks();
         let loss = repl.loss_at(t_d)?;
         let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
 

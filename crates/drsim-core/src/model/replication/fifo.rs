@@ -117,6 +117,9 @@ pub(crate) struct Counters {
     pub commit_sum_ns: u128,
     pub commit_min_ns: u64,
     pub commit_max_ns: u64,
+    /// Set for good once the caller said it does not need the peaks: they are then no longer
+    /// kept up to date (see [`FifoChannel::push_from`]).
+    pub peaks_untracked: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -224,6 +227,11 @@ impl FifoChannel {
         }
     }
 
+    /// Stops keeping the peak backlog up to date (for good).
+    pub fn untrack_peaks(&mut self) {
+        self.counters.peaks_untracked = true;
+    }
+
     /// Hands every write `generator` makes before `until` to replication, in order; returns
     /// (writes, bytes).
     ///
@@ -234,14 +242,35 @@ impl FifoChannel {
     /// each write goes through [`push`](Self::push). Both give the same result to the bit (a
     /// test checks it).
     pub fn push_from(&mut self, generator: &mut WriteGenerator, until: SimTime) -> (u64, u64) {
-        let (mut writes, mut bytes) = (0u64, 0u64);
         if !(self.up && self.rate.is_none() && self.commit == Commit::Local) {
+            let (mut writes, mut bytes) = (0u64, 0u64);
             generator.writes_before(until, |w| {
                 self.push(w.created.as_nanos(), w.bytes);
                 writes += 1;
                 bytes += w.bytes;
             });
-            return (writes, bytes);
+            (writes, bytes)
+        } else if self.counters.peaks_untracked {
+            self.push_local::<false>(generator, until)
+        } else {
+            self.push_local::<true>(generator, until)
+        }
+    }
+
+    /// [`push_from`](Self::push_from) with the link up and local commits.
+    ///
+    /// With `PEAKS`, every write first delivers what has arrived by its creation and is then
+    /// queued, so that the backlog it sees can be compared with the peak. Without, no write
+    /// needs to see the backlog, and `until` is known: arrivals never reorder, so the writes
+    /// arriving by `until` are a prefix of the batch and only need counting, and only the
+    /// writes still in flight at `until` (the few last ones) are queued. The state at `until`
+    /// is the same either way.
+    #[inline(always)]
+    fn push_local<const PEAKS: bool>(&mut self, generator: &mut WriteGenerator, until: SimTime) -> (u64, u64) {
+        let until_ns = until.as_nanos();
+        if !PEAKS {
+            // Every queued write precedes the batch, so it may be delivered first.
+            self.deliver_until(until_ns);
         }
         let (ns_per_byte, latency, items) = (self.ns_per_byte, &self.latency, &mut self.items);
         let mut rng = self.rng.clone();
@@ -249,30 +278,46 @@ impl FifoChannel {
         let mut last_delivered_created = self.last_delivered_created;
         let mut c = self.counters;
         let delivered_before = c.items_delivered;
+        let (mut writes, mut bytes, mut arrived, mut arrived_bytes) = (0u64, 0u64, 0u64, 0u64);
         generator.writes_before(until, |w| {
             let issued = w.created.as_nanos();
-            while let Some(front) = items.first() {
-                if front.arrive > issued {
-                    break;
+            if PEAKS {
+                while let Some(front) = items.first() {
+                    if front.arrive > issued {
+                        break;
+                    }
+                    c.items_delivered += 1;
+                    c.bytes_delivered += front.bytes;
+                    c.backlog_bytes -= front.bytes;
+                    last_delivered_created = last_delivered_created.max(front.created);
+                    items.pop_front();
                 }
-                c.items_delivered += 1;
-                c.bytes_delivered += front.bytes;
-                c.backlog_bytes -= front.bytes;
-                last_delivered_created = last_delivered_created.max(front.created);
-                items.pop_front();
             }
             let (start, depart) = transmit(issued, w.bytes, server_free, ns_per_byte);
             let arrive = depart.saturating_add(latency.sample_nanos(&mut rng)).max(last_arrive);
             (server_free, last_arrive) = (depart, arrive);
-            items.push_back(Item { issued, created: issued, bytes: w.bytes, start, depart, arrive });
-            c.items_in += 1;
-            c.bytes_in += w.bytes;
-            c.backlog_bytes += w.bytes;
-            c.peak_backlog_bytes = c.peak_backlog_bytes.max(c.backlog_bytes);
-            c.peak_backlog_items = c.peak_backlog_items.max(items.len() as u64);
+            if PEAKS || arrive > until_ns {
+                items.push_back(Item { issued, created: issued, bytes: w.bytes, start, depart, arrive });
+            } else {
+                arrived += 1;
+                arrived_bytes += w.bytes;
+                last_delivered_created = issued;
+            }
+            if PEAKS {
+                c.backlog_bytes += w.bytes;
+                c.peak_backlog_bytes = c.peak_backlog_bytes.max(c.backlog_bytes);
+                c.peak_backlog_items = c.peak_backlog_items.max(items.len() as u64);
+            }
             writes += 1;
             bytes += w.bytes;
         });
+        c.items_in += writes;
+        c.bytes_in += bytes;
+        if !PEAKS {
+            c.items_delivered += arrived;
+            c.bytes_delivered += arrived_bytes;
+            c.backlog_bytes += bytes - arrived_bytes;
+        }
         // Local commits take no time: each delivered write adds a zero commit latency.
         c.commit_count += c.items_delivered - delivered_before;
         if c.items_delivered > delivered_before {
@@ -478,11 +523,12 @@ mod tests {
             let streams = TrialStreams::new(seed, 0);
             let generator = || WriteGenerator::new(workload.clone(), SimTime::ZERO, streams.rng(StreamId::WORKLOAD)).unwrap();
             let channel = || FifoChannel::new(&link, 0, Commit::Local, streams.rng(StreamId::NETWORK));
-            let (mut g_fast, mut g_slow) = (generator(), generator());
-            let (mut fast, mut slow) = (channel(), channel());
+            let (mut g_fast, mut g_slow, mut g_lazy) = (generator(), generator(), generator());
+            let (mut fast, mut slow, mut lazy) = (channel(), channel(), channel());
+            lazy.untrack_peaks();
             let mut t = SimTime::ZERO;
             for cut in cuts {
-                t = t + SimDuration::from_millis(cut);
+                t += SimDuration::from_millis(cut);
                 let (n, b) = fast.push_from(&mut g_fast, t);
                 let (mut n_slow, mut b_slow) = (0, 0);
                 while let Some(w) = g_slow.next_write() {
@@ -496,12 +542,25 @@ mod tests {
                     b_slow += w.bytes;
                 }
                 prop_assert_eq!((n, b), (n_slow, b_slow));
+                prop_assert_eq!(lazy.push_from(&mut g_lazy, t), (n, b));
+                // As `PerWrite::advance_to` does after each batch.
+                for ch in [&mut fast, &mut slow, &mut lazy] {
+                    ch.deliver_until(t.as_nanos());
+                }
                 prop_assert_eq!(&fast.counters, &slow.counters);
                 prop_assert_eq!(&*fast.items, &*slow.items);
-                prop_assert_eq!(
-                    (fast.server_free, fast.last_arrive, fast.last_delivered_created),
-                    (slow.server_free, slow.last_arrive, slow.last_delivered_created)
-                );
+                prop_assert_eq!(&*lazy.items, &*slow.items);
+                // Without peaks, everything but the peaks.
+                let mut untracked = slow.counters;
+                (untracked.peak_backlog_bytes, untracked.peak_backlog_items, untracked.peaks_untracked) =
+                    (lazy.counters.peak_backlog_bytes, lazy.counters.peak_backlog_items, true);
+                prop_assert_eq!(&lazy.counters, &untracked);
+                for ch in [&fast, &lazy] {
+                    prop_assert_eq!(
+                        (ch.server_free, ch.last_arrive, ch.last_delivered_created),
+                        (slow.server_free, slow.last_arrive, slow.last_delivered_created)
+                    );
+                }
             }
         }
     }

@@ -512,8 +512,8 @@ impl Replication for FluidAsync {
             bytes_written: written,
             bytes_delivered: delivered,
             bytes_sent_to_link: written,
-            peak_backlog_bytes: peak,
-            peak_backlog_items: self.writes(peak),
+            peak_backlog_bytes: Some(peak),
+            peak_backlog_items: Some(self.writes(peak)),
             ..ReplicationStats::default()
         }
     }
@@ -568,6 +568,6 @@ mod tests {
         assert_eq!(l.bytes_lost, 100_000, "only the 10 ms in flight");
         assert_eq!(l.rpo, SimDuration::from_millis(10));
         // A − D peaks one latency after the repair, when deliveries resume: 100 MB + 10 ms × 10 MB/s.
-        assert_eq!(m.stats().peak_backlog_bytes, 100_100_000);
+        assert_eq!(m.stats().peak_backlog_bytes, Some(100_100_000));
     }
 }

@@ -118,10 +118,11 @@ pub struct ReplicationStats {
     pub bytes_delivered: u64,
     /// Bytes handed to the link (for per-write models equal to `bytes_written`).
     pub bytes_sent_to_link: u64,
-    /// Largest backlog seen, in bytes.
-    pub peak_backlog_bytes: u64,
-    /// Largest backlog seen, in items.
-    pub peak_backlog_items: u64,
+    /// Largest backlog seen, in bytes; `None` if the caller turned peak tracking off
+    /// ([`Replication::untrack_peaks`]).
+    pub peak_backlog_bytes: Option<u64>,
+    /// Largest backlog seen, in items; `None` as above.
+    pub peak_backlog_items: Option<u64>,
     /// Commit latency seen by the application (zero for asynchronous replication), over the
     /// writes that reached the copy.
     pub commit_latency_mean: SimDuration,
@@ -171,6 +172,14 @@ pub trait Replication {
     fn stats(&self) -> ReplicationStats;
     /// Whether the backlog can reach a steady state.
     fn stability(&self) -> Stability;
+    /// Stops tracking the peak backlog, for good: [`ReplicationStats::peak_backlog_bytes`]
+    /// and `_items` are `None` from then on.
+    ///
+    /// Keeping the peak exact means looking at the backlog each write sees; a caller that
+    /// never reads it (a disaster trial) turns it off, and the exact per-write models then
+    /// only queue the writes still in flight at each instant they are asked about, about
+    /// twice as fast. Models whose peak costs nothing ignore this and keep reporting it.
+    fn untrack_peaks(&mut self) {}
     /// The distribution of commit latencies (ns) of the writes that waited for the copy, over
     /// the writes that reached it; `None` for models where writes commit at once.
     fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
@@ -257,8 +266,8 @@ pub(crate) fn stats_from(c: &fifo::Counters, writes: u64, bytes: u64, blocked: S
         bytes_written: bytes,
         bytes_delivered: c.bytes_delivered,
         bytes_sent_to_link: c.bytes_in,
-        peak_backlog_bytes: c.peak_backlog_bytes,
-        peak_backlog_items: c.peak_backlog_items,
+        peak_backlog_bytes: (!c.peaks_untracked).then_some(c.peak_backlog_bytes),
+        peak_backlog_items: (!c.peaks_untracked).then_some(c.peak_backlog_items),
         commit_latency_mean: SimDuration::from_nanos(mean),
         commit_latency_max: SimDuration::from_nanos(c.commit_max_ns),
         commit_latency_min: SimDuration::from_nanos(if c.commit_count > 0 { c.commit_min_ns } else { 0 }),

@@ -323,6 +323,9 @@ impl Replication for SnapshotShipping {
         s
     }
 
+    fn untrack_peaks(&mut self) {
+        self.channel.untrack_peaks();
+    }
     fn stability(&self) -> Stability {
         self.stability
     }

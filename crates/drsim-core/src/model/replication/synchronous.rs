@@ -106,6 +106,9 @@ impl Replication for Synchronous {
         }
         stats_from(&self.inner.channel.counters, self.inner.writes, self.inner.bytes, blocked)
     }
+    fn untrack_peaks(&mut self) {
+        self.inner.channel.untrack_peaks();
+    }
     fn stability(&self) -> Stability {
         self.inner.stability
     }
