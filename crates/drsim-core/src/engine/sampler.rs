@@ -24,7 +24,7 @@
 //! assert_eq!(latency.sample_nanos(&mut a), 40_000_000);
 //! ```
 
-use rand::RngExt;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Exp1};
 
 use super::dist::{Distribution, DurationDistribution};
@@ -121,6 +121,40 @@ impl DurationSampler {
             DurationKind::Secs(ref s) => SimDuration::from_secs_f64(s.sample_non_negative(rng)).as_nanos(),
         }
     }
+
+    /// The largest duration a draw can give, in nanoseconds, for the kinds whose draws
+    /// [`discard`](Self::discard) can skip (fixed and uniform); `None` for the others.
+    ///
+    /// A model that only needs to know that a duration is short enough (a write that has
+    /// surely arrived) then skips computing it, while the stream moves on exactly as if it
+    /// had drawn it, so nothing else changes.
+    pub fn skippable_max_nanos(&self) -> Option<u64> {
+        match self.0 {
+            DurationKind::Fixed(ns) => Some(ns),
+            // `low + span * u` is monotone in `u < 1`, so `u = 1` bounds it.
+            DurationKind::Secs(Sampler(Kind::Uniform { low, span })) => {
+                Some(SimDuration::from_secs_f64((low + span).max(0.0)).as_nanos())
+            }
+            DurationKind::Secs(_) => None,
+        }
+    }
+
+    /// Moves `rng` on exactly as one [`sample_nanos`](Self::sample_nanos) would, without
+    /// computing the duration. Only for the kinds of
+    /// [`skippable_max_nanos`](Self::skippable_max_nanos); for the others it draws.
+    #[inline(always)]
+    pub fn discard(&self, rng: &mut SimRng) {
+        match self.0 {
+            DurationKind::Fixed(_) => {}
+            // A uniform f64 is one `u64` from the stream.
+            DurationKind::Secs(Sampler(Kind::Uniform { .. })) => {
+                rng.next_u64();
+            }
+            DurationKind::Secs(_) => {
+                self.sample_nanos(rng);
+            }
+        }
+    }
 }
 
 impl Distribution {
@@ -148,6 +182,8 @@ mod tests {
             Distribution::fixed(-1.0).unwrap(),
             Distribution::uniform(-0.5, 3.0).unwrap(),
             Distribution::uniform(-f64::MAX, f64::MAX).unwrap(),
+            Distribution::uniform(0.04, 0.05).unwrap(),
+            Distribution::uniform(0.0, 1e-9).unwrap(),
             Distribution::exponential(0.04).unwrap(),
             Distribution::normal(-1.0, 2.0).unwrap(),
             Distribution::lognormal(120.0, 0.3).unwrap(),
@@ -169,6 +205,15 @@ mod tests {
                 let s = d.sampler();
                 for _ in 0..2_000 {
                     assert_eq!(s.sample_nanos(&mut a), d.sample(&mut b).as_nanos(), "{dist:?}");
+                }
+                // Discarding moves the stream as a draw does, and the bound holds.
+                for _ in 0..2_000 {
+                    let ns = s.sample_nanos(&mut a);
+                    s.discard(&mut b);
+                    assert_eq!(a, b, "{dist:?}");
+                    if let Some(max) = s.skippable_max_nanos() {
+                        assert!(ns <= max, "{dist:?}: {ns} > {max}");
+                    }
                 }
             }
         }

@@ -113,6 +113,7 @@ impl Replication for Synchronous {
         self.inner.stability
     }
     fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
-        Some(&self.inner.channel.commit_hist)
+        static NONE_YET: std::sync::OnceLock<crate::montecarlo::Accumulator> = std::sync::OnceLock::new();
+        Some(self.inner.channel.commit_hist.as_deref().unwrap_or_else(|| NONE_YET.get_or_init(Default::default)))
     }
 }
