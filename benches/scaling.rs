@@ -10,6 +10,10 @@ use drsim::model::{FailureProcess, FailureTarget, SiteSpec, Topology, TopologySp
 use drsim::montecarlo::run_trials;
 use drsim::scenario::Scenario;
 use drsim::trial::DisasterTrial;
+use rayon::prelude::*;
+
+#[path = "hand_written/mod.rs"]
+mod hand_written;
 
 fn exp_hours(h: f64) -> DurationDistribution {
     DurationDistribution::new(Distribution::exponential(h * 3600.0).expect("positive mean")).expect("valid")
@@ -76,6 +80,22 @@ fn threads(c: &mut Criterion) {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().expect("threads");
         g.bench_with_input(BenchmarkId::from_parameter(t), &t, |b, _| {
             b.iter(|| pool.install(|| run_trials(&trial, 42, 0..2000)).expect("trials run"))
+        });
+        // The machine's own ceiling: the hand-written trial, which shares nothing between
+        // threads, on the same pool.
+        g.bench_with_input(BenchmarkId::new("hand-written", t), &t, |b, _| {
+            b.iter(|| {
+                pool.install(|| {
+                    // Every output used, so that no part of the model is optimised away.
+                    (0..2000u64)
+                        .into_par_iter()
+                        .map(|i| {
+                            let (rto, rpo, lost) = hand_written::hand_written(42, i);
+                            rto.wrapping_add(rpo).wrapping_add(lost)
+                        })
+                        .reduce(|| 0, u64::wrapping_add)
+                })
+            })
         });
     }
     g.finish();
