@@ -90,7 +90,7 @@ struct Variability {
 /// Asynchronous replication as a fluid: the backlog of bytes evolves with piecewise-constant
 /// write and link rates, at a cost per simulated hour that does not depend on the write count.
 ///
-/// See the [module documentation](self) for the equations and what they leave out.
+/// See `docs/replication-models.md` for the equations and what they leave out.
 ///
 /// ```
 /// use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
@@ -224,7 +224,7 @@ impl FluidAsync {
     }
 
     /// Adds the stationary M/G/1 queue that the fluid misses to every [`loss_at`]
-    /// (see the [module documentation](self)); off by default.
+    /// (see `docs/replication-models.md`); off by default.
     ///
     /// [`loss_at`]: Replication::loss_at
     pub fn with_queueing_correction(mut self, on: bool) -> Self {
