@@ -76,8 +76,9 @@ impl Sampler {
                 (low + span * u).max(0.0)
             }
             Kind::Exponential { mean } => {
+                // A positive mean times a standard exponential is never negative or NaN.
                 let e: f64 = Exp1.sample(rng);
-                (mean * e).max(0.0)
+                mean * e
             }
             Kind::Other(ref dist) => general(dist, rng),
         }

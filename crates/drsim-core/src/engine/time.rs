@@ -298,27 +298,31 @@ impl<'de> Deserialize<'de> for SimDuration {
 
 /// `x` rounded to the nearest whole number (halves up) as a `u64`: 0 for NaN and for anything
 /// below one half, `u64::MAX` from 2^64 up. Every float that becomes nanoseconds or bytes goes
-/// through here.
+/// through here. Same result as `x.round() as u64` (0 for NaN and negatives) for every input.
 ///
 /// `f64::round` is a library call on baseline x86-64, and the unsigned conversion a dozen
-/// instructions; this runs several times per simulated write, so below 2^63 (every realistic
-/// value) it takes the signed conversion, one instruction. Same result as
-/// `(x + 0.5) as u64` for every input.
+/// instructions; this runs several times per simulated write. Below 2^52, `x + 0.5` is exact
+/// from one half up, so truncating it rounds; from 2^52 every `f64` is already whole (and
+/// adding one half would round to even, one too many for odd values); below 2^63 the signed
+/// conversion is one instruction.
 #[inline(always)]
 pub(crate) fn round_to_u64(x: f64) -> u64 {
+    const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
-    let r = x + 0.5;
-    if r < TWO_POW_63 {
-        if r >= 1.0 {
-            // SAFETY: 1 <= r < 2^63, so r truncated fits an i64 (and is not NaN); the checked
-            // `as` would add a saturation test on every call.
-            unsafe { r.to_int_unchecked::<i64>() as u64 }
+    if x < TWO_POW_52 {
+        if x >= 0.5 {
+            // SAFETY: 1 <= x + 0.5 <= 2^52, which truncated fits an i64; the checked `as`
+            // would add a saturation test on every call.
+            unsafe { (x + 0.5).to_int_unchecked::<i64>() as u64 }
         } else {
             0
         }
+    } else if x < TWO_POW_63 {
+        // SAFETY: 2^52 <= x < 2^63 fits an i64, and is whole.
+        unsafe { x.to_int_unchecked::<i64>() as u64 }
     } else {
-        // NaN gives 0 and 2^64 or more saturates, as `as` does.
-        r as u64
+        // NaN gives 0 and 2^64 or more saturates, as `as` does; x is whole.
+        x as u64
     }
 }
 
@@ -360,9 +364,12 @@ mod tests {
             f64::INFINITY,
         ];
         for x in cases {
-            let plain = if x.is_nan() || x <= 0.0 { 0 } else { (x + 0.5) as u64 };
+            let plain = if x.is_nan() || x <= 0.0 { 0 } else { x.round() as u64 };
             assert_eq!(round_to_u64(x), plain, "{x}");
         }
+        // Where adding one half is not exact: just below one half, and odd values from 2^52.
+        assert_eq!(round_to_u64(0.49999999999999994), 0);
+        assert_eq!(round_to_u64(4_503_599_627_370_497.0), 4_503_599_627_370_497);
         for n in [0, 1, 1 << 53, (1 << 53) + 1, i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX] {
             assert_eq!(u64_to_f64(n).to_bits(), (n as f64).to_bits(), "{n}");
         }
@@ -372,7 +379,7 @@ mod tests {
         #[test]
         fn fast_conversions_agree_on_any_bits(bits in proptest::prelude::any::<u64>()) {
             let x = f64::from_bits(bits);
-            let plain = if x.is_nan() || x <= 0.0 { 0 } else { (x + 0.5) as u64 };
+            let plain = if x.is_nan() || x <= 0.0 { 0 } else { x.round() as u64 };
             proptest::prop_assert_eq!(round_to_u64(x), plain);
             proptest::prop_assert_eq!(u64_to_f64(bits).to_bits(), (bits as f64).to_bits());
         }

@@ -100,7 +100,35 @@ pub(crate) enum OnDown {
 struct RateSchedule {
     spec: BandwidthVariability,
     segment_end: u64,
+    ns_per_byte: Rate,
+}
+
+/// A link's speed as nanoseconds per byte, ready for computing transfer times.
+///
+/// When it is a whole number (50 MB/s is 20 ns per byte, 1 GB/s is 1), a transfer short
+/// enough that `bytes * ns_per_byte < 2^53` takes an integer multiplication; the float product
+/// would be exact there too, so the result is the same, without the two conversions.
+#[derive(Clone, Copy, Debug)]
+struct Rate {
     ns_per_byte: f64,
+    /// `ns_per_byte` if it is a whole number from 1 to 2^32, else 0.
+    whole: u64,
+    /// Transfers below this many bytes use `whole`.
+    whole_below: u64,
+}
+
+impl Rate {
+    fn new(ns_per_byte: f64) -> Self {
+        let w = ns_per_byte as u64;
+        let whole = if (1..=1 << 32).contains(&w) && w as f64 == ns_per_byte { w } else { 0 };
+        Rate { ns_per_byte, whole, whole_below: (1u64 << 53).checked_div(whole).unwrap_or(0) }
+    }
+
+    /// Nanoseconds to send `bytes`, rounded to the nearest.
+    #[inline(always)]
+    fn service(self, bytes: u64) -> u64 {
+        if bytes < self.whole_below { bytes * self.whole } else { round_to_u64(u64_to_f64(bytes) * self.ns_per_byte) }
+    }
 }
 
 /// Counters of a channel; all cumulative since the start.
@@ -129,7 +157,7 @@ pub(crate) struct FifoChannel {
     pending: usize,
     nominal_bw: f64,
     window_limit: f64,
-    ns_per_byte: f64,
+    ns_per_byte: Rate,
     rate: Option<RateSchedule>,
     latency: DurationSampler,
     rng: SimRng,
@@ -161,7 +189,7 @@ impl FifoChannel {
             RateSchedule {
                 spec: v.clone(),
                 segment_end: start.saturating_add(v.period.sample(&mut rng).as_nanos()),
-                ns_per_byte: 1e9 / (link.bandwidth_bytes_per_s * factor).min(window_limit),
+                ns_per_byte: Rate::new(1e9 / (link.bandwidth_bytes_per_s * factor).min(window_limit)),
             }
         });
         FifoChannel {
@@ -169,7 +197,7 @@ impl FifoChannel {
             pending: 0,
             nominal_bw: link.bandwidth_bytes_per_s,
             window_limit,
-            ns_per_byte: 1e9 / link.bandwidth_bytes_per_s.min(window_limit),
+            ns_per_byte: Rate::new(1e9 / link.bandwidth_bytes_per_s.min(window_limit)),
             rate,
             latency: link.latency.sampler(),
             rng,
@@ -190,11 +218,11 @@ impl FifoChannel {
     /// With variability, the rate in force when a transfer starts applies to all of it: an
     /// approximation that is exact when transfers are short against the period.
     #[inline]
-    fn ns_per_byte_at(&mut self, start: u64) -> f64 {
+    fn ns_per_byte_at(&mut self, start: u64) -> Rate {
         let Some(r) = &mut self.rate else { return self.ns_per_byte };
         while start >= r.segment_end {
             let factor = r.spec.factor.sample(&mut self.rng).max(1e-3);
-            r.ns_per_byte = 1e9 / (self.nominal_bw * factor).min(self.window_limit);
+            r.ns_per_byte = Rate::new(1e9 / (self.nominal_bw * factor).min(self.window_limit));
             // A zero-length period would never move the clock; at least one nanosecond.
             let len = r.spec.period.sample(&mut self.rng).as_nanos().max(1);
             r.segment_end = r.segment_end.saturating_add(len);
@@ -503,9 +531,9 @@ impl FifoChannel {
 /// The Lindley recursion: a transfer of `bytes` handed over at `issued` starts when the sender
 /// is free and takes `bytes * ns_per_byte` (rounded to the nanosecond). Returns (start, depart).
 #[inline(always)]
-fn transmit(issued: u64, bytes: u64, server_free: u64, ns_per_byte: f64) -> (u64, u64) {
+fn transmit(issued: u64, bytes: u64, server_free: u64, ns_per_byte: Rate) -> (u64, u64) {
     let start = issued.max(server_free);
-    (start, start.saturating_add(round_to_u64(u64_to_f64(bytes) * ns_per_byte)))
+    (start, start.saturating_add(ns_per_byte.service(bytes)))
 }
 
 #[cfg(test)]
@@ -517,6 +545,20 @@ mod tests {
     use crate::model::workload::WorkloadSpec;
 
     proptest! {
+        /// The integer shortcut gives what the float product gives, rounded.
+        #[test]
+        fn whole_rates_transfer_as_the_float_product(
+            ns in prop_oneof![1u64..64, Just(1u64 << 32)],
+            bytes in prop_oneof![0u64..1 << 20, any::<u64>(), Just((1u64 << 53) / 20 - 1), Just((1u64 << 53) / 20)],
+        ) {
+            let rate = Rate::new(ns as f64);
+            prop_assert_eq!(rate.whole, ns);
+            prop_assert_eq!(rate.service(bytes), round_to_u64(u64_to_f64(bytes) * ns as f64));
+            let fractional = Rate::new(ns as f64 + 0.5);
+            prop_assert_eq!(fractional.whole, 0);
+            prop_assert_eq!(fractional.service(bytes), round_to_u64(u64_to_f64(bytes) * (ns as f64 + 0.5)));
+        }
+
         /// The register-resident loop of `push_from` and the general `push` are two codings of
         /// one recursion: fed the same writes, cut at the same instants, they must agree on
         /// every item and every counter.
