@@ -90,7 +90,7 @@ fn threads(c: &mut Criterion) {
                     (0..2000u64)
                         .into_par_iter()
                         .map(|i| {
-                            let (rto, rpo, lost) = hand_written::hand_written(42, i);
+                            let (rto, rpo, lost) = hand_written::hand_written(42, i, false);
                             rto.wrapping_add(rpo).wrapping_add(lost)
                         })
                         .reduce(|| 0, u64::wrapping_add)

@@ -8,6 +8,7 @@
 //! ```text
 //!   reference/hand-written      one trial: Poisson writes -> Lindley FIFO -> loss at t_d,
 //!                               detection, max(launch x6, promote) + TTL; no library code
+//!   ..., latencies skipped      the same, drawing only the latencies within 50 ms of t_d
 //!   reference/warm standby ...  the same trial through Scenario -> Strategy -> DisasterTrial
 //!   monte-carlo/...             2,000 trials on one thread: run_trials (summaries included)
 //!                               against the hand-written loop
@@ -27,13 +28,15 @@ fn trials(c: &mut Criterion) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios");
     let mut g = c.benchmark_group("trial");
     g.sample_size(20);
-    let mut i = 0u64;
-    g.bench_function("reference/hand-written", |b| {
-        b.iter(|| {
-            i += 1;
-            hand_written(black_box(42), i)
-        })
-    });
+    for (name, skip) in [("reference/hand-written", false), ("reference/hand-written, latencies skipped", true)] {
+        let mut i = 0u64;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                i += 1;
+                hand_written(black_box(42), i, skip)
+            })
+        });
+    }
     for file in ["reference", "backup-restore", "pilot-light", "warm-standby", "multi-site"] {
         let scenario = Scenario::from_path(format!("{dir}/{file}.toml")).expect("shipped scenario");
         for entry in &scenario.strategies {
@@ -61,7 +64,7 @@ fn monte_carlo(c: &mut Criterion) {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread");
     // Same model, so the same means within sampling error (independent streams): shown, so a
     // reader can see the baseline is not a different, cheaper model.
-    let hand: Vec<_> = (0..N).map(|i| hand_written(42, i)).collect();
+    let hand: Vec<_> = (0..N).map(|i| hand_written(42, i, false)).collect();
     let mean = |f: fn(&(u64, u64, u64)) -> u64| hand.iter().map(f).sum::<u64>() as f64 / N as f64 * 1e-9;
     let summary = pool.install(|| drsim::montecarlo::run_trials(&trial, 42, 0..N).expect("trials run"));
     let drsim_mean = |a: &drsim::montecarlo::Accumulator| a.summary(1e-9).map_or(f64::NAN, |s| s.mean);
@@ -75,18 +78,20 @@ fn monte_carlo(c: &mut Criterion) {
     let mut g = c.benchmark_group("monte-carlo");
     g.sample_size(10);
     g.throughput(Throughput::Elements(N));
-    g.bench_function("reference/hand-written", |b| {
-        b.iter(|| {
-            let (mut rto, mut rpo, mut lost) = (0u64, 0u64, 0u64);
-            for i in 0..N {
-                let (a, b, c) = hand_written(42, i);
-                rto += a;
-                rpo += b;
-                lost += c;
-            }
-            (rto, rpo, lost)
-        })
-    });
+    for (name, skip) in [("reference/hand-written", false), ("reference/hand-written, latencies skipped", true)] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let (mut rto, mut rpo, mut lost) = (0u64, 0u64, 0u64);
+                for i in 0..N {
+                    let (a, b, c) = hand_written(42, i, skip);
+                    rto += a;
+                    rpo += b;
+                    lost += c;
+                }
+                (rto, rpo, lost)
+            })
+        });
+    }
     g.bench_function("reference/drsim run_trials", |b| {
         b.iter(|| pool.install(|| drsim::montecarlo::run_trials(&trial, 42, 0..N).expect("trials run")))
     });
