@@ -184,7 +184,9 @@ impl WriteGenerator {
             return Some(w);
         }
         if let Some(mean_gap_ns) = self.poisson_mean_gap_ns {
-            return Some(poisson_write(&mut self.rng, &mut self.clock, mean_gap_ns, &self.size));
+            return Some(poisson_write(&mut self.rng, &mut self.clock, mean_gap_ns, |rng| {
+                self.size.sample_non_negative(rng)
+            }));
         }
         self.next_general()
     }
@@ -198,12 +200,30 @@ impl WriteGenerator {
     /// place so that the compiler inlines it: for Poisson arrivals the whole loop then runs in
     /// registers, a few nanoseconds per write.
     #[inline]
-    pub fn writes_before(&mut self, until: SimTime, mut sink: impl FnMut(Write)) {
+    pub fn writes_before(&mut self, until: SimTime, sink: impl FnMut(Write)) {
+        self.writes_before_with(until, &AnySize, sink);
+    }
+
+    /// The exponential size's mean, when sizes are exponential (the usual case): a batch loop
+    /// can then draw sizes with the mean in a register (see [`ExponentialSize`]).
+    pub(crate) fn exponential_size(&self) -> Option<ExponentialSize> {
+        match self.spec.size_bytes {
+            Distribution::Exponential { mean } => Some(ExponentialSize(mean)),
+            _ => None,
+        }
+    }
+
+    /// [`writes_before`](Self::writes_before), drawing sizes with `size` (which must draw
+    /// what the workload's size distribution draws).
+    #[inline(always)]
+    pub(crate) fn writes_before_with(&mut self, until: SimTime, size: &impl SizeDraw, mut sink: impl FnMut(Write)) {
         let (mut rng, mut clock, mut held) = (self.rng.clone(), self.clock, self.held.take());
         loop {
             let w = match (held.take(), self.poisson_mean_gap_ns) {
                 (Some(w), _) => w,
-                (None, Some(mean_gap_ns)) => poisson_write(&mut rng, &mut clock, mean_gap_ns, &self.size),
+                (None, Some(mean_gap_ns)) => {
+                    poisson_write(&mut rng, &mut clock, mean_gap_ns, |rng| size.draw(&self.size, rng))
+                }
                 (None, None) => {
                     (self.rng, self.clock) = (rng, clock);
                     let next = self.next_general();
@@ -268,10 +288,40 @@ impl WriteGenerator {
 /// The next Poisson write after `clock`: an exponential gap, then a size (in that order, from
 /// one stream).
 #[inline(always)]
-fn poisson_write(rng: &mut SimRng, clock: &mut u64, mean_gap_ns: f64, size: &Sampler) -> Write {
+fn poisson_write(rng: &mut SimRng, clock: &mut u64, mean_gap_ns: f64, size: impl FnOnce(&mut SimRng) -> f64) -> Write {
     use rand_distr::Distribution as _;
     let gap: f64 = rand_distr::Exp1.sample(rng);
     *clock = clock.saturating_add(round_to_u64(gap * mean_gap_ns));
-    let bytes = round_to_u64(size.sample_non_negative(rng));
+    let bytes = round_to_u64(size(rng));
     Write { created: SimTime::from_nanos(*clock), bytes }
+}
+
+/// How a batch of writes draws sizes (see [`WriteGenerator::writes_before_with`]).
+pub(crate) trait SizeDraw {
+    /// One size, as `size.sample_non_negative` would draw it.
+    fn draw(&self, size: &Sampler, rng: &mut SimRng) -> f64;
+}
+
+/// Any size distribution, through its prepared sampler.
+pub(crate) struct AnySize;
+
+impl SizeDraw for AnySize {
+    #[inline(always)]
+    fn draw(&self, size: &Sampler, rng: &mut SimRng) -> f64 {
+        size.sample_non_negative(rng)
+    }
+}
+
+/// Exponential sizes with this mean: the same draws as the sampler's, with no dispatch on the
+/// kind and the mean held in a register for the whole loop.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExponentialSize(f64);
+
+impl SizeDraw for ExponentialSize {
+    #[inline(always)]
+    fn draw(&self, _: &Sampler, rng: &mut SimRng) -> f64 {
+        use rand_distr::Distribution as _;
+        let e: f64 = rand_distr::Exp1.sample(rng);
+        self.0 * e
+    }
 }

@@ -11,7 +11,7 @@ use std::ops::{Deref, DerefMut};
 use crate::engine::time::{round_to_u64, u64_to_f64};
 use crate::engine::{DurationSampler, SimRng, SimTime};
 use crate::model::link::{BandwidthVariability, LinkSpec};
-use crate::model::workload::WriteGenerator;
+use crate::model::workload::{AnySize, SizeDraw, WriteGenerator};
 
 /// Marks a departure, arrival or commit that cannot be known yet (the link is down).
 pub(crate) const PENDING: u64 = u64::MAX;
@@ -280,10 +280,15 @@ impl FifoChannel {
                 bytes += w.bytes;
             });
             (writes, bytes)
-        } else if self.counters.peaks_untracked {
-            self.push_local::<false>(generator, until)
         } else {
-            self.push_local::<true>(generator, until)
+            // One copy of the loop per case, so that each has its own inlined body: exponential
+            // sizes (the usual case) draw with the mean in a register.
+            match (self.counters.peaks_untracked, generator.exponential_size()) {
+                (true, Some(exp)) => self.push_local::<false>(generator, until, &exp),
+                (true, None) => self.push_local::<false>(generator, until, &AnySize),
+                (false, Some(exp)) => self.push_local::<true>(generator, until, &exp),
+                (false, None) => self.push_local::<true>(generator, until, &AnySize),
+            }
         }
     }
 
@@ -296,7 +301,12 @@ impl FifoChannel {
     /// writes still in flight at `until` (the few last ones) are queued. The state at `until`
     /// is the same either way.
     #[inline(always)]
-    fn push_local<const PEAKS: bool>(&mut self, generator: &mut WriteGenerator, until: SimTime) -> (u64, u64) {
+    fn push_local<const PEAKS: bool>(
+        &mut self,
+        generator: &mut WriteGenerator,
+        until: SimTime,
+        size: &impl SizeDraw,
+    ) -> (u64, u64) {
         let until_ns = until.as_nanos();
         if !PEAKS {
             // Every queued write precedes the batch, so it may be delivered first.
@@ -317,7 +327,7 @@ impl FifoChannel {
             Some(max) if !PEAKS => until_ns.saturating_sub(max),
             _ => 0,
         };
-        generator.writes_before(until, |w| {
+        generator.writes_before_with(until, size, |w| {
             let issued = w.created.as_nanos();
             if PEAKS {
                 while let Some(front) = items.first() {
@@ -571,12 +581,19 @@ mod tests {
             jitter_ms in 0u64..20,
             cuts in proptest::collection::vec(1u64..5_000, 1..8),
             seed in any::<u64>(),
+            exponential_sizes in any::<bool>(),
         ) {
             let latency = DurationDistribution::new(
                 Distribution::uniform(low_ms as f64 / 1e3, (low_ms + jitter_ms) as f64 / 1e3).unwrap(),
             ).unwrap();
             let link = LinkSpec::new("P", "S", latency, bandwidth).unwrap();
-            let workload = WorkloadSpec::poisson(rate, Distribution::exponential(mean_size).unwrap()).unwrap();
+            // Exponential sizes take their own copy of the loop; uniform ones the general one.
+            let size = if exponential_sizes {
+                Distribution::exponential(mean_size).unwrap()
+            } else {
+                Distribution::uniform(0.0, 2.0 * mean_size).unwrap()
+            };
+            let workload = WorkloadSpec::poisson(rate, size).unwrap();
             let streams = TrialStreams::new(seed, 0);
             let generator = || WriteGenerator::new(workload.clone(), SimTime::ZERO, streams.rng(StreamId::WORKLOAD)).unwrap();
             let channel = || FifoChannel::new(&link, 0, Commit::Local, streams.rng(StreamId::NETWORK));
