@@ -170,6 +170,58 @@ impl DurationSampler {
     }
 }
 
+/// How a loop draws durations from a [`DurationSampler`]: through it, or (the usual link
+/// latency) as a uniform with its bounds in registers.
+pub(crate) trait DurationDraw {
+    /// One duration, as `sampler.sample_nanos` would draw it.
+    fn sample_nanos(&self, sampler: &DurationSampler, rng: &mut SimRng) -> u64;
+    /// Moves `rng` on as `sampler.discard` would.
+    fn discard(&self, sampler: &DurationSampler, rng: &mut SimRng);
+}
+
+/// Any duration distribution, through its sampler.
+pub(crate) struct AnyDuration;
+
+impl DurationDraw for AnyDuration {
+    #[inline(always)]
+    fn sample_nanos(&self, sampler: &DurationSampler, rng: &mut SimRng) -> u64 {
+        sampler.sample_nanos(rng)
+    }
+    #[inline(always)]
+    fn discard(&self, sampler: &DurationSampler, rng: &mut SimRng) {
+        sampler.discard(rng);
+    }
+}
+
+/// A uniform duration in seconds, `low + span * U`: the same draws as the sampler's.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UniformDuration {
+    low: f64,
+    span: f64,
+}
+
+impl DurationDraw for UniformDuration {
+    #[inline(always)]
+    fn sample_nanos(&self, _: &DurationSampler, rng: &mut SimRng) -> u64 {
+        let u: f64 = rng.random();
+        SimDuration::from_secs_f64((self.low + self.span * u).max(0.0)).as_nanos()
+    }
+    #[inline(always)]
+    fn discard(&self, _: &DurationSampler, rng: &mut SimRng) {
+        rng.next_u64();
+    }
+}
+
+impl DurationSampler {
+    /// The bounds, when this is a uniform duration (see [`UniformDuration`]).
+    pub(crate) fn uniform(&self) -> Option<UniformDuration> {
+        match self.0 {
+            DurationKind::Secs(Sampler(Kind::Uniform { low, span })) => Some(UniformDuration { low, span }),
+            _ => None,
+        }
+    }
+}
+
 impl Distribution {
     /// This distribution prepared for drawing many times (see [`Sampler`]).
     pub fn sampler(&self) -> Sampler {
@@ -218,6 +270,15 @@ mod tests {
                 let s = d.sampler();
                 for _ in 0..2_000 {
                     assert_eq!(s.sample_nanos(&mut a), d.sample(&mut b).as_nanos(), "{dist:?}");
+                }
+                // The loop's own copy of a uniform draws the same, and discards the same.
+                if let Some(u) = s.uniform() {
+                    for _ in 0..2_000 {
+                        assert_eq!(u.sample_nanos(&s, &mut a), s.sample_nanos(&mut b), "{dist:?}");
+                        u.discard(&s, &mut a);
+                        AnyDuration.discard(&s, &mut b);
+                        assert_eq!(a, b, "{dist:?}");
+                    }
                 }
                 // Discarding moves the stream as a draw does, and the bound holds.
                 for _ in 0..2_000 {

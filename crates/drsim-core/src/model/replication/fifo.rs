@@ -8,6 +8,7 @@
 
 use std::ops::{Deref, DerefMut};
 
+use crate::engine::sampler::{AnyDuration, DurationDraw};
 use crate::engine::time::{round_to_u64, u64_to_f64};
 use crate::engine::{DurationSampler, SimRng, SimTime};
 use crate::model::link::{BandwidthVariability, LinkSpec};
@@ -281,13 +282,16 @@ impl FifoChannel {
             });
             (writes, bytes)
         } else {
-            // One copy of the loop per case, so that each has its own inlined body: exponential
-            // sizes (the usual case) draw with the mean in a register.
-            match (self.counters.peaks_untracked, generator.exponential_size()) {
-                (true, Some(exp)) => self.push_local::<false>(generator, until, &exp),
-                (true, None) => self.push_local::<false>(generator, until, &AnySize),
-                (false, Some(exp)) => self.push_local::<true>(generator, until, &exp),
-                (false, None) => self.push_local::<true>(generator, until, &AnySize),
+            // One copy of the loop per case, so that each has its own inlined body.
+            // Exponential sizes (the usual case) draw with the mean in a register, and, without
+            // peaks, uniform latencies (the usual case) with their bounds in registers.
+            let (exp, uniform) = (generator.exponential_size(), self.latency.uniform());
+            match (self.counters.peaks_untracked, exp, uniform) {
+                (true, Some(exp), Some(lat)) => self.push_local::<false>(generator, until, &exp, &lat),
+                (true, Some(exp), None) => self.push_local::<false>(generator, until, &exp, &AnyDuration),
+                (true, None, _) => self.push_local::<false>(generator, until, &AnySize, &AnyDuration),
+                (false, Some(exp), _) => self.push_local::<true>(generator, until, &exp, &AnyDuration),
+                (false, None, _) => self.push_local::<true>(generator, until, &AnySize, &AnyDuration),
             }
         }
     }
@@ -306,6 +310,7 @@ impl FifoChannel {
         generator: &mut WriteGenerator,
         until: SimTime,
         size: &impl SizeDraw,
+        draw_latency: &impl DurationDraw,
     ) -> (u64, u64) {
         let until_ns = until.as_nanos();
         if !PEAKS {
@@ -343,10 +348,10 @@ impl FifoChannel {
             }
             let (start, depart) = transmit(issued, w.bytes, server_free, ns_per_byte);
             let arrive = if depart < sure_by {
-                latency.discard(&mut rng);
+                draw_latency.discard(latency, &mut rng);
                 last_arrive
             } else {
-                depart.saturating_add(latency.sample_nanos(&mut rng)).max(last_arrive)
+                depart.saturating_add(draw_latency.sample_nanos(latency, &mut rng)).max(last_arrive)
             };
             (server_free, last_arrive) = (depart, arrive);
             if PEAKS || arrive > until_ns {
