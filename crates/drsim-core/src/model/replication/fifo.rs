@@ -584,7 +584,7 @@ mod tests {
             bandwidth in 1e5f64..1e8,
             low_ms in 0u64..50,
             jitter_ms in 0u64..20,
-            cuts in proptest::collection::vec(1u64..5_000, 1..8),
+            cuts in proptest::collection::vec((1u64..5_000, any::<bool>()), 1..8),
             seed in any::<u64>(),
             exponential_sizes in any::<bool>(),
         ) {
@@ -606,7 +606,8 @@ mod tests {
             let (mut fast, mut slow, mut lazy) = (channel(), channel(), channel());
             lazy.untrack_peaks();
             let mut t = SimTime::ZERO;
-            for cut in cuts {
+            let mut up = true;
+            for (cut, toggle_link) in cuts {
                 t += SimDuration::from_millis(cut);
                 let (n, b) = fast.push_from(&mut g_fast, t);
                 let (mut n_slow, mut b_slow) = (0, 0);
@@ -644,6 +645,18 @@ mod tests {
                     prop_assert_eq!(&ch.rng, &slow.rng);
                 }
                 prop_assert_eq!(fast.last_arrive, slow.last_arrive);
+                // Link outages in between: writes then queue through `push`, and the loop
+                // takes over again once the link is back.
+                if toggle_link {
+                    up = !up;
+                    for ch in [&mut fast, &mut slow, &mut lazy] {
+                        if up {
+                            ch.link_up(t.as_nanos());
+                        } else {
+                            ch.link_down(t.as_nanos(), OnDown::Wait);
+                        }
+                    }
+                }
             }
         }
     }
