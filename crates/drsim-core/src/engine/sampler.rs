@@ -69,27 +69,36 @@ impl Sampler {
     /// One draw of [`Distribution::sample_non_negative`].
     #[inline(always)]
     pub fn sample_non_negative(&self, rng: &mut SimRng) -> f64 {
-        // Write sizes are most often exponential: one compare before anything else, rather
-        // than a jump through the match's table on every write.
-        if let Kind::Exponential { mean } = self.0 {
-            // A positive mean times a standard exponential is never negative or NaN.
-            let e: f64 = Exp1.sample(rng);
-            return mean * e;
-        }
         match self.0 {
             Kind::Fixed(value) => value,
-            Kind::Uniform { low, span } => {
-                let u: f64 = rng.random();
-                (low + span * u).max(0.0)
-            }
-            Kind::Exponential { mean } => {
-                // A positive mean times a standard exponential is never negative or NaN.
-                let e: f64 = Exp1.sample(rng);
-                mean * e
-            }
+            Kind::Uniform { low, span } => uniform(low, span, rng),
+            Kind::Exponential { mean } => exponential(mean, rng),
             Kind::Other(ref dist) => general(dist, rng),
         }
     }
+
+    /// The mean, when this is an exponential (see [`ExponentialSize`]).
+    pub(crate) fn exponential(&self) -> Option<ExponentialSize> {
+        match self.0 {
+            Kind::Exponential { mean } => Some(ExponentialSize(mean)),
+            _ => None,
+        }
+    }
+}
+
+/// `low + span * U`, clamped at zero: the one formula of a uniform draw.
+#[inline(always)]
+fn uniform(low: f64, span: f64, rng: &mut SimRng) -> f64 {
+    let u: f64 = rng.random();
+    (low + span * u).max(0.0)
+}
+
+/// `mean * Exp1`: the one formula of an exponential draw. A positive mean times a standard
+/// exponential is never negative or NaN, so there is nothing to clamp.
+#[inline(always)]
+fn exponential(mean: f64, rng: &mut SimRng) -> f64 {
+    let e: f64 = Exp1.sample(rng);
+    mean * e
 }
 
 /// Kept out of line so that the common kinds above inline into the caller's loop.
@@ -152,11 +161,6 @@ impl DurationSampler {
     /// [`skippable_max_nanos`](Self::skippable_max_nanos); for the others it draws.
     #[inline(always)]
     pub fn discard(&self, rng: &mut SimRng) {
-        // The usual latency, first (see `Sampler::sample_non_negative`).
-        if let DurationKind::Secs(Sampler(Kind::Uniform { .. })) = self.0 {
-            rng.next_u64();
-            return;
-        }
         match self.0 {
             DurationKind::Fixed(_) => {}
             // A uniform f64 is one `u64` from the stream.
@@ -167,6 +171,38 @@ impl DurationSampler {
                 self.sample_nanos(rng);
             }
         }
+    }
+}
+
+// The per-write loops are generic over how they draw, so that each common kind gets its own
+// copy of the loop with its parameters in registers and no dispatch per draw (see
+// `FifoChannel::push_from`). Each way draws exactly what the sampler draws.
+
+/// How a loop draws sizes from a [`Sampler`]: through it, or (the usual write size) as an
+/// exponential with its mean in a register.
+pub(crate) trait SizeDraw {
+    /// One value, as `sampler.sample_non_negative` would draw it.
+    fn draw(&self, sampler: &Sampler, rng: &mut SimRng) -> f64;
+}
+
+/// Any distribution, through its sampler.
+pub(crate) struct AnySize;
+
+impl SizeDraw for AnySize {
+    #[inline(always)]
+    fn draw(&self, sampler: &Sampler, rng: &mut SimRng) -> f64 {
+        sampler.sample_non_negative(rng)
+    }
+}
+
+/// An exponential with this mean.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ExponentialSize(f64);
+
+impl SizeDraw for ExponentialSize {
+    #[inline(always)]
+    fn draw(&self, _: &Sampler, rng: &mut SimRng) -> f64 {
+        exponential(self.0, rng)
     }
 }
 
@@ -203,8 +239,7 @@ pub(crate) struct UniformDuration {
 impl DurationDraw for UniformDuration {
     #[inline(always)]
     fn sample_nanos(&self, _: &DurationSampler, rng: &mut SimRng) -> u64 {
-        let u: f64 = rng.random();
-        SimDuration::from_secs_f64((self.low + self.span * u).max(0.0)).as_nanos()
+        SimDuration::from_secs_f64(uniform(self.low, self.span, rng)).as_nanos()
     }
     #[inline(always)]
     fn discard(&self, _: &DurationSampler, rng: &mut SimRng) {

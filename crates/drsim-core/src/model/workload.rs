@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::sampler::{AnySize, ExponentialSize, SizeDraw};
 use crate::engine::time::round_to_u64;
 use crate::engine::{DistError, Distribution, DurationDistribution, Sampler, SimDuration, SimRng, SimTime};
 
@@ -204,13 +205,10 @@ impl WriteGenerator {
         self.writes_before_with(until, &AnySize, sink);
     }
 
-    /// The exponential size's mean, when sizes are exponential (the usual case): a batch loop
-    /// can then draw sizes with the mean in a register (see [`ExponentialSize`]).
+    /// The sizes' mean, when they are exponential (the usual case): a batch loop can then
+    /// draw them with the mean in a register (see [`ExponentialSize`]).
     pub(crate) fn exponential_size(&self) -> Option<ExponentialSize> {
-        match self.spec.size_bytes {
-            Distribution::Exponential { mean } => Some(ExponentialSize(mean)),
-            _ => None,
-        }
+        self.size.exponential()
     }
 
     /// [`writes_before`](Self::writes_before), drawing sizes with `size` (which must draw
@@ -294,34 +292,4 @@ fn poisson_write(rng: &mut SimRng, clock: &mut u64, mean_gap_ns: f64, size: impl
     *clock = clock.saturating_add(round_to_u64(gap * mean_gap_ns));
     let bytes = round_to_u64(size(rng));
     Write { created: SimTime::from_nanos(*clock), bytes }
-}
-
-/// How a batch of writes draws sizes (see [`WriteGenerator::writes_before_with`]).
-pub(crate) trait SizeDraw {
-    /// One size, as `size.sample_non_negative` would draw it.
-    fn draw(&self, size: &Sampler, rng: &mut SimRng) -> f64;
-}
-
-/// Any size distribution, through its prepared sampler.
-pub(crate) struct AnySize;
-
-impl SizeDraw for AnySize {
-    #[inline(always)]
-    fn draw(&self, size: &Sampler, rng: &mut SimRng) -> f64 {
-        size.sample_non_negative(rng)
-    }
-}
-
-/// Exponential sizes with this mean: the same draws as the sampler's, with no dispatch on the
-/// kind and the mean held in a register for the whole loop.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ExponentialSize(f64);
-
-impl SizeDraw for ExponentialSize {
-    #[inline(always)]
-    fn draw(&self, _: &Sampler, rng: &mut SimRng) -> f64 {
-        use rand_distr::Distribution as _;
-        let e: f64 = rand_distr::Exp1.sample(rng);
-        self.0 * e
-    }
 }

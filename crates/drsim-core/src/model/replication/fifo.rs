@@ -8,11 +8,11 @@
 
 use std::ops::{Deref, DerefMut};
 
-use crate::engine::sampler::{AnyDuration, DurationDraw};
+use crate::engine::sampler::{AnyDuration, AnySize, DurationDraw, SizeDraw};
 use crate::engine::time::{round_to_u64, u64_to_f64};
 use crate::engine::{DurationSampler, SimRng, SimTime};
 use crate::model::link::{BandwidthVariability, LinkSpec};
-use crate::model::workload::{AnySize, SizeDraw, WriteGenerator};
+use crate::model::workload::WriteGenerator;
 
 /// Marks a departure, arrival or commit that cannot be known yet (the link is down).
 pub(crate) const PENDING: u64 = u64::MAX;
