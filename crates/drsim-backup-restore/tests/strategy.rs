@@ -87,14 +87,21 @@ fn slow_launches_without_declaration() {
 /// at 200 MB/s; the backup is restored to P in 300 s plus the transfer at the slower of the
 /// restore (200 MB/s) and the 50 MB/s link; users are repointed and writes resume. The freeze
 /// is the backup plus the restore; failback ends one TTL (60 s) later, when clients have moved.
+///
+/// The day of writes is the trial's own (drawn from the workload, not its mean): the bytes
+/// behind the freeze, `B = (freeze − 300 s) / (1/200 MB/s + 1/50 MB/s)`, must be the 100 GB
+/// plus a compound-Poisson sum over the time the DR site took writes, within 5 standard
+/// deviations of its mean `λ T m` (sd `sqrt(λ T · 2 m²)` for exponential sizes of mean m).
 #[test]
 fn failback_loses_nothing_and_freezes_for_backup_and_restore() {
     let scenario = setup().scenario();
     let o = run(&scenario, fixed_params(), 3, 0);
     let fb_start = SimDuration::from_days(1).max(o.rto.unwrap());
-    let bytes = 5.0 * 65_536.0 * fb_start.as_secs_f64() + 100e9;
-    let freeze = SimDuration::from_secs_f64(bytes / 200e6) + secs(300) + SimDuration::from_secs_f64(bytes / 50e6);
-    assert_eq!(o.write_freeze, Some(freeze));
+    let serving = fb_start.as_secs_f64() - o.first_partial_service.unwrap().as_secs_f64();
+    let freeze = o.write_freeze.unwrap();
+    let bytes = (freeze.as_secs_f64() - 300.0) / (1.0 / 200e6 + 1.0 / 50e6);
+    let (mean, sd) = (5.0 * serving * 65_536.0, (5.0 * serving * 2.0 * 65_536.0f64.powi(2)).sqrt());
+    assert!((bytes - 100e9 - mean).abs() < 5.0 * sd, "{bytes} vs {} ± {sd}", 100e9 + mean);
     assert_eq!(o.failback, Some(freeze + secs(60)));
     assert_eq!(o.failback_bytes_lost, 0);
     assert!(!o.flags.recovery_failed && !o.flags.outlasted_horizon);

@@ -1,11 +1,15 @@
 //! Horizon runs: years of operation with every failure process active; availability,
 //! incidents, downtime and data lost per year.
 //!
-//! Each outage of the primary is an incident. The strategy recovers from it exactly as in a
-//! disaster trial (detection, runbook, faults during recovery), with the primary back when
-//! the failure process repairs it. The service is down until the earlier of the strategy's
-//! recovery and the primary's return; data is lost when the strategy failed over (the copy's
-//! loss at the outage), or when the primary's data does not survive.
+//! Every failure process starts in its stationary state and runs over the whole horizon. Each
+//! outage of the primary is an incident, and each incident knows what else failed: the
+//! strategy recovers from it exactly as in a disaster trial (detection, runbook), onto the
+//! standby only while the standby is up (a region failure that takes both down gives no
+//! failover), with the replication link's outages before it acting on replication. The
+//! service is down until the earlier of the strategy's recovery and the primary's return;
+//! after a failover, also while the standby serving it is down and while failback freezes
+//! writes. Data is lost when the strategy failed over (the copy's loss at the outage, link
+//! outages included), or when the primary's data does not survive.
 //!
 //! Replication is not simulated write by write across years: each incident's replication
 //! state is built from the warm-up before it. For stationary replication this has the same
@@ -14,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{EventQueue, SimDuration, SimTime, StreamId, TrialStreams};
-use crate::model::{FailureProcess, Outages, StateChange};
+use crate::engine::{SimDuration, SimTime, TrialStreams};
+use crate::model::FailureProcess;
 use crate::montecarlo::Accumulator;
 use crate::trial::{DisasterTrial, TrialError};
 
@@ -45,12 +49,9 @@ pub struct HorizonOutcome {
     pub writes_lost: u64,
     /// Bytes lost over the run.
     pub bytes_lost: u64,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Phase {
-    Fail,
-    Repair,
+    /// Time writes were blocked over the run (synchronous `block` replication with its link
+    /// down while the primary was up).
+    pub write_blocked: SimDuration,
 }
 
 /// Runs horizon trial `index` of the run seeded with `seed`.
@@ -65,9 +66,6 @@ pub fn run_horizon(
 ) -> Result<HorizonOutcome, TrialError> {
     let sc = trial.scenario();
     let topo = &sc.deployment.topology;
-    let primary = topo
-        .site(&sc.deployment.primary)
-        .ok_or_else(|| TrialError::Scenario(format!("primary {:?} is not a site", sc.deployment.primary)))?;
     let targets = spec.failures.iter().enumerate().map(|(i, p)| p.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
     // Refuse runs that would never finish rather than hang.
     for (i, p) in spec.failures.iter().enumerate() {
@@ -81,19 +79,23 @@ pub fn run_horizon(
         }
     }
     let streams = TrialStreams::new(seed, index);
-    let mut rngs: Vec<_> = (0..spec.failures.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
     let end = SimTime::ZERO + spec.length;
-    let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
-    for (i, p) in spec.failures.iter().enumerate() {
-        // Never in the past: the queue is at zero.
-        let _ = queue.schedule(SimTime::ZERO + p.time_between_failures.sample(&mut rngs[i]), (i, Phase::Fail));
-    }
-    let mut outages = Outages::new(topo);
-    let mut changes = vec![];
-    let mut down_since: Option<SimTime> = None;
+    // What every process did over the run, from its stationary state; the primary's own
+    // outages are the incidents.
+    let faults = trial.horizon_history(&spec.failures, &targets, streams, end);
     let mut out = HorizonOutcome::default();
-    let incident = |t_f: SimTime, back: SimTime, out: &mut HorizonOutcome| -> Result<(), TrialError> {
-        let j = out.incidents;
+    let blocking = matches!(
+        trial.steady_state().replication,
+        crate::model::ReplicationSpec::Synchronous { on_link_down: crate::model::LinkDownPolicy::Block }
+    );
+    if blocking {
+        // Writes stall while the link is down and the primary up.
+        for &(a, b) in faults.link.intervals() {
+            out.write_blocked += (b - a).saturating_sub(faults.primary.within(a, b));
+        }
+    }
+    for (j, &(t_f, back)) in faults.primary.intervals().iter().enumerate() {
+        let j = j as u64;
         out.incidents += 1;
         let outage = back - t_f;
         // Incident j's own streams: a distinct seed per (seed, j), the same trial index.
@@ -104,47 +106,19 @@ pub fn run_horizon(
             t_f.saturating_sub(sc.disaster.warm_up),
             t_f,
             outage,
+            &faults,
         )?;
         let failed_over = o.rto.is_some_and(|r| r < outage);
-        out.downtime += if failed_over { o.rto.unwrap_or(outage) } else { outage };
+        out.downtime += if failed_over {
+            o.rto.unwrap_or(outage) + o.serving_outage + o.write_freeze.unwrap_or(SimDuration::ZERO)
+        } else {
+            outage
+        };
         out.failovers += u64::from(failed_over);
         if failed_over || !sc.disaster.primary_data_survives {
             out.writes_lost += o.writes_lost;
-            out.bytes_lost += o.bytes_lost;
+            out.bytes_lost += o.bytes_lost + o.failback_bytes_lost;
         }
-        Ok(())
-    };
-    while let Some((t, (i, phase))) = queue.pop_until(end) {
-        if t >= end {
-            break;
-        }
-        changes.clear();
-        let next = match phase {
-            Phase::Fail => {
-                outages.apply(targets[i], true, &mut changes);
-                (t + spec.failures[i].time_to_repair.sample(&mut rngs[i]), Phase::Repair)
-            }
-            Phase::Repair => {
-                outages.apply(targets[i], false, &mut changes);
-                (t + spec.failures[i].time_between_failures.sample(&mut rngs[i]), Phase::Fail)
-            }
-        };
-        let _ = queue.schedule(next.0, (i, next.1));
-        for c in &changes {
-            match *c {
-                StateChange::SiteDown(s) if s == primary => down_since = Some(t),
-                StateChange::SiteUp(s) if s == primary => {
-                    if let Some(t_f) = down_since.take() {
-                        incident(t_f, t, &mut out)?;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    // An outage still open at the end counts up to the end.
-    if let Some(t_f) = down_since {
-        incident(t_f, end, &mut out)?;
     }
     Ok(out)
 }
@@ -164,6 +138,9 @@ pub struct HorizonSummary {
     pub writes_lost: Accumulator,
     /// Bytes lost per run.
     pub bytes_lost: Accumulator,
+    /// Write-blocked time per run, in ns.
+    #[serde(default)]
+    pub write_blocked: Accumulator,
 }
 
 impl HorizonSummary {
@@ -178,6 +155,7 @@ impl HorizonSummary {
         self.failovers.record(o.failovers);
         self.writes_lost.record(o.writes_lost);
         self.bytes_lost.record(o.bytes_lost);
+        self.write_blocked.record(o.write_blocked.as_nanos());
     }
     /// Adds another summary of runs of the same length.
     pub fn merge(&mut self, o: &HorizonSummary) {
@@ -186,6 +164,7 @@ impl HorizonSummary {
         self.failovers.merge(&o.failovers);
         self.writes_lost.merge(&o.writes_lost);
         self.bytes_lost.merge(&o.bytes_lost);
+        self.write_blocked.merge(&o.write_blocked);
     }
     /// Mean availability and the half-width of its 95 % interval.
     pub fn availability(&self) -> Option<(f64, f64)> {

@@ -42,6 +42,7 @@
 
 pub mod cost;
 pub mod engine;
+pub mod faults;
 pub mod horizon;
 pub mod model;
 pub mod montecarlo;

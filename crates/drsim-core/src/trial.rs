@@ -11,6 +11,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use crate::faults::{FaultHistory, Watched};
 use crate::model::{
     BuildReplicationError, FailureError, FailureProcess, FailureTarget, Outages, ReplicationError, StateChange, Target,
 };
@@ -62,8 +63,10 @@ pub struct DisasterScenario {
     pub service_level: f64,
     /// Objectives.
     pub objectives: Objectives,
-    /// Failure processes active during recovery (a DR site or zone failing mid-recovery);
-    /// their first failure is drawn from the disaster on.
+    /// Failure processes active over the whole trial, each from its stationary state: links
+    /// failing before the disaster (replication queues, blocks or degrades), the DR site down
+    /// when the disaster strikes or failing mid-recovery, the primary or the way back failing
+    /// during failback (docs/model.md, "Fault processes").
     pub faults: Vec<FailureProcess>,
     /// How long after the disaster the trial follows recovery and failback.
     pub horizon: SimDuration,
@@ -78,6 +81,9 @@ pub struct TrialFlags {
     pub recovery_failed: bool,
     /// A fault struck during recovery, which restarted.
     pub recovery_interrupted: bool,
+    /// Recovery waited for a fault to be repaired: the DR site was down at detection, or a
+    /// fault interrupted it.
+    pub recovery_delayed: bool,
     /// Recovery or failback had not finished at the horizon.
     pub outlasted_horizon: bool,
     /// Failback can never catch up: writes outpace the link back to the primary (the service
@@ -113,8 +119,21 @@ pub struct TrialOutcome {
     pub failback: Option<SimDuration>,
     /// Time writes were frozen during failback.
     pub write_freeze: Option<SimDuration>,
-    /// Bytes lost during failback (0: no fault is injected during failback).
+    /// Bytes lost during failback: the serving site failed before the primary had caught up,
+    /// and the primary took over without them.
     pub failback_bytes_lost: u64,
+    /// RPO of that failback loss (0 when nothing was lost).
+    pub failback_rpo: SimDuration,
+    /// Time before the disaster during which writes could not commit (synchronous replication
+    /// in `block` mode with its link down): write unavailability.
+    pub write_blocked: SimDuration,
+    /// Time the site serving after the failover was down, from the restoration to the end of
+    /// failback (or of the trial): the service was down again.
+    pub serving_outage: SimDuration,
+    /// Median commit latency of the writes before the disaster (synchronous replication only).
+    pub commit_latency_p50: Option<SimDuration>,
+    /// 99th percentile of that commit latency.
+    pub commit_latency_p99: Option<SimDuration>,
     /// Whether RTO ≤ objective (None: no objective).
     pub rto_met: Option<bool>,
     /// Whether RPO ≤ objective (None: no objective).
@@ -153,6 +172,9 @@ pub enum TrialError {
 /// The most writes a trial may make before its disaster: about a minute of computing.
 pub const MAX_WRITES_PER_TRIAL: f64 = 1e9;
 
+/// The most failure-process transitions a trial may expect (refused beyond, rather than hang).
+pub const MAX_FAULT_EVENTS_PER_TRIAL: f64 = 1e6;
+
 /// A scenario and a strategy, checked and prepared once for many trials.
 pub struct DisasterTrial<'a> {
     scenario: &'a DisasterScenario,
@@ -167,6 +189,7 @@ pub struct DisasterTrial<'a> {
     shares: Vec<f64>,
     ready: Vec<bool>,
     faults: Vec<Target>,
+    watched: Watched,
 }
 
 impl<'a> DisasterTrial<'a> {
@@ -232,6 +255,15 @@ impl<'a> DisasterTrial<'a> {
         }
         let faults =
             scenario.faults.iter().enumerate().map(|(i, f)| f.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
+        let span = scenario.disaster.warm_up + scenario.disaster.window + scenario.horizon;
+        let events = crate::model::expected_events(&scenario.faults, span);
+        if events > MAX_FAULT_EVENTS_PER_TRIAL {
+            return Err(TrialError::Scenario(format!(
+                "faults: about {events:.3e} failures and repairs per trial over warm_up + window + horizon = {span} (at most {MAX_FAULT_EVENTS_PER_TRIAL:e}): lengthen time_between_failures or shorten the trial"
+            )));
+        }
+        let reverse_id = topo.link(&d.standby, &d.primary).unwrap_or(link_id);
+        let watched = Watched { primary, standby, link: link_id, reverse: reverse_id };
         let steady = strategy.steady_state(d)?;
         let n = topo.site_count();
         let mut capacity = vec![0; n];
@@ -260,6 +292,7 @@ impl<'a> DisasterTrial<'a> {
             shares,
             ready,
             faults,
+            watched,
         })
     }
 
@@ -283,13 +316,56 @@ impl<'a> DisasterTrial<'a> {
         s
     }
 
-    /// Whether a fault target takes down the standby.
-    fn fault_hits_standby(&self, target: Target) -> bool {
+    /// The fault processes that can never affect this trial: they take down neither the
+    /// standby, nor the primary, nor a link between them (worth a warning: a typo in a
+    /// target, or a process on a site that the deployment does not use).
+    pub fn inert_faults(&self) -> Vec<usize> {
         let topo = &self.scenario.deployment.topology;
-        let mut o = Outages::new(topo);
-        let mut ch = vec![];
-        o.apply(target, true, &mut ch);
-        ch.contains(&StateChange::SiteDown(crate::model::SiteId(self.standby as u32)))
+        let w = self.watched;
+        (0..self.faults.len())
+            .filter(|&i| {
+                let mut o = Outages::new(topo);
+                let mut ch = vec![];
+                o.apply(self.faults[i], true, &mut ch);
+                !(!o.site_up(w.standby)
+                    || !o.site_up(w.primary)
+                    || o.link_failed_itself(w.link)
+                    || o.link_failed_itself(w.reverse))
+            })
+            .collect()
+    }
+
+    /// What the horizon's `processes` (resolved to `targets`) do over `[0, end)`, the primary's
+    /// own outages included (they are the incidents of a horizon run).
+    pub fn horizon_history(
+        &self,
+        processes: &[FailureProcess],
+        targets: &[Target],
+        streams: TrialStreams,
+        end: SimTime,
+    ) -> FaultHistory {
+        FaultHistory::simulate(
+            &self.scenario.deployment.topology,
+            processes,
+            targets,
+            self.watched,
+            SimTime::ZERO,
+            end,
+            streams,
+        )
+    }
+
+    /// What the fault processes do over trial `trial` from `start` to `until`.
+    pub fn fault_history(&self, streams: TrialStreams, start: SimTime, until: SimTime) -> FaultHistory {
+        FaultHistory::simulate(
+            &self.scenario.deployment.topology,
+            &self.scenario.faults,
+            &self.faults,
+            self.watched,
+            start,
+            until,
+            streams,
+        )
     }
 
     /// Runs trial `trial` of the run seeded with `seed`.
@@ -301,14 +377,16 @@ impl<'a> DisasterTrial<'a> {
         let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
         let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
         let repair = sc.disaster.repair.sample(&mut disaster_rng);
-        self.run_incident(trial, streams, SimTime::ZERO, t_d, repair)
+        let faults = self.fault_history(streams, SimTime::ZERO, t_d + sc.horizon);
+        self.run_incident(trial, streams, SimTime::ZERO, t_d, repair, &faults)
     }
 
     /// Runs one disaster at `t_d` whose primary is back `repair` later, with replication
     /// running from `start` (at least the warm-up before `t_d`, for a stationary backlog) and
     /// every draw from `streams`. [`run`](Self::run) is this with the disaster time and the
     /// repair drawn from the trial's disaster stream; a horizon run calls it for each outage
-    /// of the primary.
+    /// of the primary. `faults` is what the failure processes did around it (see
+    /// [`fault_history`](Self::fault_history)).
     pub fn run_incident(
         &self,
         trial: u64,
@@ -316,54 +394,72 @@ impl<'a> DisasterTrial<'a> {
         start: SimTime,
         t_d: SimTime,
         repair: SimDuration,
+        faults: &FaultHistory,
     ) -> Result<TrialOutcome, TrialError> {
         let sc = self.scenario;
         let d = &sc.deployment;
         let end = t_d + sc.horizon;
 
-        // Data: what the standby's copy lacks at the disaster.
-        let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, start.min(t_d))?;
+        // Data: what the standby's copy lacks at the disaster, with the replication link's
+        // outages before it acting on replication (queueing, blocking or degrading).
+        let start = start.min(t_d);
+        let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, start)?;
         // A trial reads losses and backlogs, never the peak backlog.
         repl.untrack_peaks();
+        for &(a, b) in faults.link.intervals() {
+            if a >= t_d {
+                break;
+            }
+            repl.link_down(a.max(start))?;
+            if b < t_d {
+                repl.link_up(b)?;
+            }
+        }
         let loss = repl.loss_at(t_d)?;
+        let stats = repl.stats();
+        let write_blocked = stats.write_blocked;
+        let (commit_latency_p50, commit_latency_p99) = match repl.commit_latencies() {
+            Some(h) if h.count() > 0 => (
+                h.quantile(0.5).map(SimDuration::from_nanos),
+                h.quantile(0.99).map(SimDuration::from_nanos),
+            ),
+            _ => (None, None),
+        };
         let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
+        drop(repl);
 
         let detected = sc.detection.detect(t_d, &mut streams.rng(StreamId::DETECTION));
 
-        // Service: steady state, then the disaster takes the hit sites down.
+        // Service: steady state, then the disaster takes the hit sites down (and a fault may
+        // have the standby down too).
+        let standby = self.standby;
         let mut service = self.fresh_service();
         for &s in &self.hit {
             service.set_up(s, false);
         }
         let mut watch = ServiceWatch::new(sc.service_level);
-        watch.observe(&service, t_d, detected.min(end));
 
-        // Faults during recovery: the first failure of each process that would take the
-        // standby down, drawn from the disaster on.
+        // Recovery: never before detection, never while the standby is down. A standby outage
+        // loses the work done on it (instances, restored data): recovery restarts from the
+        // beginning once it is repaired (attempt + 1).
         let mut strategy_rng = streams.rng(StreamId::STRATEGY);
-        let mut fault_rngs: Vec<_> =
-            (0..sc.faults.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
-        let next_fault = |from: SimTime, rngs: &mut Vec<crate::engine::SimRng>| {
-            let mut best: Option<(SimTime, usize)> = None;
-            for (i, f) in sc.faults.iter().enumerate() {
-                if !self.fault_hits_standby(self.faults[i]) {
-                    continue;
-                }
-                let at = from + f.time_between_failures.sample(&mut rngs[i]);
-                if best.is_none_or(|b| at < b.0) {
-                    best = Some((at, i));
-                }
-            }
-            best
-        };
-        let mut start = detected;
+        let mut at = detected;
+        let mut observed_to = t_d;
         let mut attempt = 0;
-        let mut fault = next_fault(t_d, &mut fault_rngs);
         loop {
-            if start >= end {
+            let begin = faults.standby.up_from(at);
+            if begin > detected {
+                flags.recovery_delayed = true;
+            }
+            // Until recovery begins the service runs on whatever survived, the standby only
+            // while it is up.
+            observe_gap(&mut service, &mut watch, faults, standby, observed_to, begin.min(end));
+            if begin >= end {
                 flags.outlasted_horizon = true;
                 break;
             }
+            let next_down = faults.standby.next_failure_after(begin);
+            let stop = next_down.map_or(end, |f| f.min(end));
             let ctx = RecoveryContext {
                 deployment: d,
                 steady: &self.steady,
@@ -373,15 +469,19 @@ impl<'a> DisasterTrial<'a> {
                 attempt,
             };
             let runbook = self.strategy.recovery(&ctx)?;
-            let stop = fault.map_or(end, |f| f.0.min(end));
             let topo = &d.topology;
-            let run = execute(&runbook, start, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
+            let run = execute(&runbook, begin, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
                 topo.site(name).map(|s| s.0 as usize)
             })?;
             let interrupted_at = match run.end {
                 RunbookEnd::Completed(_) if watch.restored.is_some() => break,
-                // Done, but the level was still rising (a DNS ramp) when the fault struck.
-                RunbookEnd::Completed(_) if fault.is_some_and(|f| f.0 < end) => fault.map_or(end, |f| f.0),
+                // Done, the level still rising (a DNS ramp) when the fault struck...
+                RunbookEnd::Completed(_) if eventually_restored(&service, &watch) && stop < end => stop,
+                // ... or when the horizon came.
+                RunbookEnd::Completed(_) if eventually_restored(&service, &watch) => {
+                    flags.outlasted_horizon = true;
+                    break;
+                }
                 // Done, and the level is never reached: more time cannot help.
                 RunbookEnd::Completed(_) | RunbookEnd::Failed { .. } => {
                     flags.recovery_failed = true;
@@ -396,77 +496,153 @@ impl<'a> DisasterTrial<'a> {
                 }
             };
             // The standby failed mid-recovery: its work is lost; start again once it is repaired.
-            let Some((_, i)) = fault else { break };
             flags.recovery_interrupted = true;
-            let repaired = interrupted_at + sc.faults[i].time_to_repair.sample(&mut fault_rngs[i]);
+            flags.recovery_delayed = true;
             service = self.fresh_service();
             for &s in &self.hit {
                 service.set_up(s, false);
             }
             watch.reset();
-            start = repaired;
+            at = interrupted_at.max(detected);
+            observed_to = at;
             attempt += 1;
-            fault = next_fault(repaired, &mut fault_rngs);
         }
 
         let rto = watch.restored.map(|r| r - t_d);
         let first_partial = watch.first_partial.map(|r| r - t_d);
 
-        // Failback, once the primary is back and the service restored.
+        // Failback, once the primary is back (the disaster repaired and no fault of its own
+        // under way) and the service restored; it waits for the standby and the way back.
         let (mut failback, mut write_freeze) = (None, None);
+        let (mut failback_bytes_lost, mut failback_rpo) = (0u64, SimDuration::ZERO);
+        let mut serving_until = end;
         if let Some(restored) = watch.restored {
-            let back = t_d + repair;
-            let fb_start = back.max(restored);
-            if fb_start < end {
-                let written = d.workload.mean_bytes_per_s() * (fb_start - t_d).as_secs_f64();
+            let back = faults.primary.up_from(t_d + repair);
+            // Writes went to the standby from the moment it served any demand.
+            let writes_from = watch.first_partial.unwrap_or(restored).min(restored);
+            let mut fb_at = back.max(restored);
+            let mut workload_rng = streams.rng(StreamId::FAILBACK_WORKLOAD);
+            let mut written = 0.0;
+            let mut written_to = writes_from;
+            loop {
+                // All three must be up together: the primary, the standby and the way back.
+                let mut t = fb_at;
+                loop {
+                    let u = faults.reverse.up_from(faults.standby.up_from(faults.primary.up_from(t)));
+                    if u == t {
+                        break;
+                    }
+                    t = u;
+                }
+                fb_at = t;
+                if fb_at >= end {
+                    flags.outlasted_horizon = true;
+                    break;
+                }
+                written += d.workload.sample_bytes_written(fb_at - written_to, &mut workload_rng);
+                written_to = fb_at;
                 let ctx = FailbackContext {
                     deployment: d,
                     steady: &self.steady,
                     disaster_at: t_d,
                     restored_at: restored,
                     primary_back_at: back,
-                    bytes_to_resync: written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
+                    bytes_to_resync: written
+                        + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
                     write_bytes_per_s: d.workload.mean_bytes_per_s(),
                     reverse_throughput_bytes_per_s: self.reverse.mean_throughput_bytes_per_s(),
                     latency: SimDuration::from_secs_f64(self.reverse.mean_rtt_secs() / 2.0),
                 };
                 let runbook = match self.strategy.failback(&ctx) {
-                    Ok(r) => Some(r),
+                    Ok(r) => r,
                     // An unstable reverse link is a finding about the scenario, not a failure
                     // of the run: record it and leave the service at the standby.
                     Err(StrategyError::CannotCatchUp { .. }) => {
                         flags.failback_cannot_catch_up = true;
-                        None
+                        break;
                     }
                     Err(e) => return Err(e.into()),
                 };
-                if let Some(runbook) = runbook {
-                    // The primary restarts empty of traffic, with its steady capacity, its data stale.
-                    for &s in &self.hit {
-                        service.set_up(s, true);
-                        service.set_capacity(s, self.capacity[s]);
-                        service.set_data_ready(s, false);
-                    }
-                    let frozen_before = service.frozen_total(fb_start);
-                    let mut fb_watch = ServiceWatch::new(sc.service_level);
-                    let topo = &d.topology;
-                    let run =
-                        execute(&runbook, fb_start, end, &mut strategy_rng, &mut service, &mut fb_watch, &|name| {
-                            topo.site(name).map(|s| s.0 as usize)
-                        })?;
-                    match run.end {
-                        RunbookEnd::Completed(done) => {
-                            failback = Some(done - fb_start);
-                            write_freeze = Some(service.frozen_total(done).saturating_sub(frozen_before));
+                // The primary restarts empty of traffic, with its steady capacity, its data stale.
+                for &s in &self.hit {
+                    service.set_up(s, true);
+                    service.set_capacity(s, self.capacity[s]);
+                    service.set_data_ready(s, false);
+                }
+                let frozen_before = service.frozen_total(fb_at);
+                // A fault of the primary or of the way back stops failback; it restarts after
+                // the repair. The standby failing is handled below.
+                let stop = [faults.primary.next_failure_after(fb_at), faults.reverse.next_failure_after(fb_at)]
+                    .into_iter()
+                    .flatten()
+                    .filter(|&x| {
+                        // The reverse link's outages caused by the standby are the standby's.
+                        !faults.standby.is_down(x) || faults.primary.is_down(x)
+                    })
+                    .min()
+                    .map_or(end, |x| x.min(end));
+                let caught_up_at = ctx.catch_up_secs().map(|s| fb_at + SimDuration::from_secs_f64(s));
+                // The serving site failing before the primary has caught up.
+                let standby_fails = faults.standby.next_failure_after(fb_at).filter(|&x| x < stop);
+                if let (Some(x), Some(caught)) = (standby_fails, caught_up_at)
+                    && x < caught
+                    && !sc.disaster.primary_data_survives
+                {
+                    // The primary holds a partial copy of the data set and cannot take over:
+                    // failback waits for the standby and starts again.
+                    fb_at = x;
+                    continue;
+                }
+                let mut fb_watch = ServiceWatch::new(sc.service_level);
+                let topo = &d.topology;
+                let run = execute(&runbook, fb_at, stop, &mut strategy_rng, &mut service, &mut fb_watch, &|name| {
+                    topo.site(name).map(|s| s.0 as usize)
+                })?;
+                match run.end {
+                    RunbookEnd::Completed(done) => {
+                        failback = Some(done - fb_at);
+                        write_freeze = Some(service.frozen_total(done).saturating_sub(frozen_before));
+                        serving_until = done;
+                        if let (Some(x), Some(caught)) = (standby_fails, caught_up_at)
+                            && x < caught.min(done)
+                        {
+                            // The primary, whose data survived, takes over with what it has:
+                            // the backlog not yet resynced is lost (fluid: resync at the way
+                            // back's throughput while writes keep arriving at their mean rate).
+                            let elapsed = (x - fb_at).as_secs_f64();
+                            let backlog = (ctx.bytes_to_resync
+                                + (ctx.write_bytes_per_s - ctx.reverse_throughput_bytes_per_s) * elapsed)
+                                .max(0.0);
+                            failback_bytes_lost = crate::engine::time::round_to_u64(backlog.min(u64::MAX as f64));
+                            if ctx.write_bytes_per_s > 0.0 {
+                                failback_rpo = SimDuration::from_secs_f64(backlog / ctx.write_bytes_per_s);
+                            }
+                            serving_until = x;
                         }
-                        RunbookEnd::Failed { .. } => flags.recovery_failed = true,
-                        RunbookEnd::Interrupted(_) => flags.outlasted_horizon = true,
+                        break;
+                    }
+                    RunbookEnd::Failed { .. } => {
+                        flags.recovery_failed = true;
+                        break;
+                    }
+                    RunbookEnd::Interrupted(at) => {
+                        if at >= end {
+                            flags.outlasted_horizon = true;
+                            break;
+                        }
+                        // Back to the standby alone; try again once everything is up.
+                        for &s in &self.hit {
+                            service.set_data_ready(s, false);
+                        }
+                        fb_at = at;
                     }
                 }
-            } else {
-                flags.outlasted_horizon = true;
             }
         }
+        let serving_outage = match watch.restored {
+            Some(r) if serving_until > r => faults.standby.within(r, serving_until),
+            _ => SimDuration::ZERO,
+        };
 
         Ok(TrialOutcome {
             trial,
@@ -481,12 +657,50 @@ impl<'a> DisasterTrial<'a> {
             copy_age: loss.copy_age,
             failback,
             write_freeze,
-            failback_bytes_lost: 0,
+            failback_bytes_lost,
+            failback_rpo,
+            write_blocked,
+            serving_outage,
+            commit_latency_p50,
+            commit_latency_p99,
             rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
             rpo_met: sc.objectives.rpo.map(|o| loss.rpo <= o),
             flags,
         })
     }
+}
+
+/// Whether the service reaches the watched level once every traffic ramp under way has ended.
+fn eventually_restored(service: &ServiceState, watch: &ServiceWatch) -> bool {
+    // Far beyond any ramp; `first_at_least` applies the same rounding tolerance as the watch.
+    let far = SimTime::from_nanos(u64::MAX / 2);
+    service.first_at_least(watch.target, far, far).is_some()
+}
+
+/// Lets `watch` look at the service over `[from, to)` with the standby up or down as the
+/// fault history says, and leaves it up.
+fn observe_gap(
+    service: &mut ServiceState,
+    watch: &mut ServiceWatch,
+    faults: &FaultHistory,
+    standby: usize,
+    from: SimTime,
+    to: SimTime,
+) {
+    // A site that goes down loses its instances; they restart with it (a power or network
+    // outage, not a destroyed site), so its capacity after the gap is what it was before.
+    let capacity = service.capacity(standby);
+    let mut t = from;
+    while t < to {
+        let down = faults.standby.is_down(t);
+        let next = if down { faults.standby.up_from(t) } else { faults.standby.next_failure_after(t).unwrap_or(to) };
+        let next = next.min(to).max(t + SimDuration::from_nanos(1)).min(to);
+        service.set_up(standby, !down);
+        watch.observe(service, t, next);
+        t = next;
+    }
+    service.set_up(standby, true);
+    service.set_capacity(standby, capacity);
 }
 
 /// A ready-made two-region scenario for tests and quick studies: primary `P` in region `A`

@@ -159,13 +159,17 @@ fn patch_need_follows_the_image_age() {
 fn failback_loses_nothing_and_freezes_for_sync_and_promotion() {
     let scenario = setup().scenario();
     let o = run(&scenario, fixed_params(true), 3, 0);
+    // The writes to resync are the trial's own, from the first served demand to the primary's
+    // return: compound Poisson (5/s of Exp(64 KiB)), within 5 sd of its mean.
     let write_rate = 5.0 * 65_536.0;
     let fb_start = SimDuration::from_hours(2).max(o.rto.unwrap());
-    let resync = 10e9 + write_rate * fb_start.as_secs_f64();
-    let catch_up = SimDuration::from_secs_f64(resync / (50e6 - write_rate));
+    let serving = fb_start.as_secs_f64() - o.first_partial_service.unwrap().as_secs_f64();
     let freeze = SimDuration::from_nanos(185_080_000_000);
     assert_eq!(o.write_freeze, Some(freeze));
-    assert_eq!(o.failback, Some(catch_up + freeze + secs(60)));
+    let catch_up = o.failback.unwrap().as_secs_f64() - freeze.as_secs_f64() - 60.0;
+    let written = catch_up * (50e6 - write_rate) - 10e9;
+    let (mean, sd) = (write_rate * serving, (5.0 * serving * 2.0 * 65_536.0f64.powi(2)).sqrt());
+    assert!((written - mean).abs() < 5.0 * sd, "{written} vs {mean} ± {sd}");
     assert_eq!(o.failback_bytes_lost, 0);
     assert!(!o.flags.recovery_failed && !o.flags.outlasted_horizon);
 }

@@ -5,9 +5,10 @@
 //! instant, and the links touching them: correlated failure. [`Outages`] keeps the resulting
 //! state: a site is down while any cause (its own failure, its zone's, its region's) is active.
 
+use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{DurationDistribution, EventQueue, SimDuration, SimTime, StreamId, TrialStreams};
+use crate::engine::{DurationDistribution, EventQueue, SimDuration, SimRng, SimTime, StreamId, TrialStreams};
 use crate::model::topology::{LinkId, RegionId, SiteId, Topology, ZoneId};
 
 /// What a failure process strikes, by name.
@@ -88,6 +89,32 @@ pub enum FailureError {
         /// The mean found.
         mean_s: f64,
     },
+    /// A period whose mean is infinite (a Pareto with shape ≤ 1) has no stationary state to
+    /// start from.
+    #[error(
+        "failure process {index}: {field} has an infinite mean; it must be finite (a process starts in its stationary state, which needs finite means)"
+    )]
+    InfiniteMean {
+        /// Position of the process in its list.
+        index: usize,
+        /// `time_between_failures` or `time_to_repair`.
+        field: &'static str,
+    },
+}
+
+/// How failure processes start at the beginning of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureStart {
+    /// As in a system that has always run (the contract's rule): each target is down with
+    /// probability `E[repair] / (E[up] + E[repair])`, and the current period has the
+    /// equilibrium residual length ([`DurationDistribution::sample_residual`]).
+    #[default]
+    Stationary,
+    /// Every target up, with a full time between failures ahead: a system switched on at
+    /// time zero (and examples checked by hand).
+    AllUp,
 }
 
 impl FailureProcess {
@@ -98,6 +125,12 @@ impl FailureProcess {
         if mean <= 0.0 {
             return Err(FailureError::ZeroTimeBetweenFailures { index, mean_s: mean });
         }
+        if !mean.is_finite() {
+            return Err(FailureError::InfiniteMean { index, field: "time_between_failures" });
+        }
+        if self.time_to_repair.mean_secs().is_none() {
+            return Err(FailureError::InfiniteMean { index, field: "time_to_repair" });
+        }
         match &self.target {
             FailureTarget::Site(n) => topology.site(n).map(Target::Site),
             FailureTarget::Zone(n) => topology.zone(n).map(Target::Zone),
@@ -105,6 +138,37 @@ impl FailureProcess {
             FailureTarget::Link { from, to } => topology.link(from, to).map(Target::Link),
         }
         .ok_or_else(unknown)
+    }
+}
+
+impl FailureProcess {
+    /// The fraction of time the target is down in the long run:
+    /// `E[repair] / (E[up] + E[repair])` (0 when either mean is unknown).
+    pub fn unavailability(&self) -> f64 {
+        match (self.time_between_failures.mean_secs(), self.time_to_repair.mean_secs()) {
+            (Some(u), Some(r)) if u + r > 0.0 => r / (u + r),
+            _ => 0.0,
+        }
+    }
+
+    /// The state at the start of a run: whether the target is down, and the time until its
+    /// next change (a failure if up, a repair if down).
+    ///
+    /// [`FailureStart::Stationary`]: down with probability [`unavailability`](Self::unavailability),
+    /// and the rest of the current period drawn from the equilibrium residual of its law, so
+    /// that the process is stationary from the first instant (Ross, *Stochastic Processes*,
+    /// 1996, §3.4: alternating renewal processes).
+    pub fn initial_state(&self, start: FailureStart, rng: &mut SimRng) -> (bool, SimDuration) {
+        match start {
+            FailureStart::AllUp => (false, self.time_between_failures.sample(rng)),
+            FailureStart::Stationary => {
+                let down = rng.random::<f64>() < self.unavailability();
+                let now = if down { &self.time_to_repair } else { &self.time_between_failures };
+                // A residual exists whenever the mean is finite and positive (checked by
+                // `resolve`); a zero-mean repair is never the current period.
+                (down, now.sample_residual(rng).unwrap_or_else(|| now.sample(rng)))
+            }
+        }
     }
 }
 
@@ -161,6 +225,11 @@ impl Outages {
     /// Whether a site is up.
     pub fn site_up(&self, s: SiteId) -> bool {
         self.site_causes[s.0 as usize] == 0
+    }
+
+    /// Whether a link has failed itself (whatever the state of its ends).
+    pub fn link_failed_itself(&self, l: LinkId) -> bool {
+        self.link_causes[l.0 as usize] > 0
     }
 
     /// Whether a link is up: not failed itself, and both ends up.
@@ -243,7 +312,8 @@ enum Phase {
     Repair,
 }
 
-/// Runs every failure process over `[0, horizon)` and records downtime and outages.
+/// Runs every failure process over `[0, horizon)`, each from its stationary state, and records
+/// downtime and outages ([`simulate_failures_with`] with [`FailureStart::Stationary`]).
 ///
 /// Process `i` draws from the trial's stream `FAILURES.sub(i)`, so adding a process does not
 /// change the failures of the others.
@@ -252,6 +322,19 @@ pub fn simulate_failures(
     processes: &[FailureProcess],
     horizon: SimDuration,
     streams: TrialStreams,
+) -> Result<FailureHistory, FailureError> {
+    simulate_failures_with(topology, processes, horizon, streams, FailureStart::Stationary)
+}
+
+/// [`simulate_failures`] with the processes' start state chosen. Outages under way at time
+/// zero count from zero (and in `site_outages`), failures in `process_failures` only if they
+/// began within the horizon.
+pub fn simulate_failures_with(
+    topology: &Topology,
+    processes: &[FailureProcess],
+    horizon: SimDuration,
+    streams: TrialStreams,
+    start: FailureStart,
 ) -> Result<FailureHistory, FailureError> {
     let end = SimTime::ZERO + horizon;
     let mut site_down_since = vec![None; topology.site_count()];
@@ -265,7 +348,7 @@ pub fn simulate_failures(
         process_failures: vec![0; processes.len()],
     };
     let mut process_failures = vec![0; processes.len()];
-    run_processes(topology, processes, horizon, streams, &mut process_failures, |t, c| match c {
+    run_processes(topology, processes, end, start, streams, &mut process_failures, |t, c| match c {
         StateChange::SiteDown(s) => {
             site_down_since[s.0 as usize] = Some(t);
             h.site_outages[s.0 as usize] += 1;
@@ -299,6 +382,69 @@ pub fn simulate_failures(
     Ok(h)
 }
 
+/// One transition of one failure process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessEvent {
+    /// When.
+    pub at: SimTime,
+    /// The process (its index in the list).
+    pub process: usize,
+    /// `true`: its target fails; `false`: it is repaired.
+    pub down: bool,
+}
+
+/// The transitions of independent alternating renewal processes over `[from, until)`, in time
+/// order (ties in process order), each process drawing from `FAILURES.sub(i)` of `streams`.
+/// A process down at `from` (by its start state) gives an event `down` at `from`.
+///
+/// Costs O(e log n) for e events of n processes (one pending event per process, on the
+/// event queue).
+pub fn process_events(
+    processes: &[FailureProcess],
+    from: SimTime,
+    until: SimTime,
+    start: FailureStart,
+    streams: TrialStreams,
+    mut on_event: impl FnMut(ProcessEvent),
+) {
+    let mut rngs: Vec<SimRng> = (0..processes.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
+    let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
+    for (i, p) in processes.iter().enumerate() {
+        let (down, left) = p.initial_state(start, &mut rngs[i]);
+        if down {
+            if from < until {
+                on_event(ProcessEvent { at: from, process: i, down: true });
+            }
+            let _ = queue.schedule(from + left, (i, Phase::Repair));
+        } else {
+            let _ = queue.schedule(from + left, (i, Phase::Fail));
+        }
+    }
+    while let Some((t, (i, phase))) = queue.pop_until(until) {
+        if t >= until {
+            break;
+        }
+        let next = match phase {
+            Phase::Fail => (t + processes[i].time_to_repair.sample(&mut rngs[i]), Phase::Repair),
+            Phase::Repair => (t + processes[i].time_between_failures.sample(&mut rngs[i]), Phase::Fail),
+        };
+        let _ = queue.schedule(next.0, (i, next.1));
+        on_event(ProcessEvent { at: t, process: i, down: matches!(phase, Phase::Fail) });
+    }
+}
+
+/// The expected number of transitions of `processes` over `span`: what a run of them costs.
+pub fn expected_events(processes: &[FailureProcess], span: SimDuration) -> f64 {
+    processes
+        .iter()
+        .map(|p| {
+            let cycle = p.time_between_failures.mean_secs().unwrap_or(f64::INFINITY)
+                + p.time_to_repair.mean_secs().unwrap_or(f64::INFINITY);
+            if cycle > 0.0 { 2.0 * span.as_secs_f64() / cycle + 2.0 } else { f64::INFINITY }
+        })
+        .sum()
+}
+
 /// The alternating renewal processes behind [`simulate_failures`] and [`failure_timeline`]:
 /// calls `on_change` for every site and link state change within `[0, horizon)`, in time order
 /// (and, at one instant, in the order [`Outages::apply`] reports them), and counts each
@@ -306,43 +452,26 @@ pub fn simulate_failures(
 fn run_processes(
     topology: &Topology,
     processes: &[FailureProcess],
-    horizon: SimDuration,
+    end: SimTime,
+    start: FailureStart,
     streams: TrialStreams,
     process_failures: &mut [u64],
     mut on_change: impl FnMut(SimTime, StateChange),
 ) -> Result<(), FailureError> {
     let targets = processes.iter().enumerate().map(|(i, p)| p.resolve(topology, i)).collect::<Result<Vec<_>, _>>()?;
-    let mut rngs: Vec<_> = (0..processes.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
-    let end = SimTime::ZERO + horizon;
-    let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
-    for (i, p) in processes.iter().enumerate() {
-        let at = SimTime::ZERO + p.time_between_failures.sample(&mut rngs[i]);
-        // Never in the past: the queue is at zero.
-        let _ = queue.schedule(at, (i, Phase::Fail));
-    }
     let mut outages = Outages::new(topology);
     let mut changes = Vec::new();
-    while let Some((t, (i, phase))) = queue.pop_until(end) {
-        if t >= end {
-            break;
-        }
+    process_events(processes, SimTime::ZERO, end, start, streams, |e| {
         changes.clear();
-        let next = match phase {
-            Phase::Fail => {
-                process_failures[i] += 1;
-                outages.apply(targets[i], true, &mut changes);
-                (t + processes[i].time_to_repair.sample(&mut rngs[i]), Phase::Repair)
-            }
-            Phase::Repair => {
-                outages.apply(targets[i], false, &mut changes);
-                (t + processes[i].time_between_failures.sample(&mut rngs[i]), Phase::Fail)
-            }
-        };
-        let _ = queue.schedule(next.0, (i, next.1));
-        for &c in &changes {
-            on_change(t, c);
+        // A failure under way at the start began before the run: not counted as one of it.
+        if e.down && e.at > SimTime::ZERO {
+            process_failures[e.process] += 1;
         }
-    }
+        outages.apply(targets[e.process], e.down, &mut changes);
+        for &c in &changes {
+            on_change(e.at, c);
+        }
+    });
     Ok(())
 }
 
@@ -416,7 +545,7 @@ impl FailureTimeline {
 /// ```
 /// use drsim_core::engine::{DurationDistribution, SimDuration, SimTime, TrialStreams};
 /// use drsim_core::model::{FailureProcess, FailureTarget, LinkSpec, SiteSpec, Topology, TopologySpec, ZoneSpec};
-/// use drsim_core::model::failure_timeline;
+/// use drsim_core::model::{failure_timeline_with, FailureStart};
 ///
 /// let site = |n: &str| SiteSpec { name: n.into(), zone: "z".into(), instances_running: 1, instances_needed: 1 };
 /// let topology = Topology::new(TopologySpec {
@@ -432,7 +561,8 @@ impl FailureTimeline {
 ///     FailureProcess { target: FailureTarget::Site("A".into()), time_between_failures: fixed(100), time_to_repair: fixed(10) },
 ///     FailureProcess { target: FailureTarget::Site("B".into()), time_between_failures: fixed(105), time_to_repair: fixed(20) },
 /// ];
-/// let tl = failure_timeline(&topology, &processes, SimDuration::from_hours(230), TrialStreams::new(1, 0))?;
+/// // Started all up, as a system switched on at time zero (the default is stationary).
+/// let tl = failure_timeline_with(&topology, &processes, SimDuration::from_hours(230), TrialStreams::new(1, 0), FailureStart::AllUp)?;
 /// let (a, b) = (topology.site("A").unwrap(), topology.site("B").unwrap());
 /// assert!(!tl.site_up_at(a, SimTime::ZERO + SimDuration::from_hours(100)));
 /// assert!(tl.site_up_at(a, SimTime::ZERO + SimDuration::from_hours(110)));
@@ -447,9 +577,23 @@ pub fn failure_timeline(
     horizon: SimDuration,
     streams: TrialStreams,
 ) -> Result<FailureTimeline, FailureError> {
+    failure_timeline_with(topology, processes, horizon, streams, FailureStart::Stationary)
+}
+
+/// [`failure_timeline`] with the processes' start state chosen; targets down at time zero
+/// appear as changes at time zero.
+pub fn failure_timeline_with(
+    topology: &Topology,
+    processes: &[FailureProcess],
+    horizon: SimDuration,
+    streams: TrialStreams,
+    start: FailureStart,
+) -> Result<FailureTimeline, FailureError> {
     let mut changes = Vec::new();
     let mut process_failures = vec![0; processes.len()];
-    run_processes(topology, processes, horizon, streams, &mut process_failures, |t, c| changes.push((t, c)))?;
+    run_processes(topology, processes, SimTime::ZERO + horizon, start, streams, &mut process_failures, |t, c| {
+        changes.push((t, c))
+    })?;
     Ok(FailureTimeline { horizon, changes })
 }
 
@@ -505,7 +649,7 @@ mod tests {
                 assert_eq!(downs as u64, h.site_outages[s.0 as usize]);
                 // The state just before and at each change of this site.
                 for &(at, c) in &tl.changes {
-                    if c == StateChange::SiteDown(s) {
+                    if c == StateChange::SiteDown(s) && at > SimTime::ZERO {
                         assert!(!tl.site_up_at(s, at));
                         assert!(tl.site_up_at(s, SimTime::from_nanos(at.as_nanos() - 1)));
                     }
@@ -538,7 +682,9 @@ mod tests {
                 time_to_repair: fixed(20),
             },
         ];
-        let tl = failure_timeline(&t, &procs, SimDuration::from_hours(200), TrialStreams::new(1, 0)).unwrap();
+        let tl =
+            failure_timeline_with(&t, &procs, SimDuration::from_hours(200), TrialStreams::new(1, 0), FailureStart::AllUp)
+                .unwrap();
         let (a, b) = (t.site("A").unwrap(), t.site("B").unwrap());
         let at = |h| SimTime::ZERO + SimDuration::from_hours(h);
         assert!(tl.site_up_at(a, at(99)) && !tl.site_up_at(a, at(100)) && !tl.site_up_at(a, at(124)));

@@ -210,7 +210,9 @@ pub fn simulate_series(
 mod tests {
     use super::*;
     use crate::engine::Distribution;
-    use crate::model::{FailureProcess, FailureTarget, SiteSpec, Topology, TopologySpec, ZoneSpec, failure_timeline};
+    use crate::model::{
+        FailureProcess, FailureStart, FailureTarget, SiteSpec, Topology, TopologySpec, ZoneSpec, failure_timeline_with,
+    };
 
     fn h(hours: u64) -> SimTime {
         SimTime::ZERO + SimDuration::from_hours(hours)
@@ -300,7 +302,7 @@ mod tests {
         for trial in 0..5 {
             let streams = TrialStreams::new(9, trial);
             let s = simulate_series(&parts, horizon, true, streams).unwrap();
-            let tl = failure_timeline(&topology, &processes, horizon, streams).unwrap();
+            let tl = failure_timeline_with(&topology, &processes, horizon, streams, FailureStart::AllUp).unwrap();
             assert_eq!(s.downtime(), tl.time_at_least_down(&sites, 1));
             assert!(s.outages() > 50);
         }

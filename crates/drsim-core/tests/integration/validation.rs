@@ -12,8 +12,8 @@
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
 use drsim_core::model::{
-    AsyncFifo, Component, FailureProcess, FailureTarget, LinkSpec, Replication, SiteSpec, Topology, TopologySpec,
-    WorkloadSpec, ZoneSpec, failure_timeline, simulate_failures, simulate_series,
+    AsyncFifo, Component, FailureProcess, FailureStart, FailureTarget, LinkSpec, Replication, SiteSpec, Topology, TopologySpec,
+    WorkloadSpec, ZoneSpec, failure_timeline, failure_timeline_with, simulate_failures, simulate_series,
 };
 use drsim_core::recovery::ServiceState;
 use drsim_core::stats::{Proportion, Z95};
@@ -96,11 +96,13 @@ fn transient_availability_follows_the_markov_solution() {
     let n = 20_000u64;
     let mut up = [0u64; 3];
     for trial in 0..n {
-        let tl = failure_timeline(
+        // Started up at zero: the transient of a system switched on then.
+        let tl = failure_timeline_with(
             &t,
             std::slice::from_ref(&process),
             SimDuration::from_hours(101),
             TrialStreams::new(601, trial),
+            FailureStart::AllUp,
         )
         .unwrap();
         for (k, &h) in instants.iter().enumerate() {
