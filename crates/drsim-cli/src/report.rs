@@ -87,6 +87,26 @@ pub struct Flags {
     /// Trials whose failback could never catch up (writes outpace the reverse link).
     #[serde(default)]
     pub failback_cannot_catch_up: u64,
+    /// Trials whose recovery waited for a fault's repair (the DR site down at detection, or
+    /// failing mid-recovery).
+    #[serde(default)]
+    pub recovery_delayed: u64,
+}
+
+/// Quantiles over *all* trials, censored ones (never recovered within the horizon) counting
+/// as +∞: `null` where the quantile falls among them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AllTrials {
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90th percentile.
+    pub p90: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// 99th percentile.
+    pub p99: Option<f64>,
+    /// 99.9th percentile.
+    pub p999: Option<f64>,
 }
 
 /// The human-readable summary of one strategy.
@@ -94,8 +114,18 @@ pub struct Flags {
 pub struct StrategySummary {
     /// Trials run.
     pub trials: u64,
-    /// RTO of recovered trials, in seconds.
+    /// Trials whose service came back within the horizon.
+    #[serde(default)]
+    pub recovered: u64,
+    /// Trials censored (never recovered within the horizon, or recovery failed): never
+    /// dropped, they count as +∞ in `rto_all_trials_s`.
+    #[serde(default)]
+    pub censored: u64,
+    /// RTO of recovered trials, in seconds (its mean is over the recovered trials only).
     pub rto_s: Option<Metric>,
+    /// RTO quantiles over all trials, in seconds (`null`: beyond the horizon).
+    #[serde(default)]
+    pub rto_all_trials_s: AllTrials,
     /// RPO, in seconds.
     pub rpo_s: Option<Metric>,
     /// Writes lost per trial.
@@ -110,6 +140,12 @@ pub struct StrategySummary {
     pub failback_s: Option<Metric>,
     /// Write freeze during failback, in seconds.
     pub write_freeze_s: Option<Metric>,
+    /// Time writes were blocked before the disaster (synchronous `block`), in seconds.
+    #[serde(default)]
+    pub write_blocked_s: Option<Metric>,
+    /// Bytes lost during failback per trial.
+    #[serde(default)]
+    pub failback_bytes_lost: Option<Metric>,
     /// P(RTO ≤ objective); unrecovered trials miss it.
     pub p_rto_met: Option<Prop>,
     /// P(RPO ≤ objective).
@@ -122,9 +158,13 @@ impl StrategySummary {
     /// Summarises the mergeable state.
     pub fn of(s: &TrialsSummary) -> Self {
         const S: f64 = 1e-9;
+        let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 * S);
         StrategySummary {
             trials: s.trials,
+            recovered: s.recovered(),
+            censored: s.censored(),
             rto_s: metric(&s.rto, S),
+            rto_all_trials_s: AllTrials { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) },
             rpo_s: metric(&s.rpo, S),
             writes_lost: metric(&s.writes_lost, 1.0),
             bytes_lost: metric(&s.bytes_lost, 1.0),
@@ -132,6 +172,8 @@ impl StrategySummary {
             first_partial_service_s: metric(&s.first_partial, S),
             failback_s: metric(&s.failback, S),
             write_freeze_s: metric(&s.write_freeze, S),
+            write_blocked_s: metric(&s.write_blocked, S),
+            failback_bytes_lost: metric(&s.failback_bytes_lost, 1.0),
             p_rto_met: prop(&s.rto_met),
             p_rpo_met: prop(&s.rpo_met),
             flags: Flags {
@@ -140,6 +182,7 @@ impl StrategySummary {
                 outlasted_horizon: s.outlasted_horizon,
                 unstable_replication: s.unstable_replication,
                 failback_cannot_catch_up: s.failback_cannot_catch_up,
+                recovery_delayed: s.recovery_delayed,
             },
         }
     }
@@ -161,6 +204,10 @@ pub struct StrategyReport {
     /// Cost figures, when the scenario has a `[cost]` or `[impact]` section.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostReport>,
+    /// When replication is unstable: how fast its backlog grows (bytes/s); the RPO then
+    /// depends on how long the run lasted and is no steady-state figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backlog_growth_bytes_per_s: Option<f64>,
 }
 
 /// A mean in USD with the half-width of its 95 % interval.

@@ -108,7 +108,7 @@ fn load(path: &Path) -> Result<(Scenario, String), CliError> {
 }
 
 fn secs(d: Option<drsim::engine::SimDuration>) -> String {
-    d.map_or(String::new(), |d| format!("{}", d.as_secs_f64()))
+    d.map_or(String::new(), |d| d.secs_text())
 }
 
 fn csv_field(s: &str) -> String {
@@ -123,33 +123,49 @@ fn flag(b: Option<bool>) -> &'static str {
     }
 }
 
-const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,rto_met,rpo_met,recovery_failed,recovery_interrupted,outlasted_horizon,unstable_replication,failback_cannot_catch_up\n";
+const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up\n";
 
 fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(strategy),
         o.trial,
         csv_field(&o.disaster),
-        o.disaster_at.as_secs_f64(),
-        o.detection_delay.as_secs_f64(),
+        o.disaster_at.secs_text(),
+        o.detection_delay.secs_text(),
         secs(o.first_partial_service),
         secs(o.rto),
-        o.rpo.as_secs_f64(),
+        o.rpo.secs_text(),
         o.writes_lost,
         o.bytes_lost,
-        o.copy_age.as_secs_f64(),
+        o.copy_age.secs_text(),
         secs(o.failback),
         secs(o.write_freeze),
         o.failback_bytes_lost,
+        o.failback_rpo.secs_text(),
+        o.write_blocked.secs_text(),
+        o.serving_outage.secs_text(),
+        secs(o.commit_latency_p50),
+        secs(o.commit_latency_p99),
         flag(o.rto_met),
         flag(o.rpo_met),
         o.flags.recovery_failed,
         o.flags.recovery_interrupted,
+        o.flags.recovery_delayed,
         o.flags.outlasted_horizon,
         o.flags.unstable_replication,
         o.flags.failback_cannot_catch_up
     )
+}
+
+/// Bytes per second with a unit that fits.
+fn fmt_rate(bytes_per_s: f64) -> String {
+    match bytes_per_s {
+        b if b >= 1e9 => format!("{:.2} GB/s", b / 1e9),
+        b if b >= 1e6 => format!("{:.2} MB/s", b / 1e6),
+        b if b >= 1e3 => format!("{:.2} kB/s", b / 1e3),
+        b => format!("{b:.0} B/s"),
+    }
 }
 
 fn signed(v: f64) -> String {
@@ -158,8 +174,9 @@ fn signed(v: f64) -> String {
 
 fn print_table(report: &Report) {
     println!(
-        "{:<24} {:>20} {:>9} {:>9} {:>9} {:>18}   {:>20} {:>9} {:>9} {:>9} {:>18}",
+        "{:<24} {:>13} {:>20} {:>9} {:>9} {:>9} {:>18}   {:>20} {:>9} {:>9} {:>9} {:>18}",
         "strategy",
+        "recovered",
         "RTO mean ± 95% CI",
         "p50",
         "p95",
@@ -171,29 +188,50 @@ fn print_table(report: &Report) {
         "p99",
         "P(RPO<=objective)"
     );
+    // A quantile over all trials; censored ones count as +∞.
+    let q = |x: Option<f64>| x.map_or_else(|| ">horizon".to_string(), fmt_s);
     for s in &report.strategies {
-        let m = |x: &Option<crate::report::Metric>| match x {
+        let sum = &s.summary;
+        let rto = match &sum.rto_s {
             Some(m) => format!(
+                "{:>20} {:>9} {:>9} {:>9}",
+                format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
+                q(sum.rto_all_trials_s.p50),
+                q(sum.rto_all_trials_s.p95),
+                q(sum.rto_all_trials_s.p99)
+            ),
+            None => format!("{:>50}", "(no trial recovered)"),
+        };
+        let rpo = match (&sum.rpo_s, s.backlog_growth_bytes_per_s) {
+            (_, Some(g)) => format!("{:>50}", format!("grows without bound (+{})", fmt_rate(g))),
+            (Some(m), None) => format!(
                 "{:>20} {:>9} {:>9} {:>9}",
                 format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
                 fmt_s(m.p50),
                 fmt_s(m.p95),
                 fmt_s(m.p99)
             ),
-            None => format!("{:>50}", "(no trial recovered)"),
+            (None, None) => format!("{:>50}", "-"),
         };
         let p = |x: &Option<crate::report::Prop>| match x {
             Some(p) => format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high),
             None => "-".into(),
         };
         println!(
-            "{:<24} {} {:>18}   {} {:>18}",
+            "{:<24} {:>13} {} {:>18}   {} {:>18}",
             s.name,
-            m(&s.summary.rto_s),
-            p(&s.summary.p_rto_met),
-            m(&s.summary.rpo_s),
-            p(&s.summary.p_rpo_met)
+            format!("{}/{}", sum.recovered, sum.trials),
+            rto,
+            p(&sum.p_rto_met),
+            rpo,
+            p(&sum.p_rpo_met)
         );
+        if sum.censored > 0 {
+            println!(
+                "{:<24} {} of {} trials censored (not recovered within the horizon): the RTO mean is over the {} recovered, the quantiles over all",
+                "", sum.censored, sum.trials, sum.recovered
+            );
+        }
         if let Some(p) = &s.paired_vs_first {
             println!(
                 "{:<24} paired vs {:?} over the same disasters: ΔRTO {} ± {} ({} pairs), ΔRPO {} ± {}",
@@ -441,6 +479,10 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 state_rto: *rto,
                 state_rpo: *rpo,
             }),
+            backlog_growth_bytes_per_s: match trials[si].replication_stability() {
+                drsim::model::Stability::Unstable { growth_bytes_per_s, .. } => Some(growth_bytes_per_s),
+                _ => None,
+            },
             cost: pricing.as_ref().map(|(cost, _, per_year)| {
                 let monthly =
                     drsim::cost::monthly_running_cost(cost, &scenario.disaster.deployment, trials[si].steady_state());

@@ -246,6 +246,15 @@ pub struct TrialsSummary {
     /// Trials whose failback could never catch up.
     #[serde(default)]
     pub failback_cannot_catch_up: u64,
+    /// Trials whose recovery waited for a fault's repair.
+    #[serde(default)]
+    pub recovery_delayed: u64,
+    /// Write-blocked time before the disaster, in ns (synchronous `block` replication).
+    #[serde(default)]
+    pub write_blocked: Accumulator,
+    /// Bytes lost during failback.
+    #[serde(default)]
+    pub failback_bytes_lost: Accumulator,
 }
 
 impl TrialsSummary {
@@ -275,6 +284,38 @@ impl TrialsSummary {
         self.outlasted_horizon += u64::from(o.flags.outlasted_horizon);
         self.unstable_replication += u64::from(o.flags.unstable_replication);
         self.failback_cannot_catch_up += u64::from(o.flags.failback_cannot_catch_up);
+        self.recovery_delayed += u64::from(o.flags.recovery_delayed);
+        self.write_blocked.record(o.write_blocked.as_nanos());
+        self.failback_bytes_lost.record(o.failback_bytes_lost);
+    }
+
+    /// Trials whose service came back within the horizon (the RTO accumulator covers these).
+    pub fn recovered(&self) -> u64 {
+        self.rto.count()
+    }
+
+    /// Trials censored: never recovered within the horizon (or whose recovery failed). They
+    /// are never dropped: quantiles over all trials count them as +∞.
+    pub fn censored(&self) -> u64 {
+        self.trials.saturating_sub(self.rto.count())
+    }
+
+    /// The RTO at quantile `p` over *all* trials, the censored ones counting as +∞ (docs/model.md,
+    /// "Censoring"): `Some(ns)` when the quantile falls among the recovered trials, `None` when
+    /// it falls among the censored ones (the table prints `>horizon`, the JSON `null`).
+    ///
+    /// With `n` recovered of `N` trials, the quantile `p` over all is the quantile `p N / n`
+    /// of the recovered ones when `p N <= n`.
+    pub fn rto_quantile_all(&self, p: f64) -> Option<u64> {
+        let (n, total) = (self.rto.count(), self.trials);
+        if n == 0 || total == 0 {
+            return None;
+        }
+        let rank = p.clamp(0.0, 1.0) * total as f64;
+        if rank > n as f64 {
+            return None;
+        }
+        self.rto.quantile(rank / n as f64)
     }
 
     /// Adds another summary (exact and order-free: shards and threads merge to the same
@@ -290,6 +331,8 @@ impl TrialsSummary {
             (&mut self.first_partial, &o.first_partial),
             (&mut self.failback, &o.failback),
             (&mut self.write_freeze, &o.write_freeze),
+            (&mut self.write_blocked, &o.write_blocked),
+            (&mut self.failback_bytes_lost, &o.failback_bytes_lost),
         ] {
             a.merge(b);
         }
@@ -300,6 +343,7 @@ impl TrialsSummary {
         self.outlasted_horizon += o.outlasted_horizon;
         self.unstable_replication += o.unstable_replication;
         self.failback_cannot_catch_up += o.failback_cannot_catch_up;
+        self.recovery_delayed += o.recovery_delayed;
     }
 }
 

@@ -190,6 +190,7 @@ pub struct DisasterTrial<'a> {
     ready: Vec<bool>,
     faults: Vec<Target>,
     watched: Watched,
+    stability: crate::model::Stability,
 }
 
 impl<'a> DisasterTrial<'a> {
@@ -265,6 +266,19 @@ impl<'a> DisasterTrial<'a> {
         let reverse_id = topo.link(&d.standby, &d.primary).unwrap_or(link_id);
         let watched = Watched { primary, standby, link: link_id, reverse: reverse_id };
         let steady = strategy.steady_state(d)?;
+        let forward = topo.link_spec(link_id).clone();
+        // Snapshot schedules run a history before the trial's start, writes included.
+        if let crate::model::ReplicationSpec::Snapshot(spec) = &steady.replication {
+            let history = crate::model::SnapshotShipping::history(spec, &forward, &d.workload);
+            let writes = writes + d.workload.mean_rate_per_s() * history.as_secs_f64();
+            if writes > MAX_WRITES_PER_TRIAL {
+                return Err(TrialError::Scenario(format!(
+                    "the backup schedule (interval {}) needs {history} of history before each trial for a stationary start: with the warm-up and window that is about {writes:.3e} writes per trial (at most {MAX_WRITES_PER_TRIAL:e}): lower the rate or shorten the interval",
+                    spec.interval
+                )));
+            }
+        }
+        let stability = steady.replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
         let n = topo.site_count();
         let mut capacity = vec![0; n];
         let mut shares = vec![0.0; n];
@@ -293,7 +307,14 @@ impl<'a> DisasterTrial<'a> {
             ready,
             faults,
             watched,
+            stability,
         })
+    }
+
+    /// Whether the replication backlog has a stationary law, and if not how fast it grows
+    /// (the report says "grows without bound" rather than print an RPO).
+    pub fn replication_stability(&self) -> crate::model::Stability {
+        self.stability
     }
 
     /// The scenario.

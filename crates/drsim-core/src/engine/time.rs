@@ -52,6 +52,10 @@ impl SimTime {
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 * 1e-9
     }
+    /// Seconds since time zero as exact decimal text (see [`SimDuration::secs_text`]).
+    pub fn secs_text(self) -> String {
+        secs_text(self.0)
+    }
     /// The span from `earlier` to `self`, or `None` if `earlier` is later.
     pub fn checked_since(self, earlier: SimTime) -> Option<SimDuration> {
         self.0.checked_sub(earlier.0).map(SimDuration)
@@ -119,6 +123,11 @@ impl SimDuration {
     /// The span in seconds, as a float (for reports and rates only).
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 * 1e-9
+    }
+    /// The span in seconds as exact decimal text from the integer nanoseconds: `60`, `0.25`,
+    /// `1.000000001` (never `60.00000000000001`), for reports and CSV files.
+    pub fn secs_text(self) -> String {
+        secs_text(self.0)
     }
     /// Whether the span is zero.
     pub const fn is_zero(self) -> bool {
@@ -306,6 +315,17 @@ impl<'de> Deserialize<'de> for SimDuration {
 /// adding one half would round to even, one too many for odd values); below 2^63 the signed
 /// conversion is one instruction.
 #[inline(always)]
+/// `ns` nanoseconds as exact decimal seconds, trailing zeros trimmed.
+fn secs_text(ns: u64) -> String {
+    let (whole, frac) = (ns / 1_000_000_000, ns % 1_000_000_000);
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        let f = format!("{frac:09}");
+        format!("{whole}.{}", f.trim_end_matches('0'))
+    }
+}
+
 pub(crate) fn round_to_u64(x: f64) -> u64 {
     const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;

@@ -115,7 +115,13 @@ struct Record {
 ///
 /// A snapshot taken at `S` holds every write created before `S`. Its transfer queues FIFO
 /// behind earlier transfers on the link and completes `size / throughput` plus one latency
-/// after it starts. The copy starts, at the start of the run, as a complete baseline.
+/// after it starts.
+///
+/// The schedule starts in its stationary state: the model runs its jobs (and the workload)
+/// from [`SnapshotShipping::history`] before the start asked for, so that at the start the
+/// newest completed snapshot is as old as in a system that had always run (a complete
+/// baseline at the beginning of that history stands in only if every job within it failed:
+/// probability below 10⁻⁹).
 #[derive(Clone, Debug)]
 pub struct SnapshotShipping {
     spec: SnapshotSpec,
@@ -134,6 +140,9 @@ pub struct SnapshotShipping {
     retained: VecDeque<(u64, u64)>,
     stats: SnapshotStats,
     stability: Stability,
+    /// The model runs `shift` ns ahead of the caller's clock: its own history begins at the
+    /// caller's start, which the caller sees as `start − history`.
+    shift: u64,
 }
 
 impl SnapshotShipping {
@@ -147,13 +156,18 @@ impl SnapshotShipping {
     ) -> Result<Self, BuildReplicationError> {
         spec.validate()?;
         link.validate()?;
+        let shift = Self::history(spec, link, workload).as_nanos();
         let mut generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
         let next_write = generator.next_write();
         let mut job_rng = streams.rng(StreamId::BACKUP);
+        let interval = spec.interval.as_nanos();
+        // The first job is `phase` after the caller's start; earlier ones ran every interval
+        // before it, back to the beginning of the history.
         let phase = match spec.phase {
             Some(p) => p.as_nanos(),
-            None => job_rng.random_range(0..spec.interval.as_nanos()),
+            None => job_rng.random_range(0..interval),
         };
+        let phase = ((u128::from(shift) + u128::from(phase)) % u128::from(interval)) as u64;
         let s = start.as_nanos();
         let baseline =
             Record { time: s, bytes: 0, writes_before: 0, bytes_before: 0, last_before: s, first_after: None };
@@ -183,7 +197,30 @@ impl SnapshotShipping {
             retained: VecDeque::new(),
             stats: SnapshotStats::default(),
             stability,
+            shift,
         })
+    }
+
+    /// How long the model runs before the start it is asked for, so that its schedule is
+    /// stationary at that start: one interval more than the jobs needed for at least one to
+    /// succeed except with probability 10⁻⁹ (`k` with `p^k ≤ 10⁻⁹`, 1 when jobs never fail),
+    /// plus four expected copy times (the size at the link's mean throughput, plus a round
+    /// trip), plus a second.
+    pub fn history(spec: &SnapshotSpec, link: &LinkSpec, workload: &WorkloadSpec) -> SimDuration {
+        let p = spec.failure_probability;
+        let k = if p > 0.0 { ((1e-9f64).ln() / p.ln()).ceil().clamp(1.0, 1e6) } else { 1.0 };
+        let size = match spec.size {
+            SnapshotKind::Full { size_bytes } => size_bytes,
+            SnapshotKind::Incremental => workload.mean_bytes_per_s() * spec.interval.as_secs_f64(),
+        };
+        let throughput = link.mean_throughput_bytes_per_s();
+        let copy = if throughput > 0.0 { size / throughput } else { 0.0 } + link.mean_rtt_secs();
+        let secs = (k + 1.0) * spec.interval.as_secs_f64() + 4.0 * copy + 1.0;
+        SimDuration::from_secs_f64(secs.min(1e9 * 86_400.0))
+    }
+
+    fn inner(&self, t: SimTime) -> SimTime {
+        SimTime::from_nanos(t.as_nanos().saturating_add(self.shift))
     }
 
     /// Counters of the backup jobs.
@@ -237,12 +274,8 @@ impl SnapshotShipping {
     }
 }
 
-impl Replication for SnapshotShipping {
-    fn now(&self) -> SimTime {
-        self.now
-    }
-
-    fn advance_to(&mut self, t: SimTime) -> Result<(), ReplicationError> {
+impl SnapshotShipping {
+    fn advance_inner(&mut self, t: SimTime) -> Result<(), ReplicationError> {
         check_forward(self.now, t)?;
         let tn = t.as_nanos();
         loop {
@@ -278,21 +311,35 @@ impl Replication for SnapshotShipping {
         self.now = t;
         Ok(())
     }
+}
+
+impl Replication for SnapshotShipping {
+    fn now(&self) -> SimTime {
+        SimTime::from_nanos(self.now.as_nanos().saturating_sub(self.shift))
+    }
+
+    fn advance_to(&mut self, t: SimTime) -> Result<(), ReplicationError> {
+        let t = self.inner(t);
+        self.advance_inner(t)
+    }
 
     fn link_down(&mut self, t: SimTime) -> Result<(), ReplicationError> {
-        self.advance_to(t)?;
+        let t = self.inner(t);
+        self.advance_inner(t)?;
         self.channel.link_down(t.as_nanos(), OnDown::Wait);
         Ok(())
     }
 
     fn link_up(&mut self, t: SimTime) -> Result<(), ReplicationError> {
-        self.advance_to(t)?;
+        let t = self.inner(t);
+        self.advance_inner(t)?;
         self.channel.link_up(t.as_nanos());
         Ok(())
     }
 
     fn loss_at(&mut self, t: SimTime) -> Result<Loss, ReplicationError> {
-        self.advance_to(t)?;
+        let t = self.inner(t);
+        self.advance_inner(t)?;
         let tn = t.as_nanos();
         let rec = self.newest;
         let writes_lost = self.writes - rec.writes_before;
@@ -309,7 +356,8 @@ impl Replication for SnapshotShipping {
     }
 
     fn backlog_at(&mut self, t: SimTime) -> Result<Backlog, ReplicationError> {
-        self.advance_to(t)?;
+        let t = self.inner(t);
+        self.advance_inner(t)?;
         let ((queued, queued_bytes), (in_flight, in_flight_bytes)) = self.channel.backlog_at(t.as_nanos());
         Ok(Backlog { queued, queued_bytes, in_flight, in_flight_bytes })
     }
