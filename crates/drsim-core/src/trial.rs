@@ -427,7 +427,10 @@ impl<'a> DisasterTrial<'a> {
         let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, start)?;
         // A trial reads losses and backlogs, never the peak backlog.
         repl.untrack_peaks();
-        for &(a, b) in faults.link.intervals() {
+        // Outages over before the model starts leave no trace (a horizon's history is global).
+        let link_outages = faults.link.intervals();
+        let first = link_outages.partition_point(|&(_, b)| b <= start);
+        for &(a, b) in &link_outages[first..] {
             if a >= t_d {
                 break;
             }
@@ -638,7 +641,7 @@ impl<'a> DisasterTrial<'a> {
                             if ctx.write_bytes_per_s > 0.0 {
                                 failback_rpo = SimDuration::from_secs_f64(backlog / ctx.write_bytes_per_s);
                             }
-                            serving_until = x;
+                            // The service is down from the failure until the primary serves.
                         }
                         break;
                     }

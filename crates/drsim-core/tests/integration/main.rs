@@ -5,6 +5,7 @@
 
 mod cost;
 mod failures;
+mod faults;
 mod recovery;
 mod replication;
 mod scenario;
