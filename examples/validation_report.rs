@@ -8,7 +8,7 @@
 //!   drsim, N trials ──> mean ± 95 % CI ──┘        PASS  within the CI (or the exact tolerance)
 //!     (failure processes, series systems,          WARN  outside the 95 % CI but within 4 SE:
 //!      FIFO links, snapshots, detection,                 expected for ~1 correct case in 20
-//!      DNS ramp)                                   FAIL  beyond 4 SE, or an exact case off
+//!      DNS ramp, faults in trials)                 FAIL  beyond 4 SE, or an exact case off
 //! ```
 //!
 //! Means carry a normal 95 % interval over independent trials (or batches), proportions a Wilson
@@ -26,13 +26,17 @@ use std::time::Instant;
 use clap::Parser;
 use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
 use drsim::model::{
-    Arrivals, AsyncFifo, BandwidthVariability, Component, FailureProcess, FailureTarget, FailureTimeline,
-    LinkDownPolicy, LinkSpec, Replication, SiteId, SiteSpec, SnapshotKind, SnapshotShipping, SnapshotSpec, Stability,
-    StateChange, Synchronous, Topology, TopologySpec, WorkloadSpec, ZoneSpec, failure_timeline, simulate_failures,
-    simulate_series,
+    Arrivals, AsyncFifo, BandwidthVariability, Component, FailureProcess, FailureStart, FailureTarget, FailureTimeline,
+    LinkDownPolicy, LinkSpec, Replication, ReplicationSpec, SiteId, SiteSpec, SnapshotKind, SnapshotShipping,
+    SnapshotSpec, Stability, StateChange, Synchronous, Topology, TopologySpec, WorkloadSpec, ZoneSpec,
+    failure_timeline, failure_timeline_with, simulate_failures_with, simulate_series,
 };
-use drsim::recovery::{Detection, ServiceState};
+use drsim::recovery::{
+    Deployment, Detection, Effect, FailbackContext, RecoveryContext, Runbook, ServiceState, SteadyState, Step,
+    Strategy, StrategyError,
+};
 use drsim::stats::{Proportion, Z95};
+use drsim::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions};
 use rayon::prelude::*;
 
 /// Runs every validation case and prints case, source, expected, simulated ± 95 % CI, verdict.
@@ -276,8 +280,15 @@ fn availability_cases(args: &Args, rows: &mut Vec<Row>) {
     let ups: Vec<[bool; 3]> = (0..args.trials)
         .into_par_iter()
         .map(|i| {
-            let tl = failure_timeline(&topo, &p1, SimDuration::from_hours(101), TrialStreams::new(args.seed ^ 1, i))
-                .expect("ok");
+            // Switched on, all up, at zero: the transient.
+            let tl = failure_timeline_with(
+                &topo,
+                &p1,
+                SimDuration::from_hours(101),
+                TrialStreams::new(args.seed ^ 1, i),
+                FailureStart::AllUp,
+            )
+            .expect("ok");
             instants.map(|h| tl.site_up_at(a, hours(h)))
         })
         .collect();
@@ -297,8 +308,14 @@ fn availability_cases(args: &Args, rows: &mut Vec<Row>) {
     let survived = (0..args.trials)
         .into_par_iter()
         .filter(|&i| {
-            let h = simulate_failures(&topo, &p1, SimDuration::from_hours(1000), TrialStreams::new(args.seed ^ 2, i))
-                .expect("ok");
+            let h = simulate_failures_with(
+                &topo,
+                &p1,
+                SimDuration::from_hours(1000),
+                TrialStreams::new(args.seed ^ 2, i),
+                FailureStart::AllUp,
+            )
+            .expect("ok");
             h.site_outages[a.0 as usize] == 0
         })
         .count() as u64;
@@ -336,11 +353,12 @@ fn availability_cases(args: &Args, rows: &mut Vec<Row>) {
         let hit = (0..args.trials)
             .into_par_iter()
             .filter(|&i| {
-                let h = simulate_failures(
+                let h = simulate_failures_with(
                     &topo,
                     &disaster,
                     SimDuration::from_hours(years * 8760),
                     TrialStreams::new(args.seed ^ 4, i),
+                    FailureStart::AllUp,
                 )
                 .expect("ok");
                 h.process_failures[0] > 0
@@ -760,6 +778,199 @@ fn recovery_cases(args: &Args, rows: &mut Vec<Row>) {
     rows.push(Row::exact("DNS: all clients moved after", dns, 300.0, done, 0.0, SECS));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Faults in disaster trials and horizon runs (docs/model.md, "Fault processes")
+
+/// A strategy with fixed steps: launch 120 s, then DNS with a 60 s TTL (180 s from its start).
+struct Fixed(ReplicationSpec);
+
+impl Strategy for Fixed {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+    fn steady_state(&self, _: &Deployment) -> Result<SteadyState, StrategyError> {
+        Ok(SteadyState {
+            replication: self.0.clone(),
+            capacity: vec![("P".into(), 8)],
+            traffic: vec![("P".into(), 1.0)],
+            data_ready: vec!["P".into()],
+        })
+    }
+    fn recovery(&self, _: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
+        let fixed = |s| DurationDistribution::fixed(SimDuration::from_secs(s));
+        Ok(Runbook::new(vec![
+            Step::new("launch", fixed(120)).effect(Effect::AddCapacity { site: "S".into(), instances: 8 }),
+            Step::new("promote", fixed(0)).effect(Effect::DataReady { site: "S".into() }),
+            Step::new("dns", fixed(0))
+                .after(["launch", "promote"])
+                .effect(Effect::RouteTraffic { sites: vec!["S".into()], ttl: SimDuration::from_secs(60) }),
+        ]))
+    }
+    fn failback(&self, _: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
+        Ok(Runbook::new(vec![]))
+    }
+}
+
+fn exp_secs(mean: f64) -> DurationDistribution {
+    DurationDistribution::new(Distribution::exponential(mean).expect("ok")).expect("ok")
+}
+
+fn trials(sc: &DisasterScenario, repl: ReplicationSpec, seed: u64, n: u64) -> Vec<TrialOutcome> {
+    let strategy = Fixed(repl);
+    let trial = DisasterTrial::new(sc, &strategy).expect("valid");
+    (0..n).into_par_iter().map(|i| trial.run(seed, i).expect("runs")).collect()
+}
+
+fn fault_cases(args: &Args, rows: &mut Vec<Row>) {
+    let n = (args.trials / 20).max(2000);
+    let src = "stationary alternating renewal";
+
+    // Equilibrium start of a non-exponential process: Weibull(2, 10 h) up, 5 h fixed repair.
+    let topo = two_sites();
+    let a = topo.site("A").expect("A");
+    let weibull = [FailureProcess {
+        target: FailureTarget::Site("A".into()),
+        time_between_failures: DurationDistribution::new(Distribution::weibull(2.0, 36_000.0).expect("ok"))
+            .expect("ok"),
+        time_to_repair: fixed_hours(5),
+    }];
+    let mean_up = 10.0 * 0.886_226_925_452_758;
+    for h in [0.0, 3.0] {
+        let down = (0..args.trials)
+            .into_par_iter()
+            .filter(|&i| {
+                let tl =
+                    failure_timeline(&topo, &weibull, SimDuration::from_hours(4), TrialStreams::new(args.seed ^ 30, i))
+                        .expect("ok");
+                !tl.site_up_at(a, hours(h))
+            })
+            .count() as u64;
+        rows.push(Row::proportion(
+            format!("P(down at {h} h) = MTTR/(MTTF+MTTR), Weibull up"),
+            src,
+            5.0 / (mean_up + 5.0),
+            down,
+            args.trials,
+        ));
+    }
+
+    // A link down 1/3 of the time (Exp(10 min) up, Exp(5 min) down), fast link, 1 h warm-up.
+    let flapping = {
+        let mut sc = TwoRegions {
+            latency: DurationDistribution::fixed(SimDuration::from_millis(1)),
+            bandwidth_bytes_per_s: 1e9,
+            warm_up: SimDuration::from_hours(1),
+            window: SimDuration::from_hours(1),
+            ..TwoRegions::default()
+        }
+        .scenario();
+        sc.faults = vec![FailureProcess {
+            target: FailureTarget::Link { from: "P".into(), to: "S".into() },
+            time_between_failures: exp_secs(600.0),
+            time_to_repair: exp_secs(300.0),
+        }];
+        sc
+    };
+    let degrade = trials(
+        &flapping,
+        ReplicationSpec::Synchronous { on_link_down: LinkDownPolicy::DegradeToAsync },
+        args.seed ^ 31,
+        n,
+    );
+    let lossy = degrade.iter().filter(|o| !o.rpo.is_zero()).count() as u64;
+    rows.push(Row::proportion("sync degrade: P(RPO > 0) = 1/3", src, 1.0 / 3.0, lossy, n));
+    let rpo: Vec<f64> = degrade.iter().map(|o| o.rpo.as_secs_f64()).collect();
+    // The first write after the failure comes Exp(0.2 s) later: a bias of 1/3 × 0.2 s.
+    rows.push(Row::mean("sync degrade: E[RPO] = 1/3 × 300 s", src, 100.0, &rpo, 0.1, SECS));
+    let block =
+        trials(&flapping, ReplicationSpec::Synchronous { on_link_down: LinkDownPolicy::Block }, args.seed ^ 32, n);
+    let frac: Vec<f64> = block.iter().map(|o| o.write_blocked.as_secs_f64() / o.disaster_at.as_secs_f64()).collect();
+    rows.push(Row::mean("sync block: writes blocked 1/3 of the time", src, 1.0 / 3.0, &frac, 0.0, PLAIN6));
+    let max_rpo = block.iter().map(|o| o.rpo.as_secs_f64()).fold(0.0, f64::max);
+    rows.push(Row::exact("sync block: RPO in every trial", "no write commits unreplicated", 0.0, max_rpo, 0.0, SECS));
+
+    // A standby down half the time: P(recovery delayed) = 1/2 + 1/2 (1 − e^{−(D+R)/MTTF}).
+    let mut half = TwoRegions::default().scenario();
+    half.faults = vec![FailureProcess {
+        target: FailureTarget::Site("S".into()),
+        time_between_failures: exp_secs(3600.0),
+        time_to_repair: exp_secs(3600.0),
+    }];
+    let o = trials(&half, ReplicationSpec::Asynchronous, args.seed ^ 33, n);
+    let delayed = o.iter().filter(|o| o.flags.recovery_delayed).count() as u64;
+    rows.push(Row::proportion(
+        "standby down ½: P(delayed), D + R = 270 s",
+        src,
+        0.5 + 0.5 * (1.0 - (-270.0f64 / 3600.0).exp()),
+        delayed,
+        n,
+    ));
+    let early = o.iter().filter(|o| o.rto.is_some_and(|r| r < o.detection_delay)).count();
+    rows.push(Row::bound(
+        "recovery never before detection",
+        "rule",
+        "0 trials with RTO < detection".into(),
+        format!("{early} of {n}"),
+        early == 0,
+    ));
+
+    // Hourly full backups of 1 GB over 10 MB/s (c = 100.04 s), a 1-minute warm-up.
+    let sc = TwoRegions {
+        bandwidth_bytes_per_s: 10e6,
+        warm_up: SimDuration::from_mins(1),
+        window: SimDuration::from_mins(1),
+        ..TwoRegions::default()
+    }
+    .scenario();
+    let spec = SnapshotSpec {
+        interval: SimDuration::from_hours(1),
+        phase: None,
+        size: SnapshotKind::Full { size_bytes: 1e9 },
+        retention: Default::default(),
+        failure_probability: 0.0,
+    };
+    let o = trials(&sc, ReplicationSpec::Snapshot(spec), args.seed ^ 34, n);
+    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.as_secs_f64()).collect();
+    rows.push(Row::mean("backups: E[RPO] = I/2 + c, 1 min warm-up", "uniform phase", 1900.04, &rpo, 0.0, SECS));
+
+    // Horizon: both sites in region A, which fails (Exp(30 d) up, Exp(1 d) down).
+    let mut sc = TwoRegions::default().scenario();
+    let mut spec = sc.deployment.topology.spec().clone();
+    spec.zones.push(ZoneSpec { name: "a2".into(), region: "A".into() });
+    for site in &mut spec.sites {
+        site.zone = if site.name == "P" { "a1".into() } else { "a2".into() };
+    }
+    sc.deployment.topology = Topology::new(spec).expect("valid");
+    sc.disaster.target = FailureTarget::Site("P".into());
+    let strategy = Fixed(ReplicationSpec::Asynchronous);
+    let trial = DisasterTrial::new(&sc, &strategy).expect("valid");
+    let horizon = drsim::horizon::HorizonSpec {
+        length: SimDuration::from_days(3650),
+        failures: vec![FailureProcess {
+            target: FailureTarget::Region("A".into()),
+            time_between_failures: exp_secs(30.0 * 86_400.0),
+            time_to_repair: exp_secs(86_400.0),
+        }],
+    };
+    let runs = (args.trials / 500).max(200);
+    let outcomes: Vec<_> = (0..runs)
+        .into_par_iter()
+        .map(|i| drsim::horizon::run_horizon(&trial, &horizon, args.seed ^ 35, i).expect("runs"))
+        .collect();
+    let avail: Vec<f64> =
+        outcomes.iter().map(|o| 1.0 - o.downtime.as_secs_f64() / horizon.length.as_secs_f64()).collect();
+    rows.push(Row::mean(
+        "horizon, both sites in the failing region: A",
+        "MTTF/(MTTF+MTTR)",
+        30.0 / 31.0,
+        &avail,
+        0.0,
+        PLAIN6,
+    ));
+    let failovers: u64 = outcomes.iter().map(|o| o.failovers).sum();
+    rows.push(Row::exact("  ... failovers", "no site left to fail over to", 0.0, failovers as f64, 0.0, PLAIN6));
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     if args.trials < 1000 {
@@ -771,6 +982,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     series_system_cases(&args, &mut rows);
     replication_cases(&args, &mut rows);
     recovery_cases(&args, &mut rows);
+    fault_cases(&args, &mut rows);
 
     let widths = [
         rows.iter().map(|r| r.case.chars().count()).max().unwrap_or(0).max(4),

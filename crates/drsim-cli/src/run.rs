@@ -549,6 +549,14 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
 /// `drsim validate`.
 pub fn validate(path: &Path) -> Result<(), CliError> {
     let (scenario, sha) = load(path)?;
+    // Every check before the first line of output: "is valid" is never followed by an error.
+    let mut checked = vec![];
+    for e in &scenario.strategies {
+        let s = drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
+        let trial = DisasterTrial::new(&scenario.disaster, s.as_ref())
+            .map_err(|err| CliError::BadInput(format!("{}: strategy {:?}: {err}", path.display(), e.label())))?;
+        checked.push((e.label().to_string(), e.kind.clone(), trial.inert_faults()));
+    }
     let d = &scenario.disaster.deployment;
     let t = &d.topology;
     println!("{}: scenario {:?} is valid (sha256 {})", path.display(), scenario.name, &sha[..16]);
@@ -585,20 +593,42 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
     }
     let dis = &scenario.disaster.disaster;
     println!(
-        "  disaster: {:?} at {} + U(0, {}); detection mean {:.1} s; trials {} (seed {}), horizon {}",
+        "  disaster: {} at {} + U(0, {}); detection mean {}; trials {} (seed {}), horizon {}",
         dis.target,
         dis.warm_up,
         dis.window,
-        scenario.disaster.detection.mean_delay_secs().unwrap_or(f64::NAN),
+        scenario.disaster.detection.mean_delay_secs().map_or_else(|| "unknown".into(), |m| format!("{m:.1} s")),
         scenario.trials.count,
         scenario.trials.seed,
         scenario.trials.horizon
     );
-    for e in &scenario.strategies {
-        let s = drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
-        DisasterTrial::new(&scenario.disaster, s.as_ref())
-            .map_err(|err| CliError::BadInput(format!("{}: strategy {:?}: {err}", path.display(), e.label())))?;
-        println!("  strategy {:?} ({}): ok", e.label(), e.kind);
+    let process = |p: &drsim::model::FailureProcess| {
+        format!(
+            "{}: down {:.3} % of the time (mean up {}, mean repair {})",
+            p.target,
+            100.0 * p.unavailability(),
+            p.time_between_failures.mean_secs().map_or_else(|| "infinite".into(), drsim::stats::format_secs),
+            p.time_to_repair.mean_secs().map_or_else(|| "infinite".into(), drsim::stats::format_secs)
+        )
+    };
+    for (i, f) in scenario.disaster.faults.iter().enumerate() {
+        println!("  faults[{i}] {}", process(f));
+    }
+    if let Some(h) = &scenario.horizon {
+        println!("  horizon: {} per run", h.length);
+        for (i, f) in h.failures.iter().enumerate() {
+            println!("  horizon.failures[{i}] {}", process(f));
+        }
+    }
+    for (label, kind, inert) in &checked {
+        println!("  strategy {label:?} ({kind}): ok");
+        for &i in inert {
+            eprintln!(
+                "{}: warning: faults[{i}] ({}) can never affect strategy {label:?}: it takes down neither the primary, the standby nor a link between them",
+                path.display(),
+                scenario.disaster.faults[i].target
+            );
+        }
     }
     Ok(())
 }
@@ -638,6 +668,7 @@ struct HorizonEntry {
     downtime_s_per_year_ci95: Option<f64>,
     writes_lost_per_year: Option<f64>,
     bytes_lost_per_year: Option<f64>,
+    write_blocked_s_per_year: Option<f64>,
     state: drsim::horizon::HorizonSummary,
 }
 
@@ -691,6 +722,7 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
             downtime_s_per_year_ci95: down.map(|d| d.ci95 / years),
             writes_lost_per_year: per_year(&s.writes_lost, 1.0),
             bytes_lost_per_year: per_year(&s.bytes_lost, 1.0),
+            write_blocked_s_per_year: per_year(&s.write_blocked, 1e-9),
             state: s,
         };
         if !to_stdout {
@@ -712,6 +744,13 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
                 )),
                 entry.writes_lost_per_year.unwrap_or(0.0)
             );
+            if let Some(b) = entry.write_blocked_s_per_year.filter(|&b| b > 0.0) {
+                println!(
+                    "{:<24} writes blocked {} per year (synchronous replication, link down): write unavailability",
+                    "",
+                    fmt_s(b)
+                );
+            }
         }
         entries.push(entry);
     }

@@ -234,13 +234,13 @@ impl<'a> DisasterTrial<'a> {
             .collect();
         if !hit.contains(&(primary.0 as usize)) {
             return Err(TrialError::Scenario(format!(
-                "disaster.target {:?} does not take down the primary {:?}",
+                "disaster.target ({}) does not take down the primary {:?}",
                 scenario.disaster.target, d.primary
             )));
         }
         if hit.contains(&(standby.0 as usize)) {
             return Err(TrialError::Scenario(format!(
-                "disaster.target {:?} also takes down the standby {:?}: nothing would be left to recover to",
+                "disaster.target ({}) also takes down the standby {:?}: nothing would be left to recover to",
                 scenario.disaster.target, d.standby
             )));
         }
@@ -278,7 +278,8 @@ impl<'a> DisasterTrial<'a> {
                 )));
             }
         }
-        let stability = steady.replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+        let stability =
+            steady.replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
         let n = topo.site_count();
         let mut capacity = vec![0; n];
         let mut shares = vec![0.0; n];
@@ -348,10 +349,10 @@ impl<'a> DisasterTrial<'a> {
                 let mut o = Outages::new(topo);
                 let mut ch = vec![];
                 o.apply(self.faults[i], true, &mut ch);
-                !(!o.site_up(w.standby)
-                    || !o.site_up(w.primary)
-                    || o.link_failed_itself(w.link)
-                    || o.link_failed_itself(w.reverse))
+                o.site_up(w.standby)
+                    && o.site_up(w.primary)
+                    && !o.link_failed_itself(w.link)
+                    && !o.link_failed_itself(w.reverse)
             })
             .collect()
     }
@@ -443,10 +444,9 @@ impl<'a> DisasterTrial<'a> {
         let stats = repl.stats();
         let write_blocked = stats.write_blocked;
         let (commit_latency_p50, commit_latency_p99) = match repl.commit_latencies() {
-            Some(h) if h.count() > 0 => (
-                h.quantile(0.5).map(SimDuration::from_nanos),
-                h.quantile(0.99).map(SimDuration::from_nanos),
-            ),
+            Some(h) if h.count() > 0 => {
+                (h.quantile(0.5).map(SimDuration::from_nanos), h.quantile(0.99).map(SimDuration::from_nanos))
+            }
             _ => (None, None),
         };
         let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
@@ -571,8 +571,7 @@ impl<'a> DisasterTrial<'a> {
                     disaster_at: t_d,
                     restored_at: restored,
                     primary_back_at: back,
-                    bytes_to_resync: written
-                        + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
+                    bytes_to_resync: written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
                     write_bytes_per_s: d.workload.mean_bytes_per_s(),
                     reverse_throughput_bytes_per_s: self.reverse.mean_throughput_bytes_per_s(),
                     latency: SimDuration::from_secs_f64(self.reverse.mean_rtt_secs() / 2.0),

@@ -120,7 +120,7 @@ pub enum FailureStart {
 impl FailureProcess {
     /// Resolves the target by name.
     pub fn resolve(&self, topology: &Topology, index: usize) -> Result<Target, FailureError> {
-        let unknown = || FailureError::UnknownTarget { index, target: format!("{:?}", self.target) };
+        let unknown = || FailureError::UnknownTarget { index, target: self.target.to_string() };
         let mean = self.time_between_failures.mean_secs().unwrap_or(f64::INFINITY);
         if mean <= 0.0 {
             return Err(FailureError::ZeroTimeBetweenFailures { index, mean_s: mean });
@@ -682,9 +682,14 @@ mod tests {
                 time_to_repair: fixed(20),
             },
         ];
-        let tl =
-            failure_timeline_with(&t, &procs, SimDuration::from_hours(200), TrialStreams::new(1, 0), FailureStart::AllUp)
-                .unwrap();
+        let tl = failure_timeline_with(
+            &t,
+            &procs,
+            SimDuration::from_hours(200),
+            TrialStreams::new(1, 0),
+            FailureStart::AllUp,
+        )
+        .unwrap();
         let (a, b) = (t.site("A").unwrap(), t.site("B").unwrap());
         let at = |h| SimTime::ZERO + SimDuration::from_hours(h);
         assert!(tl.site_up_at(a, at(99)) && !tl.site_up_at(a, at(100)) && !tl.site_up_at(a, at(124)));

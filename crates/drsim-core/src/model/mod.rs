@@ -10,9 +10,9 @@ pub mod topology;
 pub mod workload;
 
 pub use failure::{
-    FailureError, FailureHistory, FailureProcess, FailureStart, FailureTarget, FailureTimeline, Outages,
-    ProcessEvent, StateChange, Target, expected_events, failure_timeline, failure_timeline_with, process_events,
-    simulate_failures, simulate_failures_with,
+    FailureError, FailureHistory, FailureProcess, FailureStart, FailureTarget, FailureTimeline, Outages, ProcessEvent,
+    StateChange, Target, expected_events, failure_timeline, failure_timeline_with, process_events, simulate_failures,
+    simulate_failures_with,
 };
 pub use link::{BandwidthVariability, LinkError, LinkSpec};
 pub use reliability::{Component, ReliabilityError, SeriesHistory, simulate_series};

@@ -156,7 +156,7 @@ impl WorkloadSpec {
         match self.arrivals {
             Arrivals::Poisson { rate_per_s } => {
                 let lambda = rate_per_s * secs;
-                if !(lambda > 0.0) {
+                if lambda.is_nan() || lambda <= 0.0 {
                     return 0.0;
                 }
                 let n = match rand_distr::Poisson::new(lambda) {
@@ -167,7 +167,8 @@ impl WorkloadSpec {
                     return 0.0;
                 }
                 if let Distribution::Exponential { mean } = self.size_bytes {
-                    return rand_distr::Gamma::new(n, mean).map_or(n * mean, |g| rand_distr::Distribution::sample(&g, rng));
+                    return rand_distr::Gamma::new(n, mean)
+                        .map_or(n * mean, |g| rand_distr::Distribution::sample(&g, rng));
                 }
                 if n <= DRAW_EACH {
                     return (0..n as u64).map(|_| self.size_bytes.sample_non_negative(rng).round()).sum();

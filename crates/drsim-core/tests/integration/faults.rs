@@ -15,7 +15,7 @@ use drsim_core::model::{
 };
 use drsim_core::montecarlo::TrialsSummary;
 use drsim_core::recovery::{
-    Deployment, Detection, Effect, FailbackContext, RecoveryContext, Runbook, Step, SteadyState, Strategy,
+    Deployment, Detection, Effect, FailbackContext, RecoveryContext, Runbook, SteadyState, Step, Strategy,
     StrategyError,
 };
 use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions};
@@ -225,8 +225,13 @@ fn weibull_processes_start_in_their_equilibrium() {
     for h in [0u64, 3, 7] {
         let down = (0..n)
             .filter(|&i| {
-                let tl = failure_timeline(&t, std::slice::from_ref(&p), SimDuration::from_hours(8), TrialStreams::new(1306, i))
-                    .unwrap();
+                let tl = failure_timeline(
+                    &t,
+                    std::slice::from_ref(&p),
+                    SimDuration::from_hours(8),
+                    TrialStreams::new(1306, i),
+                )
+                .unwrap();
                 !tl.site_up_at(a, SimTime::ZERO + SimDuration::from_hours(h))
             })
             .count();
@@ -267,12 +272,8 @@ fn backups_start_in_their_steady_state() {
 /// writes, so failbacks differ from trial to trial.
 #[test]
 fn failback_can_lose_data_and_varies_with_the_trials_writes() {
-    let mut sc = TwoRegions {
-        bandwidth_bytes_per_s: 400_000.0,
-        primary_data_survives: true,
-        ..TwoRegions::default()
-    }
-    .scenario();
+    let mut sc = TwoRegions { bandwidth_bytes_per_s: 400_000.0, primary_data_survives: true, ..TwoRegions::default() }
+        .scenario();
     sc.faults = vec![FailureProcess {
         target: FailureTarget::Site("S".into()),
         time_between_failures: exp_secs(4.0 * 3600.0),

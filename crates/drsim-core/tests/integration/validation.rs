@@ -12,8 +12,8 @@
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
 use drsim_core::model::{
-    AsyncFifo, Component, FailureProcess, FailureStart, FailureTarget, LinkSpec, Replication, SiteSpec, Topology, TopologySpec,
-    WorkloadSpec, ZoneSpec, failure_timeline, failure_timeline_with, simulate_failures, simulate_series,
+    AsyncFifo, Component, FailureProcess, FailureStart, FailureTarget, LinkSpec, Replication, SiteSpec, Topology,
+    TopologySpec, WorkloadSpec, ZoneSpec, failure_timeline, failure_timeline_with, simulate_failures, simulate_series,
 };
 use drsim_core::recovery::ServiceState;
 use drsim_core::stats::{Proportion, Z95};
