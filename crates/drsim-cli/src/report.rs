@@ -7,6 +7,7 @@ use drsim::montecarlo::{Accumulator, Attainment, PairedAccumulator, PairedDiffer
 use serde::{Deserialize, Serialize};
 
 use crate::CliError;
+use crate::output::write_atomic;
 
 /// A metric's summary, in the unit its key names.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -261,37 +262,17 @@ pub struct Report {
     pub timing: Option<Timing>,
 }
 
-/// Writes `text` to `path` atomically (a temporary file renamed into place), or to stdout for
-/// `-`: an interrupted run never leaves a truncated file that looks complete.
-pub fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
-    if path.as_os_str() == "-" {
-        use std::io::Write;
-        // A reader that stops early (`| head`) is not an error of ours.
-        return match std::io::stdout().lock().write_all(text.as_bytes()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Other(format!("stdout: {e}"))),
-            _ => Ok(()),
-        };
-    }
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, text).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", path.display())))
-}
-
-/// The temporary sibling of `path` used while writing it.
-pub fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
 fn read_report(path: &Path) -> Result<Report, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))
+    let bytes = crate::output::read_capped(path, "the shard report")?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))
 }
 
 /// `drsim merge`: checks the shards belong to one run and merges them exactly.
 pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
+    let inputs: Vec<(&str, &Path)> = shards.iter().map(|p| ("shard report", p.as_path())).collect();
+    crate::output::check_outputs(&[("--json", out)], &inputs)?;
+    let _lock = (out.as_os_str() != "-").then(|| crate::output::OutputLock::take(out)).transpose()?;
     let mut reports = shards.iter().map(|p| read_report(p).map(|r| (p, r))).collect::<Result<Vec<_>, _>>()?;
     // Empty shards (more shards than trials) sort before the shard that starts where they do.
     reports.sort_by_key(|(_, r)| (r.trial_start, r.trial_end));
