@@ -264,8 +264,35 @@ pub struct Report {
 
 fn read_report(path: &Path) -> Result<Report, CliError> {
     let bytes = crate::output::read_capped(path, "the shard report")?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))
+    let report: Report = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))?;
+    check_state(path, &report)?;
+    Ok(report)
+}
+
+/// Checks every invariant of a report's exact state (an edited file could break them): each
+/// strategy ran every trial of the range, counts are within it, met ≤ judged, min ≤ max, sums
+/// within count × [min, max]. Exit code 2, naming the file and the field.
+fn check_state(path: &Path, r: &Report) -> Result<(), CliError> {
+    let bad = |field: String, msg: String| CliError::BadInput(format!("{}: {field}: {msg}", path.display()));
+    let trials = r
+        .trial_end
+        .checked_sub(r.trial_start)
+        .ok_or_else(|| bad("trial_end".into(), format!("{} is before trial_start = {}", r.trial_end, r.trial_start)))?;
+    for (i, s) in r.strategies.iter().enumerate() {
+        let at = |e: drsim::montecarlo::StateError, part: &str| {
+            bad(format!("strategies[{i}].{part}.{}", e.field), e.message)
+        };
+        s.state.validate(trials).map_err(|e| at(e, "state"))?;
+        if let Some(p) = &s.paired_vs_first {
+            p.state_rto.validate("state_rto", trials).map_err(|e| at(e, "paired_vs_first"))?;
+            p.state_rpo.validate("state_rpo", trials).map_err(|e| at(e, "paired_vs_first"))?;
+        }
+        if let Some(c) = &s.cost {
+            c.state_loss_micro_usd.validate("state_loss_micro_usd", trials).map_err(|e| at(e, "cost"))?;
+        }
+    }
+    Ok(())
 }
 
 /// `drsim merge`: checks the shards belong to one run and merges them exactly.
@@ -310,13 +337,28 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
             )));
         }
         merged.trial_end = r.trial_end;
-        for (m, s) in merged.strategies.iter_mut().zip(&r.strategies) {
-            m.state.merge(&s.state);
+        for (i, (m, s)) in merged.strategies.iter_mut().zip(&r.strategies).enumerate() {
+            let overflow = |field: &str| {
+                CliError::BadInput(format!(
+                    "{}: strategies[{i}].{field}: merging it overflows the exact sums",
+                    path.display()
+                ))
+            };
+            m.state.checked_merge(&s.state).map_err(|e| overflow(&format!("state.{}", e.field)))?;
             if let (Some(mp), Some(sp)) = (m.paired_vs_first.as_mut(), s.paired_vs_first.as_ref()) {
+                if !mp.state_rto.can_merge(&sp.state_rto) {
+                    return Err(overflow("paired_vs_first.state_rto"));
+                }
+                if !mp.state_rpo.can_merge(&sp.state_rpo) {
+                    return Err(overflow("paired_vs_first.state_rpo"));
+                }
                 mp.state_rto.merge(&sp.state_rto);
                 mp.state_rpo.merge(&sp.state_rpo);
             }
             if let (Some(mc), Some(sc)) = (m.cost.as_mut(), s.cost.as_ref()) {
+                if !mc.state_loss_micro_usd.can_merge(&sc.state_loss_micro_usd) {
+                    return Err(overflow("cost.state_loss_micro_usd"));
+                }
                 mc.state_loss_micro_usd.merge(&sc.state_loss_micro_usd);
             }
         }

@@ -422,6 +422,17 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                     p.display()
                 )));
             }
+            // Its state must be one the completed trials could have produced.
+            let done = c.next - start;
+            for i in 0..k {
+                let bad = |e: drsim::montecarlo::StateError, part: &str| {
+                    CliError::BadInput(format!("{}: {part}[{i}].{}: {}", p.display(), e.field, e.message))
+                };
+                c.summaries[i].validate(done).map_err(|e| bad(e, "summaries"))?;
+                c.paired[i].0.validate("rto", done).map_err(|e| bad(e, "paired"))?;
+                c.paired[i].1.validate("rpo", done).map_err(|e| bad(e, "paired"))?;
+                c.losses[i].validate("loss", done).map_err(|e| bad(e, "losses"))?;
+            }
             Some(c)
         }
         (Some(p), true) => {

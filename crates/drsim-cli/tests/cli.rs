@@ -213,10 +213,10 @@ fn a_report_reproduces_itself() {
 
 /// Runs drsim with its stdout closed before it writes (as `drsim ... | true` does).
 fn drsim_closed_stdout(args: &[&str]) -> Output {
-    let mut child =
-        Command::new(DRSIM).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("drsim runs");
-    drop(child.stdout.take());
-    child.wait_with_output().expect("drsim ends")
+    // The reading end is closed before drsim starts: its first write fails, whatever the timing.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Command::new(DRSIM).args(args).stdout(writer).output().expect("drsim runs")
 }
 
 fn no_panic(o: &Output) -> String {
@@ -571,4 +571,47 @@ fn thread_limits_and_sigterm() {
     let err = no_panic(&o);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(err.contains("interrupted: trials 0.."), "{err}");
+}
+
+/// `text` with the value of the field reached by `path` (each key searched after the previous
+/// one) replaced by `value`. Text, not `serde_json::Value`, which would turn the 128-bit sums
+/// into floats.
+fn set_field(text: &str, path: &[&str], value: &str) -> String {
+    let mut at = 0;
+    for key in path {
+        let pat = format!("\"{key}\":");
+        at += text[at..].find(&pat).unwrap_or_else(|| panic!("no {key}")) + pat.len();
+    }
+    let start = at + (text[at..].len() - text[at..].trim_start().len());
+    let end = start + text[start..].find([',', '\n', '}']).unwrap();
+    format!("{}{value}{}", &text[..start], &text[end..])
+}
+
+/// Issue 14, item 8: `drsim merge` refuses a shard whose exact state was edited into one no run
+/// could produce, naming the file and the field, with exit code 2.
+#[test]
+fn merge_refuses_edited_state() {
+    let shard = tmp("edit-shard.json");
+    run_json(&["--shard", "1/2"], &shard);
+    let good = std::fs::read_to_string(&shard).unwrap();
+    let other = tmp("edit-shard2.json");
+    run_json(&["--shard", "2/2"], &other);
+    let huge = u128::MAX.to_string();
+    for (field, path, value) in [
+        ("state.rto.sum", &["state", "rto", "sum"][..], huge.as_str()),
+        ("state.rto_met.met", &["state", "rto_met", "met"], "1000000"),
+        ("state.rto.min", &["state", "rto", "min"], "18446744073709551615"),
+        ("state.trials", &["state", "trials"], "7"),
+        ("state.recovery_failed", &["state", "recovery_failed"], "121"),
+        ("trial_end", &["trial_start"], "200"),
+    ] {
+        std::fs::write(&shard, set_field(&good, path, value)).unwrap();
+        let o = drsim(&["merge", shard.to_str().unwrap(), other.to_str().unwrap(), "--json", "-"]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{field}: {err}");
+        assert!(err.contains("edit-shard.json") && err.contains(field), "{field}: {err}");
+    }
+    std::fs::write(&shard, &good).unwrap();
+    let o = drsim(&["merge", shard.to_str().unwrap(), other.to_str().unwrap(), "--json", "-"]);
+    assert!(o.status.success(), "{}", no_panic(&o));
 }
