@@ -260,7 +260,7 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Res
     let bad = |m: String| Err(CliError::BadInput(m));
     let on_stdout: Vec<&str> = outputs.iter().filter(|(_, p)| p.as_os_str() == "-").map(|(f, _)| *f).collect();
     if on_stdout.len() > 1 {
-        return bad(format!("{} all write to stdout (-): at most one output may go to stdout", on_stdout.join(", ")));
+        return bad(format!("{} write to stdout (-): at most one output may go to stdout", on_stdout.join(", ")));
     }
     let files: Vec<(&str, &Path)> = outputs.iter().filter(|(_, p)| p.as_os_str() != "-").copied().collect();
     for (i, (flag, path)) in files.iter().enumerate() {

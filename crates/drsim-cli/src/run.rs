@@ -43,7 +43,7 @@ struct Checkpoint {
     csv_tmp: Option<PathBuf>,
 }
 
-/// Set by Ctrl-C: finish the current chunk, save, exit.
+/// Set by Ctrl-C or SIGTERM: finish the current chunk, save, exit.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Arguments of `drsim run`.
@@ -57,7 +57,7 @@ pub struct RunArgs {
     /// Seed (default: the scenario's `trials.seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; at most 8 per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Write the full summary as JSON (`-` for stdout).
@@ -75,7 +75,7 @@ pub struct RunArgs {
     /// Print timing (trials per second) after the table.
     #[arg(long)]
     bench: bool,
-    /// Save completed work to this file after every chunk of trials (and on Ctrl-C).
+    /// Save completed work to this file after every chunk of trials (and on Ctrl-C or SIGTERM).
     #[arg(long)]
     checkpoint: Option<PathBuf>,
     /// Continue the run saved in `--checkpoint` (same scenario, seed and trials).
@@ -744,7 +744,7 @@ pub struct HorizonArgs {
     /// Seed (default: the scenario's `trials.seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; at most 8 per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Write the summaries as JSON (`-` for stdout).
