@@ -45,28 +45,24 @@ pub fn print(text: &str) -> Result<(), CliError> {
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(stdout_err)
 }
 
-/// Human-readable lines on stdout that must not stop the work when stdout goes away: the
-/// first failure is remembered, later lines are dropped, and [`Console::finish`] reports it
-/// once the files have been written.
-#[derive(Default)]
-pub struct Console {
-    failed: Option<CliError>,
+/// The first failure writing human-readable text to stdout, if any.
+static CONSOLE_FAILURE: std::sync::Mutex<Option<CliError>> = std::sync::Mutex::new(None);
+
+/// Prints human-readable text on stdout, for output that must not stop the work when stdout
+/// goes away: the first failure is remembered, later text is dropped, and [`console_finish`]
+/// reports it once the files have been written. (`run.rs` routes `println!` here.)
+pub fn console_print(text: &str) {
+    let mut failed = CONSOLE_FAILURE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if failed.is_none()
+        && let Err(e) = print(text)
+    {
+        *failed = Some(e);
+    }
 }
 
-impl Console {
-    /// Prints `text` unless stdout already failed.
-    pub fn print(&mut self, text: &str) {
-        if self.failed.is_none()
-            && let Err(e) = print(text)
-        {
-            self.failed = Some(e);
-        }
-    }
-
-    /// The first failure, if any.
-    pub fn finish(self) -> Result<(), CliError> {
-        self.failed.map_or(Ok(()), Err)
-    }
+/// The first failure of [`console_print`], if any: [`CliError::BrokenPipe`] for a closed pipe.
+pub fn console_finish() -> Result<(), CliError> {
+    CONSOLE_FAILURE.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take().map_or(Ok(()), Err)
 }
 
 /// A temporary sibling of `path` unique to this process and call:

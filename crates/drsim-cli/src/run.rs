@@ -14,7 +14,16 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::CliError;
-use crate::output::{self, Console, OutputLock, stdout_err, write_atomic};
+use crate::output::{self, OutputLock, stdout_err, write_atomic};
+
+// Every `println!` of this module goes through `output::console_print` (it shadows the
+// standard macro): a closed or failing stdout is remembered for the exit code instead of
+// panicking, and the files asked for are still written (issue 14, item 6).
+macro_rules! println {
+    ($($arg:tt)*) => {
+        output::console_print(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
 use crate::report::{CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing};
 
 /// Trials run between two writes of per-trial rows (and two checkpoints): bounds memory
@@ -161,12 +170,8 @@ fn signed(v: f64) -> String {
     if v < 0.0 { format!("-{}", fmt_s(-v)) } else { format!("+{}", fmt_s(v)) }
 }
 
-/// The table `drsim run` prints.
-fn table(report: &Report) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
+fn print_table(report: &Report) {
+    println!(
         "{:<24} {:>20} {:>9} {:>9} {:>9} {:>18}   {:>20} {:>9} {:>9} {:>9} {:>18}",
         "strategy",
         "RTO mean ± 95% CI",
@@ -195,8 +200,7 @@ fn table(report: &Report) -> String {
             Some(p) => format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high),
             None => "-".into(),
         };
-        let _ = writeln!(
-            out,
+        println!(
             "{:<24} {} {:>18}   {} {:>18}",
             s.name,
             m(&s.summary.rto_s),
@@ -205,8 +209,7 @@ fn table(report: &Report) -> String {
             p(&s.summary.p_rpo_met)
         );
         if let Some(p) = &s.paired_vs_first {
-            let _ = writeln!(
-                out,
+            println!(
                 "{:<24} paired vs {:?} over the same disasters: ΔRTO {} ± {} ({} pairs), ΔRPO {} ± {}",
                 "",
                 p.against,
@@ -218,8 +221,7 @@ fn table(report: &Report) -> String {
             );
         }
         if let Some(c) = &s.cost {
-            let _ = writeln!(
-                out,
+            println!(
                 "{:<24} cost: {:.0} USD/month running, expected annual loss {:.0} ± {:.0} USD ({:.3} disasters/year), total {:.0} USD/year",
                 "",
                 c.monthly_running_usd,
@@ -231,14 +233,12 @@ fn table(report: &Report) -> String {
         }
         let f = &s.summary.flags;
         if f.recovery_failed + f.outlasted_horizon + f.unstable_replication + f.failback_cannot_catch_up > 0 {
-            let _ = writeln!(
-                out,
+            println!(
                 "{:<24} flags: {} recoveries failed, {} outlasted the horizon, {} with UNSTABLE replication (backlog grows without bound), {} failbacks that cannot catch up",
                 "", f.recovery_failed, f.outlasted_horizon, f.unstable_replication, f.failback_cannot_catch_up
             );
         }
     }
-    out
 }
 
 /// Trials `start..end` of shard `k` of `n` over `total` trials, exact for any u64 values.
@@ -626,21 +626,20 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let to_stdout = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
     let quiet = to_stdout(&args.json) || to_stdout(&args.csv) || to_stdout(&args.plot);
     // The table first; if stdout is gone, the files are still written, then the exit code says so.
-    let mut console = Console::default();
     if !quiet {
-        console.print(&format!(
-            "scenario {:?} ({}), seed {seed}, trials {start}..{end} per strategy\n",
+        println!(
+            "scenario {:?} ({}), seed {seed}, trials {start}..{end} per strategy",
             scenario.name,
             args.scenario.display()
-        ));
-        console.print(&table(&report));
+        );
+        print_table(&report);
         if args.bench {
-            console.print(&format!(
-                "timing: {:.3} s, {:.0} trials/s on {} threads\n",
+            println!(
+                "timing: {:.3} s, {:.0} trials/s on {} threads",
                 seconds,
                 report.timing.as_ref().map_or(0.0, |t| t.trials_per_s),
                 pool.current_num_threads()
-            ));
+            );
         }
     }
     if args.fail_before_json {
@@ -667,7 +666,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     {
         eprintln!("warning: {}: cannot remove the checkpoint of the finished run: {e}", cp.display());
     }
-    console.finish()
+    output::console_finish()
 }
 
 /// `drsim validate`.
@@ -675,14 +674,11 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
     let (scenario, sha) = load(path)?;
     let d = &scenario.disaster.deployment;
     let t = &d.topology;
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(out, "{}: scenario {:?} is valid (sha256 {})", path.display(), scenario.name, &sha[..16]);
+    println!("{}: scenario {:?} is valid (sha256 {})", path.display(), scenario.name, &sha[..16]);
     if let Some(desc) = &scenario.description {
-        let _ = writeln!(out, "  {desc}");
+        println!("  {desc}");
     }
-    let _ = writeln!(
-        out,
+    println!(
         "  topology: {} regions, {} zones, {} sites, {} links; primary {:?}, standby {:?}, data set {} bytes",
         t.region_count(),
         t.zone_count(),
@@ -692,8 +688,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         d.standby,
         d.dataset_bytes
     );
-    let _ = writeln!(
-        out,
+    println!(
         "  workload: {:.3} writes/s of {:.0} bytes on average ({:.0} bytes/s)",
         d.workload.mean_rate_per_s(),
         d.workload.mean_size_bytes(),
@@ -702,8 +697,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
     if let Some(l) = t.link(&d.primary, &d.standby) {
         let link = t.link_spec(l);
         let thr = link.mean_throughput_bytes_per_s();
-        let _ = writeln!(
-            out,
+        println!(
             "  replication link {}->{}: {:.0} bytes/s effective, utilisation {:.3}{}",
             link.from,
             link.to,
@@ -713,8 +707,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         );
     }
     let dis = &scenario.disaster.disaster;
-    let _ = writeln!(
-        out,
+    println!(
         "  disaster: {:?} at {} + U(0, {}); detection mean {:.1} s; trials {} (seed {}), horizon {}",
         dis.target,
         dis.warm_up,
@@ -728,9 +721,9 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         let s = drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
         DisasterTrial::new(&scenario.disaster, s.as_ref())
             .map_err(|err| CliError::BadInput(format!("{}: strategy {:?}: {err}", path.display(), e.label())))?;
-        let _ = writeln!(out, "  strategy {:?} ({}): ok", e.label(), e.kind);
+        println!("  strategy {:?} ({}): ok", e.label(), e.kind);
     }
-    output::print(&out)
+    output::console_finish()
 }
 
 /// Arguments of `drsim horizon`.
@@ -805,21 +798,12 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
     let mut entries = vec![];
     let to_stdout = args.json.as_ref().is_some_and(|p| p.as_os_str() == "-");
     // Rows as they come; if stdout is gone, the JSON is still written, then the exit code says so.
-    let mut console = Console::default();
     if !to_stdout {
-        console.print(&format!(
-            "scenario {:?}: {} runs of {} per strategy, seed {seed}\n{:<24} {:>24} {:>7} {:>12} {:>12} {:>18} {:>14}\n",
-            scenario.name,
-            args.trials,
-            spec.length,
-            "strategy",
-            "availability ± 95% CI",
-            "nines",
-            "incidents/y",
-            "failovers/y",
-            "downtime/y",
-            "writes lost/y"
-        ));
+        println!("scenario {:?}: {} runs of {} per strategy, seed {seed}", scenario.name, args.trials, spec.length);
+        println!(
+            "{:<24} {:>24} {:>7} {:>12} {:>12} {:>18} {:>14}",
+            "strategy", "availability ± 95% CI", "nines", "incidents/y", "failovers/y", "downtime/y", "writes lost/y"
+        );
     }
     for e in &scenario.strategies {
         let strategy = drsim::strategies::build(e)
@@ -850,8 +834,8 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
             state: s,
         };
         if !to_stdout {
-            console.print(&format!(
-                "{:<24} {:>24} {:>7} {:>12.2} {:>12.2} {:>18} {:>14.1}\n",
+            println!(
+                "{:<24} {:>24} {:>7} {:>12.2} {:>12.2} {:>18} {:>14.1}",
                 entry.name,
                 entry.availability.map_or("-".into(), |a| format!(
                     "{:.6} ± {:.6}",
@@ -867,7 +851,7 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
                     fmt_s(entry.downtime_s_per_year_ci95.unwrap_or(0.0))
                 )),
                 entry.writes_lost_per_year.unwrap_or(0.0)
-            ));
+            );
         }
         entries.push(entry);
     }
@@ -883,5 +867,5 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
         let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))? + "\n";
         write_atomic(p, &text)?;
     }
-    console.finish()
+    output::console_finish()
 }
