@@ -9,8 +9,10 @@
 //! ```
 //!
 //! Exit codes: 0 success, 2 bad input (scenario, arguments), 1 any other failure, 130 stopped
-//! by Ctrl-C after saving a checkpoint (`--checkpoint PATH --resume` continues).
+//! by Ctrl-C or SIGTERM after saving a checkpoint (`--checkpoint PATH --resume` continues),
+//! 141 stdout closed by its reader (quietly, after writing the files asked for).
 
+mod output;
 mod report;
 mod run;
 
@@ -62,6 +64,16 @@ pub enum CliError {
     /// Stopped by Ctrl-C after saving what was complete: exit code 130.
     #[error("interrupted")]
     Interrupted,
+    /// Stdout was closed by its reader (EPIPE): a quiet exit with code 141, as a shell reports
+    /// a command killed by SIGPIPE.
+    #[error("stdout closed")]
+    BrokenPipe,
+}
+
+/// Prints an error on stderr; a closed stderr is not worth a panic (as `eprintln!` would).
+fn say(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "error: {msg}");
 }
 
 fn main() -> ExitCode {
@@ -75,14 +87,16 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BadInput(msg)) => {
-            eprintln!("error: {msg}");
+            say(&msg);
             ExitCode::from(2)
         }
         Err(CliError::Other(msg)) => {
-            eprintln!("error: {msg}");
+            say(&msg);
             ExitCode::from(1)
         }
         // The message saying what was saved has been printed.
         Err(CliError::Interrupted) => ExitCode::from(130),
+        // Nobody is reading: nothing to say, and no way to say it.
+        Err(CliError::BrokenPipe) => ExitCode::from(141),
     }
 }

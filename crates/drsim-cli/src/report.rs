@@ -7,6 +7,7 @@ use drsim::montecarlo::{Accumulator, Attainment, PairedAccumulator, PairedDiffer
 use serde::{Deserialize, Serialize};
 
 use crate::CliError;
+use crate::output::write_atomic;
 
 /// A metric's summary, in the unit its key names.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -308,37 +309,44 @@ pub struct Report {
     pub timing: Option<Timing>,
 }
 
-/// Writes `text` to `path` atomically (a temporary file renamed into place), or to stdout for
-/// `-`: an interrupted run never leaves a truncated file that looks complete.
-pub fn write_atomic(path: &Path, text: &str) -> Result<(), CliError> {
-    if path.as_os_str() == "-" {
-        use std::io::Write;
-        // A reader that stops early (`| head`) is not an error of ours.
-        return match std::io::stdout().lock().write_all(text.as_bytes()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Other(format!("stdout: {e}"))),
-            _ => Ok(()),
-        };
-    }
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, text).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| CliError::Other(format!("{}: cannot write: {e}", path.display())))
-}
-
-/// The temporary sibling of `path` used while writing it.
-pub fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
 fn read_report(path: &Path) -> Result<Report, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::BadInput(format!("{}: cannot read: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))
+    let bytes = crate::output::read_capped(path, "the shard report")?;
+    let report: Report = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::BadInput(format!("{}: not a drsim report: {e}", path.display())))?;
+    check_state(path, &report)?;
+    Ok(report)
+}
+
+/// Checks every invariant of a report's exact state (an edited file could break them): each
+/// strategy ran every trial of the range, counts are within it, met ≤ judged, min ≤ max, sums
+/// within count × [min, max]. Exit code 2, naming the file and the field.
+fn check_state(path: &Path, r: &Report) -> Result<(), CliError> {
+    let bad = |field: String, msg: String| CliError::BadInput(format!("{}: {field}: {msg}", path.display()));
+    let trials = r
+        .trial_end
+        .checked_sub(r.trial_start)
+        .ok_or_else(|| bad("trial_end".into(), format!("{} is before trial_start = {}", r.trial_end, r.trial_start)))?;
+    for (i, s) in r.strategies.iter().enumerate() {
+        let at = |e: drsim::montecarlo::StateError, part: &str| {
+            bad(format!("strategies[{i}].{part}.{}", e.field), e.message)
+        };
+        s.state.validate(trials).map_err(|e| at(e, "state"))?;
+        if let Some(p) = &s.paired_vs_first {
+            p.state_rto.validate("state_rto", trials).map_err(|e| at(e, "paired_vs_first"))?;
+            p.state_rpo.validate("state_rpo", trials).map_err(|e| at(e, "paired_vs_first"))?;
+        }
+        if let Some(c) = &s.cost {
+            c.state_loss_micro_usd.validate("state_loss_micro_usd", trials).map_err(|e| at(e, "cost"))?;
+        }
+    }
+    Ok(())
 }
 
 /// `drsim merge`: checks the shards belong to one run and merges them exactly.
 pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
+    let inputs: Vec<(&str, &Path)> = shards.iter().map(|p| ("shard report", p.as_path())).collect();
+    crate::output::check_outputs(&[("--json", out)], &inputs)?;
+    let _lock = (out.as_os_str() != "-").then(|| crate::output::OutputLock::take(out)).transpose()?;
     let mut reports = shards.iter().map(|p| read_report(p).map(|r| (p, r))).collect::<Result<Vec<_>, _>>()?;
     // Empty shards (more shards than trials) sort before the shard that starts where they do.
     reports.sort_by_key(|(_, r)| (r.trial_start, r.trial_end));
@@ -376,13 +384,28 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
             )));
         }
         merged.trial_end = r.trial_end;
-        for (m, s) in merged.strategies.iter_mut().zip(&r.strategies) {
-            m.state.merge(&s.state);
+        for (i, (m, s)) in merged.strategies.iter_mut().zip(&r.strategies).enumerate() {
+            let overflow = |field: &str| {
+                CliError::BadInput(format!(
+                    "{}: strategies[{i}].{field}: merging it overflows the exact sums",
+                    path.display()
+                ))
+            };
+            m.state.checked_merge(&s.state).map_err(|e| overflow(&format!("state.{}", e.field)))?;
             if let (Some(mp), Some(sp)) = (m.paired_vs_first.as_mut(), s.paired_vs_first.as_ref()) {
+                if !mp.state_rto.can_merge(&sp.state_rto) {
+                    return Err(overflow("paired_vs_first.state_rto"));
+                }
+                if !mp.state_rpo.can_merge(&sp.state_rpo) {
+                    return Err(overflow("paired_vs_first.state_rpo"));
+                }
                 mp.state_rto.merge(&sp.state_rto);
                 mp.state_rpo.merge(&sp.state_rpo);
             }
             if let (Some(mc), Some(sc)) = (m.cost.as_mut(), s.cost.as_ref()) {
+                if !mc.state_loss_micro_usd.can_merge(&sc.state_loss_micro_usd) {
+                    return Err(overflow("cost.state_loss_micro_usd"));
+                }
                 mc.state_loss_micro_usd.merge(&sc.state_loss_micro_usd);
             }
         }

@@ -14,9 +14,17 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::CliError;
-use crate::report::{
-    CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing, tmp_path, write_atomic,
-};
+use crate::output::{self, OutputLock, stdout_err, write_atomic};
+
+// Every `println!` of this module goes through `output::console_print` (it shadows the
+// standard macro): a closed or failing stdout is remembered for the exit code instead of
+// panicking, and the files asked for are still written (issue 14, item 6).
+macro_rules! println {
+    ($($arg:tt)*) => {
+        output::console_print(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+use crate::report::{CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing};
 
 /// Trials run between two writes of per-trial rows (and two checkpoints): bounds memory
 /// whatever N is.
@@ -39,9 +47,12 @@ struct Checkpoint {
     losses: Vec<drsim::montecarlo::Accumulator>,
     /// Bytes of the CSV's temporary file that belong to completed trials.
     csv_bytes: u64,
+    /// The CSV's temporary file (absent in checkpoints of earlier versions: `PATH.tmp`).
+    #[serde(default)]
+    csv_tmp: Option<PathBuf>,
 }
 
-/// Set by Ctrl-C: finish the current chunk, save, exit.
+/// Set by Ctrl-C or SIGTERM: finish the current chunk, save, exit.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Arguments of `drsim run`.
@@ -55,7 +66,7 @@ pub struct RunArgs {
     /// Seed (default: the scenario's `trials.seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; at most 8 per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Write the full summary as JSON (`-` for stdout).
@@ -73,7 +84,7 @@ pub struct RunArgs {
     /// Print timing (trials per second) after the table.
     #[arg(long)]
     bench: bool,
-    /// Save completed work to this file after every chunk of trials (and on Ctrl-C).
+    /// Save completed work to this file after every chunk of trials (and on Ctrl-C or SIGTERM).
     #[arg(long)]
     checkpoint: Option<PathBuf>,
     /// Continue the run saved in `--checkpoint` (same scenario, seed and trials).
@@ -85,6 +96,10 @@ pub struct RunArgs {
     /// Stop as if interrupted after this many chunks (for tests of checkpointing).
     #[arg(long, hide = true)]
     stop_after_chunks: Option<u64>,
+    /// Fail as if the JSON could not be written, after the CSV is complete (for tests of
+    /// resuming a finished run).
+    #[arg(long, hide = true)]
+    fail_before_json: bool,
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -98,8 +113,7 @@ fn parse_shard(s: &str) -> Result<(u64, u64), String> {
 }
 
 fn load(path: &Path) -> Result<(Scenario, String), CliError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::BadInput(format!("{}: cannot read the scenario: {e}", path.display())))?;
+    let bytes = output::read_capped(path, "the scenario")?;
     let sha: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::BadInput(format!("{}: not UTF-8 text: a scenario is a TOML file", path.display())))?;
@@ -265,8 +279,118 @@ fn print_table(report: &Report) {
     }
 }
 
+/// Trials `start..end` of shard `k` of `n` over `total` trials, exact for any u64 values.
+fn shard_range(total: u64, k: u64, n: u64) -> (u64, u64) {
+    // total × j / n ≤ total for j ≤ n, so it fits in u64.
+    let at = |j: u64| u64::try_from(u128::from(total) * u128::from(j) / u128::from(n)).unwrap_or(total);
+    (at(k - 1), at(k))
+}
+
+/// Takes the advisory lock of every output file (not stdout).
+fn lock_outputs(outputs: &[(&str, &Path)]) -> Result<Vec<OutputLock>, CliError> {
+    outputs.iter().filter(|(_, p)| p.as_os_str() != "-").map(|(_, p)| OutputLock::take(p)).collect()
+}
+
+/// Where the per-trial rows go while the run is under way.
+enum CsvSink {
+    /// Streamed to stdout.
+    Stdout,
+    /// A temporary sibling of the final path, renamed into place when the run is complete.
+    File { tmp: PathBuf, w: std::io::BufWriter<std::fs::File> },
+    /// Already complete under the final name (a resumed run whose CSV was renamed).
+    Done,
+}
+
+impl CsvSink {
+    fn write(&mut self, text: &str) -> Result<(), CliError> {
+        match self {
+            CsvSink::Stdout => std::io::stdout().lock().write_all(text.as_bytes()).map_err(stdout_err),
+            CsvSink::File { tmp, w } => w
+                .write_all(text.as_bytes())
+                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display()))),
+            CsvSink::Done => Ok(()),
+        }
+    }
+
+    /// Flushes the rows written so far to the file and the disk (before a checkpoint counts them).
+    fn sync(&mut self) -> Result<(), CliError> {
+        match self {
+            CsvSink::Stdout => std::io::stdout().lock().flush().map_err(stdout_err),
+            CsvSink::File { tmp, w } => w
+                .flush()
+                .and_then(|()| w.get_ref().sync_data())
+                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display()))),
+            CsvSink::Done => Ok(()),
+        }
+    }
+
+    fn tmp(&self) -> Option<PathBuf> {
+        match self {
+            CsvSink::File { tmp, .. } => Some(tmp.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Opens the CSV of a resumed run: the checkpoint's temporary file, checked to hold at least the
+/// rows the checkpoint counts and cut back to them.
+fn resume_csv(p: &Path, cp_path: &Path, c: &Checkpoint) -> Result<CsvSink, CliError> {
+    let tmp = match &c.csv_tmp {
+        Some(t) if output::is_tmp_of(t, p) => t.clone(),
+        Some(t) => {
+            return Err(CliError::BadInput(format!(
+                "{}: csv_tmp = {} is not a temporary file of --csv {}: was the run started with another --csv?",
+                cp_path.display(),
+                t.display(),
+                p.display()
+            )));
+        }
+        // Checkpoints of earlier versions: the rows are in PATH.tmp.
+        None => {
+            let mut name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+            name.push(".tmp");
+            p.with_file_name(name)
+        }
+    };
+    let refuse = |what: String| {
+        CliError::BadInput(format!(
+            "{what}; the checkpoint {} counts {} bytes of completed rows: run without --resume to start again",
+            cp_path.display(),
+            c.csv_bytes
+        ))
+    };
+    match std::fs::OpenOptions::new().write(true).open(&tmp) {
+        Ok(f) => {
+            let len = f.metadata().map_err(|e| CliError::Other(format!("{}: {e}", tmp.display())))?.len();
+            if len < c.csv_bytes {
+                return Err(refuse(format!(
+                    "{}: holds {len} bytes, fewer than it should (truncated or replaced?)",
+                    tmp.display()
+                )));
+            }
+            let cannot = |e: std::io::Error| CliError::Other(format!("{}: cannot write: {e}", tmp.display()));
+            // Drop any rows written after the checkpoint, then append.
+            f.set_len(c.csv_bytes).map_err(cannot)?;
+            let mut f = f;
+            std::io::Seek::seek(&mut f, std::io::SeekFrom::End(0)).map_err(cannot)?;
+            Ok(CsvSink::File { tmp, w: std::io::BufWriter::new(f) })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A finished run whose CSV was renamed into place before a later output failed.
+            let done = c.next == c.trial_end && std::fs::metadata(p).is_ok_and(|m| m.len() == c.csv_bytes);
+            if done {
+                Ok(CsvSink::Done)
+            } else {
+                Err(refuse(format!("{}: the CSV rows of the checkpointed run are missing", tmp.display())))
+            }
+        }
+        Err(e) => Err(CliError::Other(format!("{}: cannot write: {e}", tmp.display()))),
+    }
+}
+
 /// `drsim run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
+    let threads = output::check_threads(args.threads)?;
     let (scenario, sha256) = load(&args.scenario)?;
     if scenario.strategies.is_empty() {
         return Err(CliError::BadInput(format!("{}: no [[strategies]] to run", args.scenario.display())));
@@ -277,14 +401,24 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     }
     let seed = args.seed.unwrap_or(scenario.trials.seed);
     let (start, end) = match args.shard {
-        Some((k, n)) => (total * (k - 1) / n, total * k / n),
+        Some((k, n)) => shard_range(total, k, n),
         None => (0, total),
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        if t == 0 {
-            return Err(CliError::BadInput("--threads 0 is not allowed (must be >= 1)".into()));
+    let mut outputs: Vec<(&str, &Path)> = vec![];
+    for (flag, p) in
+        [("--json", &args.json), ("--csv", &args.csv), ("--plot", &args.plot), ("--checkpoint", &args.checkpoint)]
+    {
+        if let Some(p) = p {
+            outputs.push((flag, p.as_path()));
         }
+    }
+    if args.checkpoint.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+        return Err(CliError::BadInput("--checkpoint -: a checkpoint is a file, not stdout".into()));
+    }
+    output::check_outputs(&outputs, &[("scenario file", &args.scenario)])?;
+    let _locks = lock_outputs(&outputs)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
         builder = builder.num_threads(t);
     }
     let pool = builder.build().map_err(|e| CliError::Other(format!("cannot start worker threads: {e}")))?;
@@ -309,9 +443,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let k = trials.len();
     let resumed: Option<Checkpoint> = match (&args.checkpoint, args.resume) {
         (Some(p), true) if p.exists() => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| CliError::BadInput(format!("{}: cannot read the checkpoint: {e}", p.display())))?;
-            let c: Checkpoint = serde_json::from_str(&text)
+            let bytes = output::read_capped(p, "the checkpoint")?;
+            let c: Checkpoint = serde_json::from_slice(&bytes)
                 .map_err(|e| CliError::BadInput(format!("{}: not a drsim checkpoint: {e}", p.display())))?;
             let same = c.drsim_version == env!("CARGO_PKG_VERSION")
                 && c.scenario_sha256 == sha256
@@ -327,42 +460,47 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                     p.display()
                 )));
             }
+            // Its state must be one the completed trials could have produced.
+            let done = c.next - start;
+            for i in 0..k {
+                let bad = |e: drsim::montecarlo::StateError, part: &str| {
+                    CliError::BadInput(format!("{}: {part}[{i}].{}: {}", p.display(), e.field, e.message))
+                };
+                c.summaries[i].validate(done).map_err(|e| bad(e, "summaries"))?;
+                c.paired[i].0.validate("rto", done).map_err(|e| bad(e, "paired"))?;
+                c.paired[i].1.validate("rpo", done).map_err(|e| bad(e, "paired"))?;
+                c.losses[i].validate("loss", done).map_err(|e| bad(e, "losses"))?;
+            }
             Some(c)
+        }
+        (Some(p), true) => {
+            eprintln!("--resume: no checkpoint at {}: starting from trial {start}", p.display());
+            None
         }
         _ => None,
     };
     let mut csv_bytes = resumed.as_ref().map_or(0, |c| c.csv_bytes);
-    let mut csv: Option<Box<dyn Write>> = match &args.csv {
-        Some(p) if p.as_os_str() == "-" => Some(Box::new(std::io::stdout())),
-        Some(p) => {
-            let cannot = |e: std::io::Error| CliError::Other(format!("{}: cannot write: {e}", p.display()));
-            let file = if resumed.is_some() {
-                // Drop any rows written after the checkpoint, then append.
-                let f = std::fs::OpenOptions::new().write(true).open(tmp_path(p)).map_err(cannot)?;
-                f.set_len(csv_bytes).map_err(cannot)?;
-                let mut f = f;
-                std::io::Seek::seek(&mut f, std::io::SeekFrom::End(0)).map_err(cannot)?;
-                f
-            } else {
-                std::fs::File::create(tmp_path(p)).map_err(cannot)?
-            };
-            Some(Box::new(std::io::BufWriter::new(file)))
+    let mut csv: Option<CsvSink> = match (&args.csv, &resumed) {
+        (Some(p), _) if p.as_os_str() == "-" => Some(CsvSink::Stdout),
+        (Some(p), Some(c)) => Some(resume_csv(p, args.checkpoint.as_deref().unwrap_or(Path::new("")), c)?),
+        (Some(p), None) => {
+            let (tmp, file) = output::create_tmp(p)?;
+            Some(CsvSink::File { tmp, w: std::io::BufWriter::new(file) })
         }
-        None => None,
+        (None, _) => None,
     };
-    let io_err = |e: std::io::Error| CliError::Other(format!("writing the CSV: {e}"));
     if resumed.is_none()
         && let Some(w) = csv.as_mut()
     {
-        w.write_all(CSV_HEADER.as_bytes()).map_err(io_err)?;
+        w.write(CSV_HEADER)?;
         csv_bytes += CSV_HEADER.len() as u64;
     }
-    // Ctrl-C once: finish the chunk under way, save, exit. (A second Ctrl-C cannot be caught
-    // after the handler is set; the handler only records the request.)
+    // Ctrl-C or SIGTERM once: finish the chunk under way, save, exit. (A second one cannot be
+    // caught after the handler is set; the handler only records the request.)
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
     let n = end - start;
     let show_progress = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
-    let bar = if show_progress { ProgressBar::new(n * trials.len() as u64) } else { ProgressBar::hidden() };
+    let bar = if show_progress { ProgressBar::new(n.saturating_mul(k as u64)) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -392,11 +530,35 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         paired = c.paired;
         losses = c.losses;
         chunk = c.next;
-        bar.inc((chunk - start) * k as u64);
+        bar.inc((chunk - start).saturating_mul(k as u64));
     }
+    let save = |path: &Path,
+                next: u64,
+                csv_bytes: u64,
+                csv_tmp: Option<PathBuf>,
+                summaries: &[TrialsSummary],
+                paired: &[(PairedAccumulator, PairedAccumulator)],
+                losses: &[drsim::montecarlo::Accumulator]|
+     -> Result<(), CliError> {
+        let c = Checkpoint {
+            drsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_sha256: sha256.clone(),
+            seed,
+            trial_start: start,
+            trial_end: end,
+            next,
+            summaries: summaries.to_vec(),
+            paired: paired.to_vec(),
+            losses: losses.to_vec(),
+            csv_bytes,
+            csv_tmp,
+        };
+        let text = serde_json::to_string(&c).map_err(|e| CliError::Other(e.to_string()))?;
+        write_atomic(path, &text)
+    };
     let mut chunks_done = 0u64;
     while chunk < end {
-        let upto = (chunk + args.chunk).min(end);
+        let upto = chunk.saturating_add(args.chunk).min(end);
         let mut first: Vec<TrialOutcome> = vec![];
         for (si, (entry, trial)) in scenario.strategies.iter().zip(&trials).enumerate() {
             let outcomes: Vec<TrialOutcome> = pool
@@ -413,7 +575,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 }
                 if let Some(w) = csv.as_mut() {
                     let row = csv_row(entry.label(), o);
-                    w.write_all(row.as_bytes()).map_err(io_err)?;
+                    w.write(&row)?;
                     csv_bytes += row.len() as u64;
                 }
             }
@@ -433,23 +595,10 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             || args.stop_after_chunks.is_some_and(|n| chunks_done >= n);
         if (args.checkpoint.is_some() || stop) && chunk < end {
             if let Some(w) = csv.as_mut() {
-                w.flush().map_err(io_err)?;
+                w.sync()?;
             }
             let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
-            let c = Checkpoint {
-                drsim_version: env!("CARGO_PKG_VERSION").to_string(),
-                scenario_sha256: sha256.clone(),
-                seed,
-                trial_start: start,
-                trial_end: end,
-                next: chunk,
-                summaries: summaries.clone(),
-                paired: paired.clone(),
-                losses: losses.clone(),
-                csv_bytes,
-            };
-            let text = serde_json::to_string(&c).map_err(|e| CliError::Other(e.to_string()))?;
-            write_atomic(&path, &text)?;
+            save(&path, chunk, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
             if stop {
                 bar.finish_and_clear();
                 eprintln!(
@@ -460,6 +609,15 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 return Err(CliError::Interrupted);
             }
         }
+    }
+    bar.finish_and_clear();
+    if let Some(w) = csv.as_mut() {
+        w.sync()?;
+    }
+    // Every trial is done: a final checkpoint lets `--resume` write the outputs without
+    // running a trial again if one of them fails below.
+    if let Some(cp) = &args.checkpoint {
+        save(cp, end, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
     }
     let reports: Vec<StrategyReport> = scenario
         .strategies
@@ -490,16 +648,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             }),
         })
         .collect();
-    bar.finish_and_clear();
     let seconds = clock.elapsed().as_secs_f64();
-    if let Some(mut w) = csv.take() {
-        w.flush().map_err(io_err)?;
-        drop(w);
-        if let Some(p) = args.csv.as_ref().filter(|p| p.as_os_str() != "-") {
-            std::fs::rename(tmp_path(p), p)
-                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", p.display())))?;
-        }
-    }
     let objectives = &scenario.disaster.objectives;
     let report = Report {
         drsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -512,12 +661,13 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         strategies: reports,
         timing: Some(Timing {
             seconds,
-            trials_per_s: if seconds > 0.0 { (n * trials.len() as u64) as f64 / seconds } else { 0.0 },
+            trials_per_s: if seconds > 0.0 { n as f64 * trials.len() as f64 / seconds } else { 0.0 },
             threads: pool.current_num_threads(),
         }),
     };
     let to_stdout = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
     let quiet = to_stdout(&args.json) || to_stdout(&args.csv) || to_stdout(&args.plot);
+    // The table first; if stdout is gone, the files are still written, then the exit code says so.
     if !quiet {
         println!(
             "scenario {:?} ({}), seed {seed}, trials {start}..{end} per strategy",
@@ -534,6 +684,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             );
         }
     }
+    if args.fail_before_json {
+        return Err(CliError::Other("failing before writing the JSON, as asked (--fail-before-json)".into()));
+    }
     if let Some(p) = &args.json {
         let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))? + "\n";
         write_atomic(p, &text)?;
@@ -543,7 +696,19 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let rpo: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rpo)).collect();
         write_atomic(p, &drsim::plot::cdf_plot(&rto, report.rto_objective_s, &rpo, report.rpo_objective_s))?;
     }
-    Ok(())
+    if let (Some(CsvSink::File { tmp, w }), Some(p)) = (csv.take(), &args.csv) {
+        let file =
+            w.into_inner().map_err(|e| CliError::Other(format!("{}: cannot write: {}", tmp.display(), e.error())))?;
+        output::commit(&tmp, &file, p)?;
+    }
+    // Complete: the checkpoint would only resume a finished run.
+    if let Some(cp) = &args.checkpoint
+        && let Err(e) = std::fs::remove_file(cp)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        eprintln!("warning: {}: cannot remove the checkpoint of the finished run: {e}", cp.display());
+    }
+    output::console_finish()
 }
 
 /// `drsim validate`.
@@ -630,7 +795,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
             );
         }
     }
-    Ok(())
+    output::console_finish()
 }
 
 /// Arguments of `drsim horizon`.
@@ -644,12 +809,24 @@ pub struct HorizonArgs {
     /// Seed (default: the scenario's `trials.seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads (default: one per core; at most 8 per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Write the summaries as JSON (`-` for stdout).
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+/// The JSON report of `drsim horizon` (docs/report-format.md). Serialized directly, not
+/// through `serde_json::Value`, so that the exact 128-bit sums of the state stay integers.
+#[derive(serde::Serialize)]
+struct HorizonReport<'a> {
+    drsim_version: &'static str,
+    scenario: ScenarioInfo,
+    seed: u64,
+    runs: u64,
+    length_s: f64,
+    strategies: &'a [HorizonEntry],
 }
 
 /// One strategy's horizon summary in the JSON report.
@@ -674,6 +851,7 @@ struct HorizonEntry {
 
 /// `drsim horizon`: years of operation with every failure process active.
 pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
+    let threads = output::check_threads(args.threads)?;
     let (scenario, sha256) = load(&args.scenario)?;
     let spec = scenario.horizon.clone().ok_or_else(|| {
         CliError::BadInput(format!("{}: no [horizon] section (length and failures) to run", args.scenario.display()))
@@ -682,13 +860,17 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput("--trials 0 is not allowed (must be >= 1)".into()));
     }
     let seed = args.seed.unwrap_or(scenario.trials.seed);
+    let outputs: Vec<(&str, &Path)> = args.json.iter().map(|p| ("--json", p.as_path())).collect();
+    output::check_outputs(&outputs, &[("scenario file", &args.scenario)])?;
+    let _locks = lock_outputs(&outputs)?;
     let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads.filter(|&t| t > 0) {
+    if let Some(t) = threads {
         builder = builder.num_threads(t);
     }
     let pool = builder.build().map_err(|e| CliError::Other(format!("cannot start worker threads: {e}")))?;
     let mut entries = vec![];
     let to_stdout = args.json.as_ref().is_some_and(|p| p.as_os_str() == "-");
+    // Rows as they come; if stdout is gone, the JSON is still written, then the exit code says so.
     if !to_stdout {
         println!("scenario {:?}: {} runs of {} per strategy, seed {seed}", scenario.name, args.trials, spec.length);
         println!(
@@ -755,16 +937,16 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
         entries.push(entry);
     }
     if let Some(p) = &args.json {
-        let report = serde_json::json!({
-            "drsim_version": env!("CARGO_PKG_VERSION"),
-            "scenario": { "name": scenario.name, "path": args.scenario, "sha256": sha256 },
-            "seed": seed,
-            "runs": args.trials,
-            "length_s": spec.length.as_secs_f64(),
-            "strategies": entries,
-        });
+        let report = HorizonReport {
+            drsim_version: env!("CARGO_PKG_VERSION"),
+            scenario: ScenarioInfo { name: scenario.name.clone(), path: args.scenario.clone(), sha256 },
+            seed,
+            runs: args.trials,
+            length_s: spec.length.as_secs_f64(),
+            strategies: &entries,
+        };
         let text = serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))? + "\n";
         write_atomic(p, &text)?;
     }
-    Ok(())
+    output::console_finish()
 }

@@ -1,7 +1,7 @@
 //! The `drsim` command end to end: thread-count independence, exact shard merges, exit codes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const DRSIM: &str = env!("CARGO_BIN_EXE_drsim");
 
@@ -175,6 +175,10 @@ fn resumed_run_equals_an_uninterrupted_one() {
     assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("trials 0..100 of 0..240 are complete"));
     assert!(!json.exists() && !csv.exists(), "nothing that looks complete is left behind");
+    // A checkpoint of another run is refused.
+    let o = drsim(&["run", r, "--trials", "300", "--checkpoint", cp.to_str().unwrap(), "--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+
     let o = args(&["--resume"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (mut a, mut b) = (json_of(&whole_json), json_of(&json));
@@ -182,10 +186,6 @@ fn resumed_run_equals_an_uninterrupted_one() {
     b["timing"] = serde_json::Value::Null;
     assert_eq!(a, b);
     assert_eq!(std::fs::read_to_string(&whole_csv).unwrap(), std::fs::read_to_string(&csv).unwrap());
-
-    // A checkpoint of another run is refused.
-    let o = drsim(&["run", r, "--trials", "300", "--checkpoint", cp.to_str().unwrap(), "--resume"]);
-    assert_eq!(o.status.code(), Some(2));
 }
 
 fn json_of(path: &Path) -> serde_json::Value {
@@ -209,4 +209,409 @@ fn a_report_reproduces_itself() {
     first["timing"] = serde_json::Value::Null;
     second["timing"] = serde_json::Value::Null;
     assert_eq!(first, second);
+}
+
+/// Runs drsim with its stdout closed before it writes (as `drsim ... | true` does).
+fn drsim_closed_stdout(args: &[&str]) -> Output {
+    // The reading end is closed before drsim starts: its first write fails, whatever the timing.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Command::new(DRSIM).args(args).stdout(writer).output().expect("drsim runs")
+}
+
+fn no_panic(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// Files in `dir` whose names start with `prefix`.
+fn siblings(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Issue 14, item 1: horizon JSON of a realistic horizon (ten years; its 128-bit sums pass
+/// u64) is written, to a file and to stdout, and parses.
+#[test]
+fn horizon_json_holds_long_horizons() {
+    let compare = scenario("compare.toml");
+    let out = tmp("horizon.json");
+    let o = drsim(&["horizon", compare.to_str().unwrap(), "--trials", "2", "--json", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let h = json(&out);
+    assert_eq!(h["runs"], 2);
+    assert!(h["length_s"].as_f64().unwrap() > 3e8, "ten years");
+    assert_eq!(h["strategies"].as_array().unwrap().len(), 4);
+    assert!(h["strategies"][0]["availability"].as_f64().unwrap() > 0.99);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("availability"), "the table is printed");
+    assert!(siblings(out.parent().unwrap(), "horizon.json.").is_empty(), "no temporary or lock file left");
+    let o = drsim(&["horizon", compare.to_str().unwrap(), "--trials", "2", "--json", "-"]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let h: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is the JSON alone");
+    assert_eq!(h["strategies"].as_array().unwrap().len(), 4);
+}
+
+/// Issue 14, item 4: a scenario over 64 MiB is refused after reading at most that much.
+#[test]
+fn scenario_files_over_64_mib_are_refused() {
+    let big = tmp("big.toml");
+    std::fs::File::create(&big).unwrap().set_len(65 << 20).unwrap();
+    for cmd in ["run", "validate", "horizon"] {
+        let o = drsim(&[cmd, big.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let err = no_panic(&o);
+        assert!(err.contains("big.toml") && err.contains("64 MiB"), "{err}");
+    }
+    if Path::new("/dev/zero").exists() {
+        let o = drsim(&["run", "/dev/zero"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(no_panic(&o).contains("64 MiB"));
+    }
+    std::fs::remove_file(big).unwrap();
+}
+
+/// Issue 14, item 6: a closed stdout is a quiet exit with code 141 (files asked for are still
+/// written); other stdout errors (a full disk) are an error, exit 1; never a panic.
+#[test]
+fn a_closed_or_full_stdout_never_panics() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let compare = scenario("compare.toml");
+    let out = tmp("closed.json");
+    for args in [
+        vec!["validate", r],
+        vec!["run", r, "--trials", "20"],
+        vec!["run", r, "--trials", "20", "--json", "-"],
+        vec!["run", r, "--trials", "20", "--csv", "-"],
+        vec!["horizon", compare.to_str().unwrap(), "--trials", "2"],
+        vec!["run", r, "--trials", "20", "--json", out.to_str().unwrap()],
+    ] {
+        let o = drsim_closed_stdout(&args);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(141), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: quiet, but said {err}");
+    }
+    assert_eq!(json(&out)["trial_end"], 20, "the JSON is written although stdout was closed");
+    if Path::new("/dev/full").exists() {
+        for args in [vec!["validate", r], vec!["run", r, "--trials", "20", "--json", "-"]] {
+            let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+            let o = Command::new(DRSIM).args(&args).stdout(full).output().unwrap();
+            let err = no_panic(&o);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+            assert!(err.contains("stdout") && err.contains("No space"), "{err}");
+        }
+    }
+}
+
+/// Issue 14, item 3: a second run writing the same output while the first is under way is
+/// refused (an advisory lock on the path); the first finishes with a whole file, and no
+/// temporary or lock file is left behind.
+#[test]
+fn two_runs_on_one_output_do_not_corrupt_it() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let dir = tmp("same-output");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (out, csv) = (dir.join("same.json"), dir.join("same.csv"));
+    let args = ["run", r, "--trials", "8000", "--json", out.to_str().unwrap(), "--csv", csv.to_str().unwrap()];
+    let first = Command::new(DRSIM).args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    // Wait until the first run holds its locks.
+    let t0 = std::time::Instant::now();
+    while !dir.join("same.json.lock").exists() || !dir.join("same.csv.lock").exists() {
+        assert!(t0.elapsed().as_secs() < 60, "the first run never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let o = drsim(&["run", r, "--trials", "10", "--json", out.to_str().unwrap()]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("another drsim process"), "{err}");
+    let o = first.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", no_panic(&o));
+    assert_eq!(json(&out)["trial_end"], 8000);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 8001);
+    assert_eq!(siblings(&dir, ""), ["same.csv", "same.json"], "no temporary or lock file left");
+}
+
+/// Issue 14, item 2: a temporary CSV shorter than the checkpoint says is refused on resume,
+/// not padded with NUL bytes.
+#[test]
+fn resume_refuses_a_truncated_csv() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let dir = tmp("short-csv");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv, cp) = (dir.join("rows.csv"), dir.join("cp.json"));
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            r,
+            "--trials",
+            "200",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--checkpoint",
+            cp.to_str().unwrap(),
+            "--chunk",
+            "50",
+        ];
+        a.extend_from_slice(extra);
+        drsim(&a)
+    };
+    let o = args(&["--stop-after-chunks", "2"]);
+    assert_eq!(o.status.code(), Some(130), "{}", no_panic(&o));
+    let tmps: Vec<_> = siblings(&dir, "rows.csv.").into_iter().filter(|n| n.ends_with(".tmp")).collect();
+    assert_eq!(tmps.len(), 1, "{tmps:?}");
+    let tmp_csv = dir.join(&tmps[0]);
+    let len = std::fs::metadata(&tmp_csv).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&tmp_csv).unwrap().set_len(len / 2).unwrap();
+    let o = args(&["--resume"]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(tmps[0].as_str()) && err.contains("fewer"), "{err}");
+    assert!(!csv.exists());
+}
+
+/// Issue 14, item 7: a finished run whose JSON could not be written resumes without running a
+/// trial again and writes exactly the outputs of an uninterrupted run; a finished run leaves no
+/// checkpoint behind, and `--resume` without one says so.
+#[test]
+fn a_finished_run_resumes_its_outputs_and_leaves_no_checkpoint() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let dir = tmp("finish");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (whole_json, whole_csv) = (dir.join("whole.json"), dir.join("whole.csv"));
+    let o = drsim(&[
+        "run",
+        r,
+        "--trials",
+        "120",
+        "--json",
+        whole_json.to_str().unwrap(),
+        "--csv",
+        whole_csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let (j, c, cp) = (dir.join("r.json"), dir.join("r.csv"), dir.join("r.checkpoint"));
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "run",
+            r,
+            "--trials",
+            "120",
+            "--json",
+            j.to_str().unwrap(),
+            "--csv",
+            c.to_str().unwrap(),
+            "--checkpoint",
+            cp.to_str().unwrap(),
+            "--chunk",
+            "50",
+        ];
+        a.extend_from_slice(extra);
+        drsim(&a)
+    };
+    let o = args(&["--fail-before-json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", no_panic(&o));
+    assert!(!j.exists() && cp.exists());
+    let o = args(&["--resume"]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let (mut a, mut b) = (json(&whole_json), json(&j));
+    a["timing"] = serde_json::Value::Null;
+    b["timing"] = serde_json::Value::Null;
+    assert_eq!(a, b);
+    assert_eq!(std::fs::read_to_string(&whole_csv).unwrap(), std::fs::read_to_string(&c).unwrap());
+    assert!(!cp.exists(), "a finished run leaves no checkpoint");
+    // Again, with no checkpoint left: said on stderr, then a run from the start.
+    let o = args(&["--resume"]);
+    assert!(o.status.success());
+    assert!(no_panic(&o).contains("no checkpoint at"));
+    assert!(!cp.exists());
+    assert_eq!(std::fs::read_to_string(&whole_csv).unwrap(), std::fs::read_to_string(&c).unwrap());
+    assert_eq!(siblings(&dir, "r."), ["r.csv", "r.json"], "no temporary or lock file left");
+}
+
+/// Issue 14, item 11: shard ranges are exact at the top of u64.
+#[test]
+fn shard_ranges_are_exact_at_u64_max() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let cp = tmp("max.checkpoint");
+    let max = u64::MAX.to_string();
+    let o = drsim(&[
+        "run",
+        r,
+        "--trials",
+        &max,
+        "--shard",
+        "2/3",
+        "--chunk",
+        "1",
+        "--stop-after-chunks",
+        "1",
+        "--checkpoint",
+        cp.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(130));
+    let err = no_panic(&o);
+    let (a, b) = (u64::MAX / 3, u64::MAX / 3 * 2);
+    assert!(err.contains(&format!("trials {a}..{} of {a}..{b} are complete", a + 1)), "{err}");
+    let out = tmp("max.json");
+    let o = drsim(&["run", r, "--trials", &max, "--shard", &format!("{max}/{max}"), "--json", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let j = json(&out);
+    assert_eq!((j["trial_start"].as_u64(), j["trial_end"].as_u64()), (Some(u64::MAX - 1), Some(u64::MAX)));
+    assert_eq!(j["strategies"][0]["summary"]["trials"], 1);
+}
+
+/// Issue 14, item 12: outputs that clash with each other, with the scenario or on stdout, or
+/// that cannot be written, are refused before any trial runs.
+#[test]
+fn output_clashes_are_refused_before_simulating() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let x = tmp("clash.out");
+    let x = x.to_str().unwrap();
+    let copy = tmp("clash-scenario.toml");
+    std::fs::copy(&reference, &copy).unwrap();
+    let c = copy.to_str().unwrap();
+    let hcopy = tmp("clash-horizon.toml");
+    std::fs::copy(scenario("compare.toml"), &hcopy).unwrap();
+    let h = hcopy.to_str().unwrap();
+    let dotted = format!("{}/./clash.out", tmp("").display());
+    for (args, says) in [
+        (vec!["run", r, "--json", x, "--csv", x], "both write"),
+        (vec!["run", r, "--json", x, "--plot", &dotted], "both write"),
+        (vec!["run", r, "--csv", x, "--checkpoint", x], "both write"),
+        (vec!["run", c, "--json", c], "scenario file"),
+        (vec!["horizon", h, "--json", h], "scenario file"),
+        (vec!["run", r, "--json", "-", "--csv", "-", "--plot", "-"], "stdout"),
+        (vec!["run", r, "--json", "/no/such/dir/out.json"], "does not exist"),
+        (vec!["run", r, "--csv", tmp("").to_str().unwrap()], "is a directory"),
+    ] {
+        let o = drsim(&args);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&reference).unwrap(), "the scenario is intact");
+    assert!(!Path::new(x).exists());
+    // merge: the output may not be one of the shards.
+    let shard = tmp("clash-shard.json");
+    run_json(&[], &shard);
+    let before = std::fs::read(&shard).unwrap();
+    let o = drsim(&["merge", shard.to_str().unwrap(), "--json", shard.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", no_panic(&o));
+    assert_eq!(std::fs::read(&shard).unwrap(), before);
+}
+
+/// Issue 14, item 13: two strategies with the same name (two unnamed entries of one kind) are
+/// refused, naming the file and the key.
+#[test]
+fn duplicate_strategy_names_are_refused() {
+    let text = std::fs::read_to_string(scenario("reference.toml")).unwrap();
+    let strategies = text.find("[[strategies]]").unwrap();
+    let twice = format!(
+        "{}[[strategies]]\nkind = \"warm_standby\"\n\n[[strategies]]\nkind = \"warm_standby\"\n",
+        &text[..strategies]
+    );
+    let path = tmp("twice.toml");
+    std::fs::write(&path, twice).unwrap();
+    for cmd in ["validate", "run"] {
+        let o = drsim(&[cmd, path.to_str().unwrap()]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("twice.toml") && err.contains("strategies[1].name") && err.contains("warm_standby"),
+            "{err}"
+        );
+    }
+}
+
+/// Issue 14, item 15: `--threads` 0 and above the documented cap are refused by `run` and
+/// `horizon`; SIGTERM saves a checkpoint as Ctrl-C does.
+#[test]
+fn thread_limits_and_sigterm() {
+    let reference = scenario("reference.toml");
+    let r = reference.to_str().unwrap();
+    let compare = scenario("compare.toml");
+    let c = compare.to_str().unwrap();
+    for args in [
+        vec!["horizon", c, "--threads", "0"],
+        vec!["horizon", c, "--threads", "100000"],
+        vec!["run", r, "--threads", "0"],
+        vec!["run", r, "--threads", "100000"],
+    ] {
+        let o = drsim(&args);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("--threads"), "{err}");
+    }
+    let cp = tmp("term.checkpoint");
+    let child = Command::new(DRSIM)
+        .args(["run", r, "--trials", "1000000", "--chunk", "50", "--checkpoint", cp.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while !cp.exists() {
+        assert!(t0.elapsed().as_secs() < 60, "no checkpoint written");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: trials 0.."), "{err}");
+}
+
+/// `text` with the value of the field reached by `path` (each key searched after the previous
+/// one) replaced by `value`. Text, not `serde_json::Value`, which would turn the 128-bit sums
+/// into floats.
+fn set_field(text: &str, path: &[&str], value: &str) -> String {
+    let mut at = 0;
+    for key in path {
+        let pat = format!("\"{key}\":");
+        at += text[at..].find(&pat).unwrap_or_else(|| panic!("no {key}")) + pat.len();
+    }
+    let start = at + (text[at..].len() - text[at..].trim_start().len());
+    let end = start + text[start..].find([',', '\n', '}']).unwrap();
+    format!("{}{value}{}", &text[..start], &text[end..])
+}
+
+/// Issue 14, item 8: `drsim merge` refuses a shard whose exact state was edited into one no run
+/// could produce, naming the file and the field, with exit code 2.
+#[test]
+fn merge_refuses_edited_state() {
+    let shard = tmp("edit-shard.json");
+    run_json(&["--shard", "1/2"], &shard);
+    let good = std::fs::read_to_string(&shard).unwrap();
+    let other = tmp("edit-shard2.json");
+    run_json(&["--shard", "2/2"], &other);
+    let huge = u128::MAX.to_string();
+    for (field, path, value) in [
+        ("state.rto.sum", &["state", "rto", "sum"][..], huge.as_str()),
+        ("state.rto_met.met", &["state", "rto_met", "met"], "1000000"),
+        ("state.rto.min", &["state", "rto", "min"], "18446744073709551615"),
+        ("state.trials", &["state", "trials"], "7"),
+        ("state.recovery_failed", &["state", "recovery_failed"], "121"),
+        ("trial_end", &["trial_start"], "200"),
+    ] {
+        std::fs::write(&shard, set_field(&good, path, value)).unwrap();
+        let o = drsim(&["merge", shard.to_str().unwrap(), other.to_str().unwrap(), "--json", "-"]);
+        let err = no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{field}: {err}");
+        assert!(err.contains("edit-shard.json") && err.contains(field), "{field}: {err}");
+    }
+    std::fs::write(&shard, &good).unwrap();
+    let o = drsim(&["merge", shard.to_str().unwrap(), other.to_str().unwrap(), "--json", "-"]);
+    assert!(o.status.success(), "{}", no_panic(&o));
 }

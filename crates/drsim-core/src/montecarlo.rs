@@ -455,6 +455,184 @@ pub fn paired_difference(
     Ok(acc.difference(1.0))
 }
 
+// Checks of deserialized state (issue 14, item 8). `drsim merge` and `--resume` read these
+// summaries from files a user may have edited: every invariant that recording maintains is
+// checked before the state is used, and merges are checked for overflow.
+
+/// A summary state that recording could not have produced, or a merge that would overflow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct StateError {
+    /// The field, as a path in the serialized state (e.g. `rto.sum`, `rto_met.met`).
+    pub field: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+fn state_err(field: &str, message: String) -> StateError {
+    StateError { field: field.to_string(), message }
+}
+
+/// `a × b` as a 256-bit number (hi, lo).
+fn mul_wide(a: u128, b: u64) -> (u128, u128) {
+    const MASK: u128 = (1 << 64) - 1;
+    let lo = (a & MASK) * u128::from(b);
+    let hi = (a >> 64) * u128::from(b);
+    let (low, carry) = lo.overflowing_add(hi << 64);
+    ((hi >> 64) + u128::from(carry), low)
+}
+
+/// (hi, lo) + (hi, lo) as 256 bits, `None` on overflow.
+fn add_wide(a: (u128, u128), b: (u128, u128)) -> Option<(u128, u128)> {
+    let (lo, carry) = a.1.overflowing_add(b.1);
+    Some((a.0.checked_add(b.0)?.checked_add(u128::from(carry))?, lo))
+}
+
+impl Accumulator {
+    /// Checks the invariants of a deserialized accumulator: count within `max_count`; an
+    /// empty one holds nothing; otherwise min ≤ max, count × min ≤ sum ≤ count × max and
+    /// count × min² ≤ Σx² ≤ count × max². (The histogram total equals the count by
+    /// construction: deserializing refuses anything else.) `field` names it in errors.
+    pub fn validate(&self, field: &str, max_count: u64) -> Result<(), StateError> {
+        let f = |k: &str| format!("{field}.{k}");
+        if self.count > max_count {
+            return Err(state_err(&f("count"), format!("{} is more than the {max_count} trials", self.count)));
+        }
+        let sq = (self.sq_hi, self.sq_lo);
+        if self.count == 0 {
+            if self.sum != 0 || sq != (0, 0) || self.max != 0 || self.min != u64::MAX {
+                return Err(state_err(
+                    field,
+                    "count = 0 but the sums, min or max are not those of an empty accumulator".into(),
+                ));
+            }
+            return Ok(());
+        }
+        if self.min > self.max {
+            return Err(state_err(&f("min"), format!("{} is above max = {}", self.min, self.max)));
+        }
+        let n = u128::from(self.count);
+        let (lo, hi) = (n * u128::from(self.min), n * u128::from(self.max));
+        if !(lo..=hi).contains(&self.sum) {
+            return Err(state_err(&f("sum"), format!("{} is outside count × [min, max] = [{lo}, {hi}]", self.sum)));
+        }
+        let (min2, max2) = (u128::from(self.min) * u128::from(self.min), u128::from(self.max) * u128::from(self.max));
+        if sq < mul_wide(min2, self.count) || sq > mul_wide(max2, self.count) {
+            return Err(state_err(&f("sum_sq_hi"), "the sum of squares is outside count × [min², max²]".into()));
+        }
+        Ok(())
+    }
+
+    /// Whether merging `other` into this accumulator stays within the integers that hold it.
+    pub fn can_merge(&self, other: &Accumulator) -> bool {
+        self.count.checked_add(other.count).is_some()
+            && self.sum.checked_add(other.sum).is_some()
+            && add_wide((self.sq_hi, self.sq_lo), (other.sq_hi, other.sq_lo)).is_some()
+    }
+}
+
+impl Attainment {
+    /// Checks met ≤ judged ≤ `trials`.
+    pub fn validate(&self, field: &str, trials: u64) -> Result<(), StateError> {
+        if self.judged > trials {
+            return Err(state_err(
+                &format!("{field}.judged"),
+                format!("{} is more than the {trials} trials", self.judged),
+            ));
+        }
+        if self.met > self.judged {
+            return Err(state_err(
+                &format!("{field}.met"),
+                format!("{} is more than judged = {}", self.met, self.judged),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl PairedAccumulator {
+    /// Checks a deserialized state: at most `max_pairs` pairs, |Σd| ≤ n × (2^64 − 1) and
+    /// Σd² ≤ n × (2^64 − 1)² (each difference is one of two u64 values), nothing when empty.
+    pub fn validate(&self, field: &str, max_pairs: u64) -> Result<(), StateError> {
+        if self.n > max_pairs {
+            return Err(state_err(&format!("{field}.n"), format!("{} is more than the {max_pairs} trials", self.n)));
+        }
+        let sq = (self.sq_hi, self.sq_lo);
+        let m = u128::from(u64::MAX);
+        if self.sum.unsigned_abs() > u128::from(self.n) * m {
+            return Err(state_err(&format!("{field}.sum"), format!("{} is beyond n × (2^64 − 1)", self.sum)));
+        }
+        if sq > mul_wide(m * m, self.n) || (self.n == 0 && sq != (0, 0)) {
+            return Err(state_err(&format!("{field}.sq_hi"), "the sum of squares is beyond n × (2^64 − 1)²".into()));
+        }
+        Ok(())
+    }
+
+    /// Whether merging `o` stays within the integers that hold the state.
+    pub fn can_merge(&self, o: &PairedAccumulator) -> bool {
+        self.n.checked_add(o.n).is_some()
+            && self.sum.checked_add(o.sum).is_some()
+            && add_wide((self.sq_hi, self.sq_lo), (o.sq_hi, o.sq_lo)).is_some()
+    }
+}
+
+impl TrialsSummary {
+    /// The accumulators by field name.
+    fn accumulators(&self) -> [(&'static str, &Accumulator); 8] {
+        [
+            ("rto", &self.rto),
+            ("rpo", &self.rpo),
+            ("writes_lost", &self.writes_lost),
+            ("bytes_lost", &self.bytes_lost),
+            ("detection", &self.detection),
+            ("first_partial", &self.first_partial),
+            ("failback", &self.failback),
+            ("write_freeze", &self.write_freeze),
+        ]
+    }
+
+    /// Checks the invariants of a deserialized summary of `trials` trials: `trials` matches,
+    /// every count and flag count is at most `trials`, met ≤ judged, and each accumulator is
+    /// consistent ([`Accumulator::validate`]). Errors name the field.
+    pub fn validate(&self, trials: u64) -> Result<(), StateError> {
+        if self.trials != trials {
+            return Err(state_err("trials", format!("{} but the trial range holds {trials}", self.trials)));
+        }
+        for (name, a) in self.accumulators() {
+            a.validate(name, trials)?;
+        }
+        self.rto_met.validate("rto_met", trials)?;
+        self.rpo_met.validate("rpo_met", trials)?;
+        for (name, v) in [
+            ("recovery_failed", self.recovery_failed),
+            ("recovery_interrupted", self.recovery_interrupted),
+            ("outlasted_horizon", self.outlasted_horizon),
+            ("unstable_replication", self.unstable_replication),
+            ("failback_cannot_catch_up", self.failback_cannot_catch_up),
+        ] {
+            if v > trials {
+                return Err(state_err(name, format!("{v} is more than the {trials} trials")));
+            }
+        }
+        Ok(())
+    }
+
+    /// [`TrialsSummary::merge`], refused (with nothing changed) if a count or sum would
+    /// overflow.
+    pub fn checked_merge(&mut self, o: &TrialsSummary) -> Result<(), StateError> {
+        if self.trials.checked_add(o.trials).is_none() {
+            return Err(state_err("trials", "the merged count overflows".into()));
+        }
+        for ((name, a), (_, b)) in self.accumulators().into_iter().zip(o.accumulators()) {
+            if !a.can_merge(b) {
+                return Err(state_err(name, "the merged count or sums overflow".into()));
+            }
+        }
+        self.merge(o);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,5 +672,61 @@ mod tests {
         let s = a.summary(1.0).unwrap();
         assert_eq!(s.std_dev, 0.0);
         assert_eq!(s.mean, 2f64.powi(62));
+    }
+
+    /// Issue 14, item 8: states recording cannot produce are refused, naming the field;
+    /// merges that would overflow are refused.
+    #[test]
+    fn edited_states_are_refused_by_field() {
+        let mut a = Accumulator::default();
+        for v in [5u64, 7, 9] {
+            a.record(v);
+        }
+        a.validate("rto", 3).unwrap();
+        assert_eq!(a.validate("rto", 2).unwrap_err().field, "rto.count");
+        let mut bad = a.clone();
+        bad.sum = u128::MAX;
+        assert_eq!(bad.validate("rto", 3).unwrap_err().field, "rto.sum");
+        let mut bad = a.clone();
+        (bad.min, bad.max) = (10, 9);
+        assert_eq!(bad.validate("rto", 3).unwrap_err().field, "rto.min");
+        let mut bad = a.clone();
+        bad.sq_hi = 1;
+        assert_eq!(bad.validate("rto", 3).unwrap_err().field, "rto.sum_sq_hi");
+        let bad = Accumulator { sum: 1, ..Accumulator::default() };
+        assert_eq!(bad.validate("rpo", 3).unwrap_err().field, "rpo");
+        assert_eq!(mul_wide(u128::MAX, 2), (1, u128::MAX - 1));
+        assert_eq!(mul_wide(u128::MAX, u64::MAX), (u128::from(u64::MAX) - 1, u128::MAX - u128::from(u64::MAX) + 1));
+
+        let mut s = TrialsSummary {
+            trials: 3,
+            rto: a.clone(),
+            rto_met: Attainment { met: 2, judged: 3 },
+            ..TrialsSummary::default()
+        };
+        s.validate(3).unwrap();
+        assert_eq!(s.validate(4).unwrap_err().field, "trials");
+        let mut bad = s.clone();
+        bad.rto_met.met = 1_000_000;
+        assert_eq!(bad.validate(3).unwrap_err().field, "rto_met.met");
+        let mut bad = s.clone();
+        bad.unstable_replication = 4;
+        assert_eq!(bad.validate(3).unwrap_err().field, "unstable_replication");
+
+        let mut big = s.clone();
+        big.rto.sum = u128::MAX - 1;
+        let before = s.clone();
+        assert_eq!(s.checked_merge(&big).unwrap_err().field, "rto");
+        assert_eq!(s, before, "nothing changed");
+        s.checked_merge(&before).unwrap();
+        assert_eq!(s.trials, 6);
+
+        let mut p = PairedAccumulator::default();
+        p.record(Some(3), Some(10));
+        p.validate("d", 1).unwrap();
+        assert_eq!(p.validate("d", 0).unwrap_err().field, "d.n");
+        let mut bad = p;
+        bad.sum = i128::MAX;
+        assert_eq!(bad.validate("d", 1).unwrap_err().field, "d.sum");
     }
 }

@@ -169,12 +169,28 @@ pub enum ScenarioError {
     },
 }
 
+/// Largest scenario file read: 64 MiB. A larger file (or an endless one such as `/dev/zero`)
+/// is refused after reading at most this much.
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
+
+/// Reads at most [`MAX_SCENARIO_BYTES`] of `path`, refusing a larger file; the error is the
+/// operating system's reason or the limit.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!("the file is larger than {} MiB (the limit)", MAX_SCENARIO_BYTES >> 20));
+    }
+    Ok(bytes)
+}
+
 impl Scenario {
-    /// Reads and checks a scenario file.
+    /// Reads and checks a scenario file (at most [`MAX_SCENARIO_BYTES`]).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
-        let bytes =
-            std::fs::read(path).map_err(|e| ScenarioError::Read { file: path.to_path_buf(), reason: e.to_string() })?;
+        let bytes = read_capped(path).map_err(|reason| ScenarioError::Read { file: path.to_path_buf(), reason })?;
         let text = String::from_utf8(bytes).map_err(|_| ScenarioError::Parse {
             file: path.to_path_buf(),
             message: "not UTF-8 text: a scenario is a TOML file".into(),
@@ -249,6 +265,19 @@ impl Scenario {
         }
         if let Some(i) = &raw.impact {
             i.validate().map_err(|e| invalid("impact", e.to_string()))?;
+        }
+        // Reports, pairing and merges tell strategies apart by their labels.
+        let mut seen = std::collections::HashMap::new();
+        for (i, e) in raw.strategies.iter().enumerate() {
+            if let Some(j) = seen.insert(e.label(), i) {
+                return Err(invalid(
+                    &format!("strategies[{i}].name"),
+                    format!(
+                        "{:?} is already the name of strategies[{j}]: two strategies need different names (set `name`)",
+                        e.label()
+                    ),
+                ));
+            }
         }
         let name = raw.name.unwrap_or_else(|| {
             file.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())

@@ -76,3 +76,25 @@ fn unreadable_and_binary_files_are_refused() {
     assert!(matches!(e, ScenarioError::Read { .. }) && e.to_string().contains("missing.toml"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 14, item 4: a file over 64 MiB is refused after reading at most that much.
+#[test]
+fn files_over_the_size_limit_are_refused() {
+    let dir = std::env::temp_dir().join(format!("drsim-scenario-size-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = dir.join("big.toml");
+    std::fs::File::create(&big).unwrap().set_len(drsim_core::scenario::MAX_SCENARIO_BYTES + 1).unwrap();
+    let e = Scenario::from_path(&big).unwrap_err();
+    assert!(matches!(e, ScenarioError::Read { .. }) && e.to_string().contains("64 MiB"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 14, item 13: two strategies with the same label are refused, naming the key.
+#[test]
+fn duplicate_strategy_names_are_refused() {
+    let text = reference_text() + "\n[[strategies]]\nkind = \"warm_standby\"\nname = \"warm standby (reference)\"\n";
+    let e = refused(&text);
+    assert!(e.contains("[strategies[1].name]") && e.contains("warm standby (reference)"), "{e}");
+    let text = reference_text() + "\n[[strategies]]\nkind = \"pilot_light\"\nname = \"another\"\n";
+    assert!(Scenario::from_toml_str(&text, "ok.toml").is_ok());
+}
