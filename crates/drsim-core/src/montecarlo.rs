@@ -578,7 +578,7 @@ impl PairedAccumulator {
 
 impl TrialsSummary {
     /// The accumulators by field name.
-    fn accumulators(&self) -> [(&'static str, &Accumulator); 8] {
+    fn accumulators(&self) -> [(&'static str, &Accumulator); 10] {
         [
             ("rto", &self.rto),
             ("rpo", &self.rpo),
@@ -588,6 +588,8 @@ impl TrialsSummary {
             ("first_partial", &self.first_partial),
             ("failback", &self.failback),
             ("write_freeze", &self.write_freeze),
+            ("write_blocked", &self.write_blocked),
+            ("failback_bytes_lost", &self.failback_bytes_lost),
         ]
     }
 
@@ -609,6 +611,7 @@ impl TrialsSummary {
             ("outlasted_horizon", self.outlasted_horizon),
             ("unstable_replication", self.unstable_replication),
             ("failback_cannot_catch_up", self.failback_cannot_catch_up),
+            ("recovery_delayed", self.recovery_delayed),
         ] {
             if v > trials {
                 return Err(state_err(name, format!("{v} is more than the {trials} trials")));
