@@ -149,6 +149,19 @@ impl Accumulator {
         (self.count > 0).then(|| self.hist.value_at_quantile(p.clamp(0.0, 1.0)).min(self.max).max(self.min))
     }
 
+    /// The values at several quantiles, given in increasing order, in one pass over the
+    /// histogram (each as [`quantile`](Self::quantile) gives it). `None` when empty.
+    pub fn quantiles<const N: usize>(&self, ps: [f64; N]) -> Option<[u64; N]> {
+        if self.count == 0 || ps.windows(2).any(|w| w[0] > w[1]) {
+            return None;
+        }
+        let mut out = [0; N];
+        for (o, v) in out.iter_mut().zip(self.hist.value_at_quantiles(ps.map(|p| p.clamp(0.0, 1.0)))) {
+            *o = v.min(self.max).max(self.min);
+        }
+        Some(out)
+    }
+
     /// The summary, with every value multiplied by `scale` (1e-9 to report seconds).
     /// `None` when empty.
     pub fn summary(&self, scale: f64) -> Option<Summary> {
@@ -638,6 +651,22 @@ impl TrialsSummary {
 
 #[cfg(test)]
 mod tests {
+    /// One pass for several quantiles gives what one query each gives.
+    #[test]
+    fn quantiles_in_one_pass_equal_single_queries() {
+        let mut a = super::Accumulator::default();
+        for v in [0u64, 1, 5, 900, 40_000_123, 40_000_999, 41_500_000, 7, 3_000_000_000] {
+            a.record(v);
+        }
+        let ps = [0.0, 0.1, 0.5, 0.9, 0.99, 1.0];
+        let one = a.quantiles(ps).unwrap();
+        for (p, q) in ps.iter().zip(one) {
+            assert_eq!(Some(q), a.quantile(*p), "p = {p}");
+        }
+        assert_eq!(super::Accumulator::default().quantiles([0.5]), None);
+        assert_eq!(a.quantiles([0.9, 0.5]), None, "out of order");
+    }
+
     use super::*;
 
     /// By hand: 1..=10 → mean 5.5, sd 3.02765, min 1, max 10; merging two halves gives the

@@ -444,10 +444,12 @@ impl<'a> DisasterTrial<'a> {
         let stats = repl.stats();
         let write_blocked = stats.write_blocked;
         let (commit_latency_p50, commit_latency_p99) = match repl.commit_latencies() {
-            Some(h) if h.count() > 0 => {
-                (h.quantile(0.5).map(SimDuration::from_nanos), h.quantile(0.99).map(SimDuration::from_nanos))
-            }
-            _ => (None, None),
+            // One pass over the histogram for both.
+            Some(h) => match h.quantiles([0.5, 0.99]) {
+                Some([p50, p99]) => (Some(SimDuration::from_nanos(p50)), Some(SimDuration::from_nanos(p99))),
+                None => (None, None),
+            },
+            None => (None, None),
         };
         let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
         drop(repl);

@@ -202,10 +202,11 @@ impl SnapshotShipping {
     }
 
     /// How long the model runs before the start it is asked for, so that its schedule is
-    /// stationary at that start: one interval more than the jobs needed for at least one to
-    /// succeed except with probability 10⁻⁹ (`k` with `p^k ≤ 10⁻⁹`, 1 when jobs never fail),
-    /// plus four expected copy times (the size at the link's mean throughput, plus a round
-    /// trip), plus a second.
+    /// stationary at that start: the jobs needed for at least one to succeed except with
+    /// probability 10⁻⁹ (`k` intervals with `p^k ≤ 10⁻⁹`, 1 when jobs never fail), one interval
+    /// more for incremental snapshots (so that the first one that counts holds a whole
+    /// interval's changes), four expected copy times (the size at the link's mean throughput,
+    /// plus a round trip), and a second.
     pub fn history(spec: &SnapshotSpec, link: &LinkSpec, workload: &WorkloadSpec) -> SimDuration {
         let p = spec.failure_probability;
         let k = if p > 0.0 { ((1e-9f64).ln() / p.ln()).ceil().clamp(1.0, 1e6) } else { 1.0 };
@@ -215,7 +216,8 @@ impl SnapshotShipping {
         };
         let throughput = link.mean_throughput_bytes_per_s();
         let copy = if throughput > 0.0 { size / throughput } else { 0.0 } + link.mean_rtt_secs();
-        let secs = (k + 1.0) * spec.interval.as_secs_f64() + 4.0 * copy + 1.0;
+        let extra = if matches!(spec.size, SnapshotKind::Incremental) { 1.0 } else { 0.0 };
+        let secs = (k + extra) * spec.interval.as_secs_f64() + 4.0 * copy + 1.0;
         SimDuration::from_secs_f64(secs.min(1e9 * 86_400.0))
     }
 
