@@ -23,7 +23,8 @@
 use std::time::Instant;
 
 use clap::Parser;
-use drsim::montecarlo::{Accumulator, Attainment, run_trials};
+use drsim::model::Stability;
+use drsim::montecarlo::{Accumulator, Attainment, TrialsSummary, run_trials};
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs as fmt_secs;
 use drsim::trial::DisasterTrial;
@@ -59,6 +60,18 @@ fn describe(acc: &Accumulator) -> String {
     }
 }
 
+/// RTO: mean over the recovered trials; quantiles over all trials, censored ones (never
+/// recovered within the horizon) counting as +∞.
+fn describe_rto(s: &TrialsSummary) -> String {
+    let q = |p| s.rto_quantile_all(p).map_or(">horizon".into(), |ns| fmt_secs(ns as f64 * 1e-9));
+    match s.rto.summary(1e-9) {
+        Some(m) => {
+            format!("{:>8} ±{:>7} {:>8} {:>8} {:>8}", fmt_secs(m.mean), fmt_secs(m.ci95), q(0.5), q(0.95), q(0.99))
+        }
+        None => format!("{:>44}", "none recovered"),
+    }
+}
+
 fn attainment(a: &Attainment) -> String {
     if a.judged == 0 {
         return "    -".into();
@@ -90,8 +103,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         o.rpo.map_or("none".into(), |d| d.to_string())
     );
     println!(
-        "{:<18} {:>44}  {:<20} {:>44}  {:<20} {:>9} {:>9} {:>7}",
+        "{:<18} {:>11} {:>44}  {:<20} {:>44}  {:<20} {:>9} {:>9} {:>7}",
         "strategy",
+        "recovered",
         "RTO  mean ± 95% CI      p50      p95      p99",
         "P(RTO <= objective)",
         "RPO  mean ± 95% CI      p50      p95      p99",
@@ -110,11 +124,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let rate = trials as f64 / start.elapsed().as_secs_f64();
         let mean = |a: &Accumulator| a.summary(1e-9).map_or("-".into(), |m| fmt_secs(m.mean));
         println!(
-            "{:<18} {}  {:<20} {}  {:<20} {:>9} {:>9} {:>7.0}",
+            "{:<18} {:>11} {}  {:<20} {}  {:<20} {:>9} {:>9} {:>7.0}",
             entry.label(),
-            describe(&s.rto),
+            format!("{}/{}", s.recovered(), s.trials),
+            describe_rto(&s),
             attainment(&s.rto_met),
-            describe(&s.rpo),
+            match trial.replication_stability() {
+                Stability::Unstable { growth_bytes_per_s, .. } => {
+                    format!("{:>44}", format!("grows without bound (+{:.0} B/s)", growth_bytes_per_s))
+                }
+                _ => describe(&s.rpo),
+            },
             attainment(&s.rpo_met),
             mean(&s.failback),
             mean(&s.write_freeze),
