@@ -1,6 +1,7 @@
 //! Scaling: the cost of a failure event as the number of sites grows (2, 16, 128, 1,024 sites,
-//! a failure process per site and per zone over a year), and trials per second on 1 and 2
-//! threads.
+//! a failure process per site and per zone over a year), the cost of a disaster trial as the
+//! number of `[[faults]]` processes grows (1,000 to 10,000: O(n log n)), and trials per second
+//! on 1 and 2 threads.
 //!
 //! `cargo bench --bench scaling`
 
@@ -68,6 +69,66 @@ fn sites(c: &mut Criterion) {
     g.finish();
 }
 
+/// A disaster trial (the `TwoRegions` reference) with `n` fault processes on the standby,
+/// each failing every 10 years on average for an hour: each trial draws every process's start
+/// state and a few transitions, so its cost grows as n log n (one pending event per process on
+/// the queue), not n² as when every fault re-scanned every process.
+fn faults(c: &mut Criterion) {
+    use drsim::model::ReplicationSpec;
+    use drsim::recovery::{
+        Deployment, Effect, FailbackContext, RecoveryContext, Runbook, SteadyState, Step, Strategy, StrategyError,
+    };
+    struct Plain;
+    impl Strategy for Plain {
+        fn name(&self) -> &str {
+            "plain"
+        }
+        fn steady_state(&self, _: &Deployment) -> Result<SteadyState, StrategyError> {
+            Ok(SteadyState {
+                replication: ReplicationSpec::Asynchronous,
+                capacity: vec![("P".into(), 8)],
+                traffic: vec![("P".into(), 1.0)],
+                data_ready: vec!["P".into()],
+            })
+        }
+        fn recovery(&self, _: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
+            let s = |x| DurationDistribution::fixed(SimDuration::from_secs(x));
+            Ok(Runbook::new(vec![
+                Step::new("launch", s(120)).effect(Effect::AddCapacity { site: "S".into(), instances: 8 }),
+                Step::new("promote", s(0)).effect(Effect::DataReady { site: "S".into() }),
+                Step::new("dns", s(0))
+                    .after(["launch", "promote"])
+                    .effect(Effect::RouteTraffic { sites: vec!["S".into()], ttl: SimDuration::from_secs(60) }),
+            ]))
+        }
+        fn failback(&self, _: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
+            Ok(Runbook::new(vec![]))
+        }
+    }
+    let mut g = c.benchmark_group("trial_by_fault_processes");
+    g.sample_size(10);
+    for n in [1_000usize, 4_000, 10_000] {
+        let mut sc = drsim::trial::TwoRegions::default().scenario();
+        sc.faults = (0..n)
+            .map(|_| FailureProcess {
+                target: FailureTarget::Site("S".into()),
+                time_between_failures: exp_hours(87_600.0),
+                time_to_repair: exp_hours(1.0),
+            })
+            .collect();
+        let trial = DisasterTrial::new(&sc, &Plain).expect("valid trial");
+        g.throughput(Throughput::Elements(n as u64));
+        let mut i = 0;
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                i += 1;
+                trial.run(1, i).expect("runs")
+            })
+        });
+    }
+    g.finish();
+}
+
 fn threads(c: &mut Criterion) {
     let scenario = Scenario::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/reference.toml"))
         .expect("shipped scenario");
@@ -101,5 +162,5 @@ fn threads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sites, threads);
+criterion_group!(benches, sites, faults, threads);
 criterion_main!(benches);
