@@ -149,6 +149,30 @@ impl Accumulator {
         (self.count > 0).then(|| self.hist.value_at_quantile(p.clamp(0.0, 1.0)).min(self.max).max(self.min))
     }
 
+    /// The sample variance (divisor n − 1; 0 below two values), from the exact integer sums:
+    /// `(n Σx² − (Σx)²) / (n (n − 1))`, the numerator in exact big-integer arithmetic (no
+    /// cancellation: values of 10¹⁷ ns spread over 1 s keep their spread), only the final
+    /// division rounded to a double.
+    pub fn exact_variance(&self) -> f64 {
+        use num_bigint::BigUint;
+        use num_traits::ToPrimitive;
+        if self.count < 2 {
+            return 0.0;
+        }
+        let sum_sq = (BigUint::from(self.sq_hi) << 128u32) + BigUint::from(self.sq_lo);
+        let n = BigUint::from(self.count);
+        let sum = BigUint::from(self.sum);
+        let lhs = &n * sum_sq;
+        let rhs = &sum * &sum;
+        // n Σx² ≥ (Σx)² (Cauchy–Schwarz) for a consistent state; an edited one is clamped.
+        let numerator = if lhs > rhs { lhs - rhs } else { BigUint::ZERO };
+        let denominator = &n * (n.clone() - 1u32);
+        // Divide in integers first, keeping 64 extra bits of fraction, so that neither side
+        // needs to fit a double.
+        let scaled = (numerator << 64u32) / denominator;
+        scaled.to_f64().unwrap_or(f64::MAX) / 2f64.powi(64)
+    }
+
     /// The values at several quantiles, given in increasing order, in one pass over the
     /// histogram (each as [`quantile`](Self::quantile) gives it). `None` when empty.
     pub fn quantiles<const N: usize>(&self, ps: [f64; N]) -> Option<[u64; N]> {
@@ -170,9 +194,7 @@ impl Accumulator {
         }
         let n = self.count as f64;
         let mean = self.sum as f64 / n;
-        let sum_sq = self.sq_hi as f64 * 2f64.powi(128) + self.sq_lo as f64;
-        // Var = (Σx² − n·mean²) / (n − 1); clamped at 0 against rounding.
-        let var = if self.count > 1 { ((sum_sq - n * mean * mean) / (n - 1.0)).max(0.0) } else { 0.0 };
+        let var = self.exact_variance();
         let sd = var.sqrt();
         let q = |p: f64| {
             let v = self.hist.value_at_quantile(p);
@@ -651,6 +673,31 @@ impl TrialsSummary {
 
 #[cfg(test)]
 mod tests {
+    /// Issue 14 item 9: values near 1,000 days (8.64·10¹⁶ ns) spread uniformly over one second
+    /// have a standard deviation of 1/√12 s = 0.288675 s; the old floating formula
+    /// (Σx² − n·mean²) cancelled to 0. By hand: the values 8.64·10¹⁶ + k·10⁸ ns, k = 0..10,
+    /// have sample variance 10¹⁶ · Var(0..10) = 10¹⁶ · 11 = 1.1·10¹⁷ ns², sd 3.3166·10⁸ ns.
+    #[test]
+    fn variance_is_exact_for_large_values_with_a_small_spread() {
+        let mut a = super::Accumulator::default();
+        for k in 0..=10u64 {
+            a.record(86_400_000_000_000_000 + k * 100_000_000);
+        }
+        let s = a.summary(1e-9).unwrap();
+        assert!((s.std_dev - (1.1e17f64).sqrt() * 1e-9).abs() < 1e-12, "{}", s.std_dev);
+        // Uniform on [1000 d, 1000 d + 1 s), 10,000 evenly spaced points: sd → 1/√12 s.
+        let mut u = super::Accumulator::default();
+        for k in 0..10_000u64 {
+            u.record(86_400_000_000_000_000 + k * 100_000);
+        }
+        let sd = u.summary(1e-9).unwrap().std_dev;
+        assert!((sd - 0.288_675_134_6).abs() < 1e-4, "{sd}");
+        // Constant values: exactly zero.
+        let mut c = super::Accumulator::default();
+        (0..5).for_each(|_| c.record(u64::MAX / 3));
+        assert_eq!(c.summary(1.0).unwrap().std_dev, 0.0);
+    }
+
     /// One pass for several quantiles gives what one query each gives.
     #[test]
     fn quantiles_in_one_pass_equal_single_queries() {
