@@ -137,11 +137,11 @@ fn flag(b: Option<bool>) -> &'static str {
     }
 }
 
-const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up\n";
+const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up,cost_usd\n";
 
-fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
+fn csv_row(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(strategy),
         o.trial,
         csv_field(&o.disaster),
@@ -168,7 +168,8 @@ fn csv_row(strategy: &str, o: &TrialOutcome) -> String {
         o.flags.recovery_delayed,
         o.flags.outlasted_horizon,
         o.flags.unstable_replication,
-        o.flags.failback_cannot_catch_up
+        o.flags.failback_cannot_catch_up,
+        cost_usd.map_or(String::new(), |c| format!("{c:.2}"))
     )
 }
 
@@ -568,13 +569,16 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                 })?;
             for o in &outcomes {
                 summaries[si].record(o);
-                if let Some((cost, impact, _)) = &pricing {
-                    let loss = drsim::cost::business_impact(impact, &scenario.disaster, o).total_usd()
-                        + drsim::cost::recovery_cost(cost, &scenario.disaster, trial.steady_state(), o).total_usd();
+                // The trial's cost: the business impact of its disaster plus its recovery cost.
+                let loss = pricing.as_ref().map(|(cost, impact, _)| {
+                    drsim::cost::business_impact(impact, &scenario.disaster, o).total_usd()
+                        + drsim::cost::recovery_cost(cost, &scenario.disaster, trial.steady_state(), o).total_usd()
+                });
+                if let Some(loss) = loss {
                     losses[si].record(drsim::cost::to_micro_usd(loss));
                 }
                 if let Some(w) = csv.as_mut() {
-                    let row = csv_row(entry.label(), o);
+                    let row = csv_row(entry.label(), o, loss);
                     w.write(&row)?;
                     csv_bytes += row.len() as u64;
                 }

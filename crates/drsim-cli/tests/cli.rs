@@ -615,3 +615,56 @@ fn merge_refuses_edited_state() {
     let o = drsim(&["merge", shard.to_str().unwrap(), other.to_str().unwrap(), "--json", "-"]);
     assert!(o.status.success(), "{}", no_panic(&o));
 }
+
+/// Issue 13 through the command: a scenario whose standby is down most of the time and whose
+/// horizon is short. The table says how many trials recovered and prints `>horizon` for
+/// quantiles among the censored ones; the JSON gives `null` there and counts them; the CSV has
+/// the new columns, exact seconds, and an empty `rto_s` for a censored trial; `validate` warns
+/// about a fault process that can affect nothing and lists the processes in words.
+#[test]
+fn censored_trials_and_fault_columns_through_the_command() {
+    let base = std::fs::read_to_string(scenario("reference.toml")).unwrap();
+    let text = format!(
+        "{base}\n[[faults]]\ntarget = {{ site = \"S\" }}\ntime_between_failures = {{ kind = \"exponential\", mean = \"10m\" }}\ntime_to_repair = {{ kind = \"exponential\", mean = \"6h\" }}\n\n[[faults]]\ntarget = {{ link = {{ from = \"P\", to = \"S\" }} }}\ntime_between_failures = \"1h\"\ntime_to_repair = \"1m\"\n"
+    )
+    .replace("horizon = \"30d\"", "horizon = \"20m\"");
+    let path = tmp("censored.toml");
+    std::fs::write(&path, text).unwrap();
+    let (json_out, csv_out) = (tmp("censored.json"), tmp("censored.csv"));
+    let o = drsim(&[
+        "run",
+        path.to_str().unwrap(),
+        "--trials",
+        "200",
+        "--json",
+        json_out.to_str().unwrap(),
+        "--csv",
+        csv_out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = String::from_utf8_lossy(&o.stdout);
+    let j = json(&json_out);
+    let summary = &j["strategies"][0]["summary"];
+    let (recovered, censored) = (summary["recovered"].as_u64().unwrap(), summary["censored"].as_u64().unwrap());
+    assert_eq!(recovered + censored, 200);
+    assert!(censored > 100, "{censored} censored");
+    assert!(table.contains(&format!("{recovered}/200")), "{table}");
+    assert!(table.contains(">horizon") && table.contains("censored"), "{table}");
+    assert!(summary["rto_all_trials_s"]["p99"].is_null());
+    let csv = std::fs::read_to_string(&csv_out).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for col in ["write_blocked_s", "failback_rpo_s", "serving_outage_s", "commit_latency_p99_s", "recovery_delayed"] {
+        assert!(header.contains(&col), "{col} missing from {header:?}");
+    }
+    let rto = header.iter().position(|c| *c == "rto_s").unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.iter().filter(|r| r[rto].is_empty()).count() as u64, censored);
+    // Exact decimal seconds: no binary-rounding tails like 60.00000000000001.
+    assert!(!csv.contains("0000000001,") && !csv.contains("9999999999,"), "inexact seconds in the CSV");
+
+    let v = drsim(&["validate", path.to_str().unwrap()]);
+    assert!(v.status.success());
+    let out = String::from_utf8_lossy(&v.stdout);
+    assert!(out.contains("faults[0] site S: down"), "{out}");
+    assert!(!out.contains("Site(") && !out.contains("Region("), "Rust debug text: {out}");
+}
