@@ -668,3 +668,17 @@ fn censored_trials_and_fault_columns_through_the_command() {
     assert!(out.contains("faults[0] site S: down"), "{out}");
     assert!(!out.contains("Site(") && !out.contains("Region("), "Rust debug text: {out}");
 }
+
+/// `validate` checks every strategy before it prints anything: a scenario that loads but whose
+/// disaster cannot run (it also takes the standby down) never prints "is valid" and exits 2.
+#[test]
+fn validate_never_says_valid_before_an_error() {
+    let base = std::fs::read_to_string(scenario("reference.toml")).unwrap();
+    let target = base.lines().find(|l| l.starts_with("target =")).expect("a disaster target").to_string();
+    let bad = base.replace(&target, "target = { site = \"S\" }");
+    let path = tmp("standby-disaster.toml");
+    std::fs::write(&path, bad).unwrap();
+    let v = drsim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(2), "{}", String::from_utf8_lossy(&v.stderr));
+    assert!(!String::from_utf8_lossy(&v.stdout).contains("is valid"));
+}
