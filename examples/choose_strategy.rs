@@ -137,7 +137,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{:<18} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>20} {:>10} {:>10} {:>9}",
             s.name,
             usd(s.monthly.total_usd()),
-            s.rto_p95_s.map_or("never".into(), fmt_secs),
+            s.rto_p95_s.map_or(">horizon".into(), fmt_secs),
             s.rpo_p95_s.map_or("-".into(), fmt_secs),
             pct(s.p_rto_met),
             pct(s.p_rpo_met),

@@ -815,7 +815,8 @@ pub struct StrategyEconomics {
     pub p99_annual_loss_usd: f64,
     /// P(annual loss > threshold) (simulated years).
     pub prob_loss_above_threshold: f64,
-    /// RTO p95 of the recovered trials, in seconds (`None`: none recovered).
+    /// RTO p95 over all trials, censored ones (never recovered within the horizon) counting
+    /// as +∞, in seconds (`None`: the p95 falls among the censored trials).
     pub rto_p95_s: Option<f64>,
     /// RPO p95, in seconds.
     pub rpo_p95_s: Option<f64>,
@@ -848,7 +849,7 @@ impl StrategyEconomics {
             total_annual_usd: finite(12.0 * monthly.total_usd() + eal),
             p99_annual_loss_usd: years.quantile_usd(0.99),
             prob_loss_above_threshold: years.prob_above(threshold_usd),
-            rto_p95_s: s.rto.summary(1e-9).map(|x| x.p95),
+            rto_p95_s: s.rto_quantile_all(0.95).map(|ns| ns as f64 * 1e-9),
             rpo_p95_s: s.rpo.summary(1e-9).map(|x| x.p95),
             p_rto_met: p(&s.rto_met),
             p_rpo_met: p(&s.rpo_met),
