@@ -159,7 +159,7 @@ impl StrategySummary {
     /// Summarises the mergeable state.
     pub fn of(s: &TrialsSummary) -> Self {
         const S: f64 = 1e-9;
-        let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 * S);
+        let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 / 1e9);
         StrategySummary {
             trials: s.trials,
             recovered: s.recovered(),

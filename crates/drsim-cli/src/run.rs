@@ -724,7 +724,13 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         let s = drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
         let trial = DisasterTrial::new(&scenario.disaster, s.as_ref())
             .map_err(|err| CliError::BadInput(format!("{}: strategy {:?}: {err}", path.display(), e.label())))?;
-        checked.push((e.label().to_string(), e.kind.clone(), trial.inert_faults()));
+        let inert_horizon = match &scenario.horizon {
+            Some(h) => trial
+                .inert_processes(&h.failures)
+                .map_err(|err| CliError::BadInput(format!("{}: horizon: {err}", path.display())))?,
+            None => vec![],
+        };
+        checked.push((e.label().to_string(), e.kind.clone(), trial.inert_faults(), inert_horizon));
     }
     let d = &scenario.disaster.deployment;
     let t = &d.topology;
@@ -789,7 +795,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
             println!("  horizon.failures[{i}] {}", process(f));
         }
     }
-    for (label, kind, inert) in &checked {
+    for (label, kind, inert, inert_horizon) in &checked {
         println!("  strategy {label:?} ({kind}): ok");
         for &i in inert {
             eprintln!(
@@ -797,6 +803,15 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
                 path.display(),
                 scenario.disaster.faults[i].target
             );
+        }
+        for &i in inert_horizon {
+            if let Some(h) = &scenario.horizon {
+                eprintln!(
+                    "{}: warning: horizon.failures[{i}] ({}) can never affect strategy {label:?}: it takes down neither the primary, the standby nor a link between them",
+                    path.display(),
+                    h.failures[i].target
+                );
+            }
         }
     }
     output::console_finish()

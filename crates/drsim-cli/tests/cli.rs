@@ -682,3 +682,37 @@ fn validate_never_says_valid_before_an_error() {
     assert_eq!(v.status.code(), Some(2), "{}", String::from_utf8_lossy(&v.stderr));
     assert!(!String::from_utf8_lossy(&v.stdout).contains("is valid"));
 }
+
+/// `validate` warns (stderr, exit 0) about a fault or horizon process that can never affect
+/// the trial: here a third site in a zone of its own; and an unstable replication link prints
+/// "grows without bound" with its growth rate instead of an RPO, in the table and the JSON.
+#[test]
+fn inert_faults_warn_and_unstable_replication_says_so() {
+    let base = std::fs::read_to_string(scenario("reference.toml")).unwrap();
+    let text = base
+        .replace("    { name = \"b1\", region = \"B\" },\n]", "    { name = \"b1\", region = \"B\" },\n    { name = \"b2\", region = \"B\" },\n]")
+        .replace(
+            "    { name = \"S\", zone = \"b1\", instances_running = 2, instances_needed = 8 },\n]",
+            "    { name = \"S\", zone = \"b1\", instances_running = 2, instances_needed = 8 },\n    { name = \"X\", zone = \"b2\", instances_running = 1, instances_needed = 1 },\n]",
+        )
+        + "\n[[faults]]\ntarget = { zone = \"b2\" }\ntime_between_failures = \"30d\"\ntime_to_repair = \"1h\"\n\n[horizon]\nlength = \"365d\"\nfailures = [ { target = { site = \"X\" }, time_between_failures = \"30d\", time_to_repair = \"1h\" } ]\n";
+    let path = tmp("inert.toml");
+    std::fs::write(&path, &text).unwrap();
+    let v = drsim(&["validate", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert!(v.status.success(), "{err}");
+    assert!(err.contains("warning: faults[0] (zone b2) can never affect"), "{err}");
+    assert!(err.contains("warning: horizon.failures[0] (site X) can never affect"), "{err}");
+
+    // 32.8 MB/s of writes on a 20 MB/s link: unstable, growing at 12.768 MB/s.
+    let unstable = base.replace("bandwidth_bytes_per_s = 50_000_000", "bandwidth_bytes_per_s = 20_000_000");
+    let path = tmp("unstable.toml");
+    std::fs::write(&path, unstable).unwrap();
+    let out = tmp("unstable.json");
+    let o = drsim(&["run", path.to_str().unwrap(), "--trials", "20", "--json", out.to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(table.contains("grows without bound (+12.77 MB/s)"), "{table}");
+    let g = json(&out)["strategies"][0]["backlog_growth_bytes_per_s"].as_f64().unwrap();
+    assert!((g - 12_768_000.0).abs() < 1.0, "{g}");
+}

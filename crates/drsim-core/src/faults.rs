@@ -33,7 +33,8 @@ impl Downtime {
         Downtime::default()
     }
 
-    /// From intervals (sorted, disjoint; empty ones are dropped).
+    /// From intervals in time order (empty ones are dropped, touching or overlapping ones
+    /// merged).
     pub fn from_intervals(intervals: impl IntoIterator<Item = (SimTime, SimTime)>) -> Self {
         let mut d = Downtime::default();
         for (a, b) in intervals {
@@ -50,7 +51,12 @@ impl Downtime {
             (Some(s), true) => {
                 self.since = None;
                 if t > s {
-                    self.intervals.push((s, t));
+                    // Adjacent outages are one outage: `up_from` then never lands on a down
+                    // instant.
+                    match self.intervals.last_mut() {
+                        Some(last) if last.1 >= s => last.1 = last.1.max(t),
+                        _ => self.intervals.push((s, t)),
+                    }
                 }
             }
             _ => {}
@@ -94,9 +100,10 @@ impl Downtime {
 
     /// Total downtime within `[from, to)`.
     pub fn within(&self, from: SimTime, to: SimTime) -> SimDuration {
-        self.intervals
+        let first = self.intervals.partition_point(|&(_, b)| b <= from);
+        self.intervals[first..]
             .iter()
-            .filter(|&&(a, b)| b > from && a < to)
+            .take_while(|&&(a, _)| a < to)
             .map(|&(a, b)| b.min(to) - a.max(from))
             .fold(SimDuration::ZERO, |x, y| x + y)
     }
@@ -177,5 +184,31 @@ impl FaultHistory {
             d.finish(until);
         }
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: u64) -> SimTime {
+        SimTime::ZERO + SimDuration::from_secs(s)
+    }
+
+    /// Closed-open intervals by hand: down [10, 20) and [20, 30) (touching: one outage),
+    /// [50, 60).
+    #[test]
+    fn intervals_by_hand() {
+        let d = Downtime::from_intervals([(t(10), t(20)), (t(20), t(30)), (t(50), t(60))]);
+        assert_eq!(d.intervals(), &[(t(10), t(30)), (t(50), t(60))]);
+        assert!(!d.is_down(t(9)) && d.is_down(t(10)) && d.is_down(t(29)) && !d.is_down(t(30)));
+        assert_eq!(d.up_from(t(15)), t(30));
+        assert_eq!(d.up_from(t(30)), t(30));
+        assert_eq!(d.next_failure_after(t(10)), Some(t(50)));
+        assert_eq!(d.next_failure_after(t(9)), Some(t(10)));
+        assert_eq!(d.next_failure_after(t(50)), None);
+        assert_eq!(d.within(t(0), t(100)), SimDuration::from_secs(30));
+        assert_eq!(d.within(t(25), t(55)), SimDuration::from_secs(10));
+        assert_eq!(d.within(t(30), t(50)), SimDuration::ZERO);
     }
 }

@@ -94,9 +94,16 @@ pub fn run_horizon(
             out.write_blocked += (b - a).saturating_sub(faults.primary.within(a, b));
         }
     }
+    // An outage of the primary while an earlier incident still has the service at the
+    // standby (before its failback completed) is part of that incident: its run already made
+    // failback wait for the primary. It counts as an incident, not as new downtime or loss.
+    let mut busy_until = SimTime::ZERO;
     for (j, &(t_f, back)) in faults.primary.intervals().iter().enumerate() {
         let j = j as u64;
         out.incidents += 1;
+        if t_f < busy_until {
+            continue;
+        }
         let outage = back - t_f;
         // Incident j's own streams: a distinct seed per (seed, j), the same trial index.
         let incident_seed = seed ^ (j.wrapping_add(1)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
@@ -109,11 +116,14 @@ pub fn run_horizon(
             &faults,
         )?;
         let failed_over = o.rto.is_some_and(|r| r < outage);
-        out.downtime += if failed_over {
+        let down = if failed_over {
             o.rto.unwrap_or(outage) + o.serving_outage + o.write_freeze.unwrap_or(SimDuration::ZERO)
         } else {
             outage
         };
+        // Nothing counts beyond the end of the run.
+        out.downtime += down.min(end - t_f);
+        busy_until = if failed_over { o.failback_done_at.unwrap_or(t_f + sc.horizon) } else { back };
         out.failovers += u64::from(failed_over);
         if failed_over || !sc.disaster.primary_data_survives {
             out.writes_lost += o.writes_lost;

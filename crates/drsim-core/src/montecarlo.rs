@@ -196,23 +196,29 @@ impl Accumulator {
         let mean = self.sum as f64 / n;
         let var = self.exact_variance();
         let sd = var.sqrt();
+        // A scale of 10^-k divides by 10^k (exact), rather than multiplying by the inexact
+        // 10^-k: 60 s of nanoseconds reads 60, not 60.00000000000001.
+        let divisor = if scale > 0.0 && scale < 1.0 { (1.0 / scale).round() } else { 0.0 };
+        let scaled = |x: f64| {
+            if divisor > 0.0 && (divisor * scale - 1.0).abs() < 1e-12 { x / divisor } else { x * scale }
+        };
         let q = |p: f64| {
             let v = self.hist.value_at_quantile(p);
             // The histogram reports a bucket's highest equivalent value; never beyond the max.
-            v.min(self.max).max(self.min) as f64 * scale
+            scaled(v.min(self.max).max(self.min) as f64)
         };
         Some(Summary {
             count: self.count,
-            mean: mean * scale,
-            ci95: if self.count > 1 { Z95 * sd / n.sqrt() * scale } else { 0.0 },
-            std_dev: sd * scale,
-            min: self.min as f64 * scale,
+            mean: scaled(mean),
+            ci95: if self.count > 1 { scaled(Z95 * sd / n.sqrt()) } else { 0.0 },
+            std_dev: scaled(sd),
+            min: scaled(self.min as f64),
             p50: q(0.5),
             p90: q(0.9),
             p95: q(0.95),
             p99: q(0.99),
             p999: q(0.999),
-            max: self.max as f64 * scale,
+            max: scaled(self.max as f64),
         })
     }
 }

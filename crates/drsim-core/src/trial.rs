@@ -119,6 +119,9 @@ pub struct TrialOutcome {
     pub failback: Option<SimDuration>,
     /// Time writes were frozen during failback.
     pub write_freeze: Option<SimDuration>,
+    /// When failback completed: the primary serving again (None: not within the horizon, or
+    /// no failback).
+    pub failback_done_at: Option<SimTime>,
     /// Bytes lost during failback: the serving site failed before the primary had caught up,
     /// and the primary took over without them.
     pub failback_bytes_lost: u64,
@@ -342,13 +345,24 @@ impl<'a> DisasterTrial<'a> {
     /// standby, nor the primary, nor a link between them (worth a warning: a typo in a
     /// target, or a process on a site that the deployment does not use).
     pub fn inert_faults(&self) -> Vec<usize> {
+        self.inert(&self.faults)
+    }
+
+    /// The same for other processes (a horizon's `failures`), by index.
+    pub fn inert_processes(&self, processes: &[FailureProcess]) -> Result<Vec<usize>, FailureError> {
+        let topo = &self.scenario.deployment.topology;
+        let targets = processes.iter().enumerate().map(|(i, p)| p.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
+        Ok(self.inert(&targets))
+    }
+
+    fn inert(&self, targets: &[Target]) -> Vec<usize> {
         let topo = &self.scenario.deployment.topology;
         let w = self.watched;
-        (0..self.faults.len())
+        (0..targets.len())
             .filter(|&i| {
                 let mut o = Outages::new(topo);
                 let mut ch = vec![];
-                o.apply(self.faults[i], true, &mut ch);
+                o.apply(targets[i], true, &mut ch);
                 o.site_up(w.standby)
                     && o.site_up(w.primary)
                     && !o.link_failed_itself(w.link)
@@ -436,7 +450,7 @@ impl<'a> DisasterTrial<'a> {
                 break;
             }
             repl.link_down(a.max(start))?;
-            if b < t_d {
+            if b <= t_d {
                 repl.link_up(b)?;
             }
         }
@@ -472,6 +486,13 @@ impl<'a> DisasterTrial<'a> {
         let mut at = detected;
         let mut observed_to = t_d;
         let mut attempt = 0;
+        // The first demand served, whichever attempt served it (a restart forgets the service
+        // level, not that writes already went to the standby).
+        let mut first_served: Option<SimTime> = None;
+        let earliest = |a: Option<SimTime>, b: Option<SimTime>| match (a, b) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
         loop {
             let begin = faults.standby.up_from(at);
             if begin > detected {
@@ -528,6 +549,7 @@ impl<'a> DisasterTrial<'a> {
             for &s in &self.hit {
                 service.set_up(s, false);
             }
+            first_served = earliest(first_served, watch.first_partial);
             watch.reset();
             at = interrupted_at.max(detected);
             observed_to = at;
@@ -535,7 +557,8 @@ impl<'a> DisasterTrial<'a> {
         }
 
         let rto = watch.restored.map(|r| r - t_d);
-        let first_partial = watch.first_partial.map(|r| r - t_d);
+        let first_served = earliest(first_served, watch.first_partial);
+        let first_partial = first_served.map(|r| r - t_d);
 
         // Failback, once the primary is back (the disaster repaired and no fault of its own
         // under way) and the service restored; it waits for the standby and the way back.
@@ -545,16 +568,26 @@ impl<'a> DisasterTrial<'a> {
         if let Some(restored) = watch.restored {
             let back = faults.primary.up_from(t_d + repair);
             // Writes went to the standby from the moment it served any demand.
-            let writes_from = watch.first_partial.unwrap_or(restored).min(restored);
+            let writes_from = first_served.unwrap_or(restored).min(restored);
             let mut fb_at = back.max(restored);
             let mut workload_rng = streams.rng(StreamId::FAILBACK_WORKLOAD);
             let mut written = 0.0;
             let mut written_to = writes_from;
+            // Failback is measured from its first start, across restarts.
+            let mut first_start: Option<(SimTime, SimDuration)> = None;
+            // Once the serving standby failed before the primary caught up (the primary's data
+            // having survived), the primary takes over with what it has: nothing is left to
+            // resync, and failback no longer needs the standby or the way back.
+            let mut takeover = false;
             loop {
-                // All three must be up together: the primary, the standby and the way back.
+                // Everything failback needs must be up at once.
                 let mut t = fb_at;
                 loop {
-                    let u = faults.reverse.up_from(faults.standby.up_from(faults.primary.up_from(t)));
+                    let u = if takeover {
+                        faults.primary.up_from(t)
+                    } else {
+                        faults.reverse.up_from(faults.standby.up_from(faults.primary.up_from(t)))
+                    };
                     if u == t {
                         break;
                     }
@@ -565,15 +598,21 @@ impl<'a> DisasterTrial<'a> {
                     flags.outlasted_horizon = true;
                     break;
                 }
-                written += d.workload.sample_bytes_written(fb_at - written_to, &mut workload_rng);
-                written_to = fb_at;
+                if !takeover {
+                    written += d.workload.sample_bytes_written(fb_at - written_to, &mut workload_rng);
+                    written_to = fb_at;
+                }
                 let ctx = FailbackContext {
                     deployment: d,
                     steady: &self.steady,
                     disaster_at: t_d,
                     restored_at: restored,
                     primary_back_at: back,
-                    bytes_to_resync: written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes },
+                    bytes_to_resync: if takeover {
+                        0.0
+                    } else {
+                        written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes }
+                    },
                     write_bytes_per_s: d.workload.mean_bytes_per_s(),
                     reverse_throughput_bytes_per_s: self.reverse.mean_throughput_bytes_per_s(),
                     latency: SimDuration::from_secs_f64(self.reverse.mean_rtt_secs() / 2.0),
@@ -594,29 +633,31 @@ impl<'a> DisasterTrial<'a> {
                     service.set_capacity(s, self.capacity[s]);
                     service.set_data_ready(s, false);
                 }
-                let frozen_before = service.frozen_total(fb_at);
-                // A fault of the primary or of the way back stops failback; it restarts after
-                // the repair. The standby failing is handled below.
-                let stop = [faults.primary.next_failure_after(fb_at), faults.reverse.next_failure_after(fb_at)]
-                    .into_iter()
-                    .flatten()
-                    .filter(|&x| {
-                        // The reverse link's outages caused by the standby are the standby's.
-                        !faults.standby.is_down(x) || faults.primary.is_down(x)
-                    })
-                    .min()
-                    .map_or(end, |x| x.min(end));
+                let (fb_first, frozen_before) = *first_start.get_or_insert((fb_at, service.frozen_total(fb_at)));
+                // A fault of the primary or of the way back (its own, not the standby's) stops
+                // failback; it restarts after the repair.
+                let mut stop = faults.primary.next_failure_after(fb_at).unwrap_or(end).min(end);
+                if !takeover {
+                    let mut r = fb_at;
+                    while let Some(x) = faults.reverse.next_failure_after(r) {
+                        if x >= stop {
+                            break;
+                        }
+                        if !faults.standby.is_down(x) {
+                            stop = x;
+                            break;
+                        }
+                        r = x;
+                    }
+                }
+                // The serving standby failing before the primary has caught up.
                 let caught_up_at = ctx.catch_up_secs().map(|s| fb_at + SimDuration::from_secs_f64(s));
-                // The serving site failing before the primary has caught up.
-                let standby_fails = faults.standby.next_failure_after(fb_at).filter(|&x| x < stop);
-                if let (Some(x), Some(caught)) = (standby_fails, caught_up_at)
-                    && x < caught
-                    && !sc.disaster.primary_data_survives
-                {
-                    // The primary holds a partial copy of the data set and cannot take over:
-                    // failback waits for the standby and starts again.
-                    fb_at = x;
-                    continue;
+                let standby_fails = (!takeover)
+                    .then(|| faults.standby.next_failure_after(fb_at))
+                    .flatten()
+                    .filter(|&x| x < stop && caught_up_at.is_none_or(|c| x < c));
+                if let Some(x) = standby_fails {
+                    stop = x;
                 }
                 let mut fb_watch = ServiceWatch::new(sc.service_level);
                 let topo = &d.topology;
@@ -625,25 +666,9 @@ impl<'a> DisasterTrial<'a> {
                 })?;
                 match run.end {
                     RunbookEnd::Completed(done) => {
-                        failback = Some(done - fb_at);
+                        failback = Some(done - fb_first);
                         write_freeze = Some(service.frozen_total(done).saturating_sub(frozen_before));
                         serving_until = done;
-                        if let (Some(x), Some(caught)) = (standby_fails, caught_up_at)
-                            && x < caught.min(done)
-                        {
-                            // The primary, whose data survived, takes over with what it has:
-                            // the backlog not yet resynced is lost (fluid: resync at the way
-                            // back's throughput while writes keep arriving at their mean rate).
-                            let elapsed = (x - fb_at).as_secs_f64();
-                            let backlog = (ctx.bytes_to_resync
-                                + (ctx.write_bytes_per_s - ctx.reverse_throughput_bytes_per_s) * elapsed)
-                                .max(0.0);
-                            failback_bytes_lost = crate::engine::time::round_to_u64(backlog.min(u64::MAX as f64));
-                            if ctx.write_bytes_per_s > 0.0 {
-                                failback_rpo = SimDuration::from_secs_f64(backlog / ctx.write_bytes_per_s);
-                            }
-                            // The service is down from the failure until the primary serves.
-                        }
                         break;
                     }
                     RunbookEnd::Failed { .. } => {
@@ -655,9 +680,29 @@ impl<'a> DisasterTrial<'a> {
                             flags.outlasted_horizon = true;
                             break;
                         }
-                        // Back to the standby alone; try again once everything is up.
+                        // Writes resume at the standby (if it is up) while failback waits.
+                        service.freeze(at, false);
                         for &s in &self.hit {
-                            service.set_data_ready(s, false);
+                            service.set_up(s, false);
+                        }
+                        if standby_fails == Some(at) {
+                            service.set_up(standby, false);
+                            if sc.disaster.primary_data_survives {
+                                // The primary takes over with what it has: the backlog not yet
+                                // resynced is lost (fluid: the resync drains at the way back's
+                                // mean throughput while writes arrive at their mean rate).
+                                let elapsed = (at - fb_at).as_secs_f64();
+                                let backlog = (ctx.bytes_to_resync
+                                    + (ctx.write_bytes_per_s - ctx.reverse_throughput_bytes_per_s) * elapsed)
+                                    .max(0.0);
+                                failback_bytes_lost = crate::engine::time::round_to_u64(backlog);
+                                if ctx.write_bytes_per_s > 0.0 {
+                                    failback_rpo = SimDuration::from_secs_f64(backlog / ctx.write_bytes_per_s);
+                                }
+                                takeover = true;
+                            }
+                            // Otherwise the primary holds a partial copy of the data set and
+                            // cannot take over: failback waits for the standby, then restarts.
                         }
                         fb_at = at;
                     }
@@ -682,6 +727,7 @@ impl<'a> DisasterTrial<'a> {
             copy_age: loss.copy_age,
             failback,
             write_freeze,
+            failback_done_at: failback.map(|_| serving_until),
             failback_bytes_lost,
             failback_rpo,
             write_blocked,

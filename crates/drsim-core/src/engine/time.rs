@@ -305,16 +305,6 @@ impl<'de> Deserialize<'de> for SimDuration {
     }
 }
 
-/// `x` rounded to the nearest whole number (halves up) as a `u64`: 0 for NaN and for anything
-/// below one half, `u64::MAX` from 2^64 up. Every float that becomes nanoseconds or bytes goes
-/// through here. Same result as `x.round() as u64` (0 for NaN and negatives) for every input.
-///
-/// `f64::round` is a library call on baseline x86-64, and the unsigned conversion a dozen
-/// instructions; this runs several times per simulated write. Below 2^52, `x + 0.5` is exact
-/// from one half up, so truncating it rounds; from 2^52 every `f64` is already whole (and
-/// adding one half would round to even, one too many for odd values); below 2^63 the signed
-/// conversion is one instruction.
-#[inline(always)]
 /// `ns` nanoseconds as exact decimal seconds, trailing zeros trimmed.
 fn secs_text(ns: u64) -> String {
     let (whole, frac) = (ns / 1_000_000_000, ns % 1_000_000_000);
@@ -326,6 +316,16 @@ fn secs_text(ns: u64) -> String {
     }
 }
 
+/// `x` rounded to the nearest whole number (halves up) as a `u64`: 0 for NaN and for anything
+/// below one half, `u64::MAX` from 2^64 up. Every float that becomes nanoseconds or bytes goes
+/// through here. Same result as `x.round() as u64` (0 for NaN and negatives) for every input.
+///
+/// `f64::round` is a library call on baseline x86-64, and the unsigned conversion a dozen
+/// instructions; this runs several times per simulated write. Below 2^52, `x + 0.5` is exact
+/// from one half up, so truncating it rounds; from 2^52 every `f64` is already whole (and
+/// adding one half would round to even, one too many for odd values); below 2^63 the signed
+/// conversion is one instruction.
+#[inline(always)]
 pub(crate) fn round_to_u64(x: f64) -> u64 {
     const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;

@@ -394,7 +394,8 @@ pub struct ProcessEvent {
 }
 
 /// The transitions of independent alternating renewal processes over `[from, until)`, in time
-/// order (ties in process order), each process drawing from `FAILURES.sub(i)` of `streams`.
+/// order (ties in the order they were scheduled; targets down at `from` first, in process
+/// order), each process drawing from `FAILURES.sub(i)` of `streams`.
 /// A process down at `from` (by its start state) gives an event `down` at `from`.
 ///
 /// Costs O(e log n) for e events of n processes (one pending event per process, on the
@@ -479,7 +480,8 @@ fn run_processes(
 /// summarises, for questions a summary cannot answer (the state at an instant, the time during
 /// which several sites were down together).
 ///
-/// Everything is up at time zero; `changes` holds the instants within `[0, horizon)` at which
+/// Targets down at the start (stationary start) appear as changes at time zero; `changes`
+/// holds the instants within `[0, horizon)` at which
 /// a site or a link went down or came back, in the order they happened.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailureTimeline {

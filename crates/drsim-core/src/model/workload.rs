@@ -143,9 +143,10 @@ impl WorkloadSpec {
     ///
     /// Poisson arrivals: the count `N ~ Poisson(λ span)` exactly; for exponential sizes the sum
     /// is then `Gamma(N, mean)` exactly (a sum of N exponentials); for other sizes the N sizes
-    /// are drawn when `N <= 10 000`, and past that the sum is normal with the exact mean
-    /// `N μ` and standard deviation `sqrt(N) σ` (central limit theorem; relative error of the
-    /// law below 1 %). On/off arrivals: the writes are generated one by one when about
+    /// are drawn when `N <= 10 000` (up to 10⁶ when their variance is infinite), and past that
+    /// the sum is normal with the exact mean `N μ` and standard deviation `sqrt(N) σ` (central
+    /// limit theorem, good for light tails at such N); beyond 10⁶ infinite-variance sizes the
+    /// sum is taken as its mean (an approximation that ignores their heavy tail). On/off arrivals: the writes are generated one by one when about
     /// 100 000 or fewer are expected, and past that the mean `span × mean bytes/s` is used.
     pub fn sample_bytes_written(&self, span: SimDuration, rng: &mut SimRng) -> f64 {
         const DRAW_EACH: f64 = 10_000.0;
@@ -170,11 +171,13 @@ impl WorkloadSpec {
                     return rand_distr::Gamma::new(n, mean)
                         .map_or(n * mean, |g| rand_distr::Distribution::sample(&g, rng));
                 }
-                if n <= DRAW_EACH {
+                let sd = self.size_bytes.std_dev();
+                let draw_each = if sd.is_some() { DRAW_EACH } else { 100.0 * DRAW_EACH };
+                if n <= draw_each {
                     return (0..n as u64).map(|_| self.size_bytes.sample_non_negative(rng).round()).sum();
                 }
                 let mu = self.mean_size_bytes();
-                let sd = self.size_bytes.std_dev().unwrap_or(0.0);
+                let sd = sd.unwrap_or(0.0);
                 let z: f64 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng);
                 (n * mu + n.sqrt() * sd * z).max(0.0)
             }

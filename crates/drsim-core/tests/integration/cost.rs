@@ -188,6 +188,7 @@ fn outcome(rto_h: Option<u64>, rpo_min: u64, bytes_lost: u64, failback_h: u64) -
         copy_age: SimDuration::from_mins(rpo_min),
         failback: Some(SimDuration::from_hours(failback_h)),
         write_freeze: Some(SimDuration::from_secs(30)),
+        failback_done_at: None,
         failback_bytes_lost: 0,
         failback_rpo: SimDuration::ZERO,
         write_blocked: SimDuration::ZERO,
