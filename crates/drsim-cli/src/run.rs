@@ -613,7 +613,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             return Err(CliError::Interrupted);
         }
         let mut first: Vec<TrialOutcome> = vec![];
-        for (si, ((entry, trial), outcomes)) in scenario.strategies.iter().zip(&trials).zip(chunk_outcomes).enumerate() {
+        for (si, ((entry, trial), outcomes)) in scenario.strategies.iter().zip(&trials).zip(chunk_outcomes).enumerate()
+        {
             for o in &outcomes {
                 summaries[si].record(o);
                 if let Some((cost, impact, _)) = &pricing {

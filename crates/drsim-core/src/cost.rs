@@ -350,11 +350,8 @@ pub fn check_loss_bound(
         ("impact.rpo_missed_penalty_usd", impact.rpo_missed_penalty_usd),
     ];
     if let Some(c) = cost {
-        let rate = c
-            .instance_types
-            .values()
-            .map(|t| t.running_usd_per_hour)
-            .fold(c.instance_running_usd_per_hour, f64::max);
+        let rate =
+            c.instance_types.values().map(|t| t.running_usd_per_hour).fold(c.instance_running_usd_per_hour, f64::max);
         terms.push(("cost.instance_running_usd_per_hour", f64::from(d.instances_needed()) * rate * h));
         let per_gb = c.transfer_usd_per_gb.max(c.intra_region_transfer_usd_per_gb) + c.restore_usd_per_gb;
         terms.push(("cost.transfer_usd_per_gb", per_gb * (gb + d.dataset_bytes / BYTES_PER_GB)));

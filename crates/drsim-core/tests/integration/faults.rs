@@ -485,10 +485,11 @@ fn other_work_that_cannot_finish_is_refused_by_key() {
     ));
     assert!(e.contains("arrivals.on + arrivals.off") && e.contains("at most 1e7"), "{e}");
     // A timeline past the clock: a horizon of 500 years after a detection of 100 years.
-    let e = refused(&reference.replace("horizon = \"30d\"", "horizon = \"182500d\"").replace(
-        "interval = \"30s\"\nfailures = 3",
-        "interval = \"36500d\"\nfailures = 1",
-    ));
+    let e = refused(
+        &reference
+            .replace("horizon = \"30d\"", "horizon = \"182500d\"")
+            .replace("interval = \"30s\"\nfailures = 3", "interval = \"36500d\"\nfailures = 1"),
+    );
     assert!(e.contains("do not fit the clock") && e.contains("trials.horizon"), "{e}");
     // A data set beyond 2^62 bytes.
     let e = refused(&reference.replace("dataset_bytes = 0", "dataset_bytes = 1e19"));
