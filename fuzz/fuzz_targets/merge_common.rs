@@ -111,7 +111,10 @@ pub fn merge(data: &[u8]) -> Result<u64, String> {
     shards.sort_by_key(|r| (r.trial_start, r.trial_end));
     let mut merged = shards.first().ok_or("no shard")?.clone();
     for r in &shards[1..] {
-        if r.drsim_version != merged.drsim_version || r.scenario.sha256 != merged.scenario.sha256 || r.seed != merged.seed {
+        if r.drsim_version != merged.drsim_version
+            || r.scenario.sha256 != merged.scenario.sha256
+            || r.seed != merged.seed
+        {
             return Err("not a shard of the same run".into());
         }
         let names = |r: &Shard| r.strategies.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
