@@ -52,7 +52,7 @@ struct Checkpoint {
     csv_tmp: Option<PathBuf>,
 }
 
-/// Set by Ctrl-C or SIGTERM: finish the current chunk, save, exit.
+/// Set by Ctrl-C or SIGTERM: start no more trials, save the whole chunks, exit.
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Arguments of `drsim run`.
@@ -496,9 +496,15 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         w.write(CSV_HEADER)?;
         csv_bytes += CSV_HEADER.len() as u64;
     }
-    // Ctrl-C or SIGTERM once: finish the chunk under way, save, exit. (A second one cannot be
-    // caught after the handler is set; the handler only records the request.)
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst));
+    // Ctrl-C or SIGTERM once: stop starting trials, drop the chunk under way, save the whole
+    // chunks, exit. A second one exits at once without saving.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "interrupted again: exiting without saving");
+            std::process::exit(130);
+        }
+    });
     let n = end - start;
     let show_progress = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
     let bar = if show_progress { ProgressBar::new(n.saturating_mul(k as u64)) } else { ProgressBar::hidden() };
@@ -560,13 +566,56 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let mut chunks_done = 0u64;
     while chunk < end {
         let upto = chunk.saturating_add(args.chunk).min(end);
+        // Every strategy's trials of the chunk run before any is recorded: a chunk stopped by
+        // Ctrl-C leaves no trace, and the checkpoint counts whole chunks only. Each trial
+        // checks the flag before it starts, so a stop waits for the trials under way only.
+        let mut chunk_outcomes: Vec<Vec<TrialOutcome>> = Vec::with_capacity(k);
+        let mut stopped = false;
+        for (entry, trial) in scenario.strategies.iter().zip(&trials) {
+            let outcomes = pool.install(|| {
+                (chunk..upto)
+                    .into_par_iter()
+                    .map(|i| {
+                        if INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+                            return Err(None);
+                        }
+                        trial.run(seed, i).map_err(Some)
+                    })
+                    .collect::<Result<Vec<TrialOutcome>, _>>()
+            });
+            match outcomes {
+                Ok(o) => chunk_outcomes.push(o),
+                Err(None) => {
+                    stopped = true;
+                    break;
+                }
+                Err(Some(e)) => {
+                    return Err(CliError::BadInput(format!(
+                        "{}: strategy {:?}: {e}",
+                        args.scenario.display(),
+                        entry.label()
+                    )));
+                }
+            }
+            bar.inc(upto - chunk);
+        }
+        if stopped {
+            if let Some(w) = csv.as_mut() {
+                w.sync()?;
+            }
+            let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
+            save(&path, chunk, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
+            bar.finish_and_clear();
+            eprintln!(
+                "interrupted: trials {start}..{chunk} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
+                path.display(),
+                path.display()
+            );
+            return Err(CliError::Interrupted);
+        }
         let mut first: Vec<TrialOutcome> = vec![];
-        for (si, (entry, trial)) in scenario.strategies.iter().zip(&trials).enumerate() {
-            let outcomes: Vec<TrialOutcome> = pool
-                .install(|| (chunk..upto).into_par_iter().map(|i| trial.run(seed, i)).collect::<Result<_, _>>())
-                .map_err(|e| {
-                    CliError::BadInput(format!("{}: strategy {:?}: {e}", args.scenario.display(), entry.label()))
-                })?;
+        for (si, ((entry, trial), outcomes)) in scenario.strategies.iter().zip(&trials).zip(chunk_outcomes).enumerate()
+        {
             for o in &outcomes {
                 summaries[si].record(o);
                 // The trial's cost: the business impact of its disaster plus its recovery cost.
@@ -591,7 +640,6 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
                     paired[si].1.record(Some(a.rpo.as_nanos()), Some(b.rpo.as_nanos()));
                 }
             }
-            bar.inc(upto - chunk);
         }
         chunk = upto;
         chunks_done += 1;

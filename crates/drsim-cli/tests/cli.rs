@@ -716,3 +716,119 @@ fn inert_faults_warn_and_unstable_replication_says_so() {
     let g = json(&out)["strategies"][0]["backlog_growth_bytes_per_s"].as_f64().unwrap();
     assert!((g - 12_768_000.0).abs() < 1.0, "{g}");
 }
+
+/// The reference scenario with `rate` writes per second of `size` bytes (the same bytes per
+/// second): slow trials, for tests of interruption.
+fn slow_scenario(rate: u32, size: u32) -> PathBuf {
+    let text = std::fs::read_to_string(scenario("reference.toml"))
+        .unwrap()
+        .replace("rate_per_s = 50 }", &format!("rate_per_s = {rate} }}"))
+        .replace("mean = 655_360 }", &format!("mean = {size} }}"));
+    let p = tmp(&format!("slow-{rate}.toml"));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn interrupt(child: &std::process::Child) {
+    let ok = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+}
+
+/// Issue 14, item 5b: Ctrl-C stops a run within about a second even in the middle of a chunk
+/// of slow trials (it used to finish the chunk: 35 s seen), saves only whole chunks, and the
+/// resumed run equals an uninterrupted one; a second Ctrl-C exits at once without saving.
+#[test]
+fn ctrl_c_stops_within_a_second_and_a_second_one_at_once() {
+    // About 0.35 s a trial (debug build): a chunk of 4,096 would take about 12 minutes.
+    let slow = slow_scenario(30_000, 1024);
+    let s = slow.to_str().unwrap();
+    let cp = tmp("ctrl-c.checkpoint");
+    let child = Command::new(DRSIM)
+        .args(["run", s, "--trials", "100000", "--threads", "2", "--checkpoint", cp.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    interrupt(&child);
+    let t0 = std::time::Instant::now();
+    let o = child.wait_with_output().unwrap();
+    let took = t0.elapsed();
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(took.as_secs_f64() < 2.5, "Ctrl-C took {took:?}");
+    assert!(err.contains("interrupted: trials 0..0 of 0..100000 are complete"), "{err}");
+    assert!(cp.exists(), "the checkpoint (of no whole chunk) is saved");
+
+    // Interrupted in the middle of a chunk: only whole chunks count, and the resumed run
+    // equals an uninterrupted one, byte for byte.
+    let (whole_json, whole_csv) = (tmp("slow-whole.json"), tmp("slow-whole.csv"));
+    let o = drsim(&[
+        "run",
+        s,
+        "--trials",
+        "40",
+        "--json",
+        whole_json.to_str().unwrap(),
+        "--csv",
+        whole_csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let (json, csv, cp2) = (tmp("slow-part.json"), tmp("slow-part.csv"), tmp("slow-part.checkpoint"));
+    let args = [
+        "run",
+        s,
+        "--trials",
+        "40",
+        "--threads",
+        "2",
+        "--json",
+        json.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+        "--checkpoint",
+        cp2.to_str().unwrap(),
+        "--chunk",
+        "8",
+    ];
+    let child = Command::new(DRSIM).args(args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    // 40 trials take about 4 s in chunks of 8: 1 s is within the first or second chunk.
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: trials 0.."), "{err}");
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    let o = drsim(&resume);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let (mut a, mut b) = (json_of(&whole_json), json_of(&json));
+    a["timing"] = serde_json::Value::Null;
+    b["timing"] = serde_json::Value::Null;
+    assert_eq!(a, b);
+    assert_eq!(std::fs::read_to_string(&whole_csv).unwrap(), std::fs::read_to_string(&csv).unwrap());
+
+    // A second Ctrl-C while the first waits for trials of about 2.5 s: exit 130 at once, no
+    // checkpoint saved.
+    let slower = slow_scenario(300_000, 100);
+    let cp3 = tmp("ctrl-c-twice.checkpoint");
+    let child = Command::new(DRSIM)
+        .args(["run", slower.to_str().unwrap(), "--trials", "1000", "--checkpoint", cp3.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    interrupt(&child);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    interrupt(&child);
+    let t0 = std::time::Instant::now();
+    let o = child.wait_with_output().unwrap();
+    let took = t0.elapsed();
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(took.as_secs_f64() < 1.0, "the second Ctrl-C took {took:?}");
+    assert!(err.contains("exiting without saving"), "{err}");
+    assert!(!cp3.exists(), "nothing saved");
+}

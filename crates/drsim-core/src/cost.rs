@@ -265,6 +265,19 @@ pub enum CostError {
         /// What is allowed.
         allowed: &'static str,
     },
+    /// A disaster could cost more than a report can hold.
+    #[error(
+        "{key}: a disaster could cost up to {total_usd:.3e} USD ({biggest_usd:.3e} from {key}, over trials.horizon or the whole trial), more than the {max:.3e} USD a loss can be (2^62 micro-dollars): lower {key}",
+        max = MAX_LOSS_PER_DISASTER_USD
+    )]
+    LossTooLarge {
+        /// The key of the largest term.
+        key: &'static str,
+        /// That term, in USD.
+        biggest_usd: f64,
+        /// The whole bound, in USD.
+        total_usd: f64,
+    },
     /// No disaster rate: neither `impact.disasters_per_year` nor a matching horizon process.
     #[error("impact.disasters_per_year: {reason}")]
     NoDisasterRate {
@@ -276,12 +289,79 @@ pub enum CostError {
     Trial(#[from] TrialError),
 }
 
+/// The largest value of any price, amount or penalty key of `[cost]` and `[impact]`, in USD
+/// (per unit): 10^12. Larger values would make totals that no report can hold.
+pub const MAX_USD_AMOUNT: f64 = 1e12;
+/// The most disasters per year (`impact.disasters_per_year`, or the rate derived from
+/// `[horizon]`): 10^4, one an hour. The simulated years draw every disaster.
+pub const MAX_DISASTERS_PER_YEAR: f64 = 1e4;
+/// The largest loss one disaster may be able to cause, in USD (2^62 micro-dollars, about
+/// 4.6 × 10^12 USD): losses are recorded as 64-bit integers of micro-dollars.
+pub const MAX_LOSS_PER_DISASTER_USD: f64 = MAX_MICRO_USD as f64 / 1e6;
+
 fn check_money(section: &'static str, field: &'static str, v: f64) -> Result<(), CostError> {
-    if v.is_finite() && v >= 0.0 {
+    if v.is_finite() && (0.0..=MAX_USD_AMOUNT).contains(&v) {
         Ok(())
     } else {
-        Err(CostError::BadValue { section, field, value: v.to_string(), allowed: "must be finite and >= 0" })
+        Err(CostError::BadValue { section, field, value: show(v), allowed: "must be finite, >= 0 and at most 1e12" })
     }
+}
+
+/// A value as written, in exponent notation when it is huge (1e306, not 307 digits).
+fn show(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 { format!("{v:e}") } else { v.to_string() }
+}
+
+fn check_rate(v: f64) -> Result<(), CostError> {
+    if v.is_finite() && (0.0..=MAX_DISASTERS_PER_YEAR).contains(&v) {
+        Ok(())
+    } else {
+        Err(CostError::BadValue {
+            section: "impact",
+            field: "disasters_per_year",
+            value: show(v),
+            allowed: "must be finite, >= 0 and at most 1e4 (one an hour)",
+        })
+    }
+}
+
+/// Checks that no disaster of `scenario` can cost more than [`MAX_LOSS_PER_DISASTER_USD`]
+/// under `impact` (and `cost`, for the recovery cost): the downtime over the whole horizon (an
+/// unrecovered trial), an RPO of the warm-up and window, every byte written over the trial
+/// (its mean) and the data set lost, both penalties, and the standby at production size over
+/// the horizon with the data set moved twice. `Err` names the key of the largest term.
+pub fn check_loss_bound(
+    cost: Option<&CostSpec>,
+    impact: &ImpactSpec,
+    scenario: &DisasterScenario,
+) -> Result<(), CostError> {
+    let h = scenario.horizon.as_secs_f64() / 3600.0;
+    let dis = &scenario.disaster;
+    let d = &scenario.deployment;
+    let before_h = (dis.warm_up.as_secs_f64() + dis.window.as_secs_f64()) / 3600.0;
+    let gb = (d.workload.mean_bytes_per_s() * (before_h + h) * 3600.0 + d.dataset_bytes) / BYTES_PER_GB;
+    let mut terms = vec![
+        ("impact.downtime_usd_per_hour", impact.downtime_usd_per_hour * h),
+        ("impact.downtime_rise_usd_per_hour_per_hour", impact.downtime_rise_usd_per_hour_per_hour * h * h / 2.0),
+        ("impact.downtime_step_usd_per_hour", impact.downtime_step_usd_per_hour * h),
+        ("impact.data_loss_usd_per_hour_of_rpo", impact.data_loss_usd_per_hour_of_rpo * before_h),
+        ("impact.data_loss_usd_per_gb", impact.data_loss_usd_per_gb * gb),
+        ("impact.rto_missed_penalty_usd", impact.rto_missed_penalty_usd),
+        ("impact.rpo_missed_penalty_usd", impact.rpo_missed_penalty_usd),
+    ];
+    if let Some(c) = cost {
+        let rate =
+            c.instance_types.values().map(|t| t.running_usd_per_hour).fold(c.instance_running_usd_per_hour, f64::max);
+        terms.push(("cost.instance_running_usd_per_hour", f64::from(d.instances_needed()) * rate * h));
+        let per_gb = c.transfer_usd_per_gb.max(c.intra_region_transfer_usd_per_gb) + c.restore_usd_per_gb;
+        terms.push(("cost.transfer_usd_per_gb", per_gb * (gb + d.dataset_bytes / BYTES_PER_GB)));
+    }
+    let total: f64 = terms.iter().map(|t| t.1).sum();
+    if total.is_finite() && total <= MAX_LOSS_PER_DISASTER_USD {
+        return Ok(());
+    }
+    let (key, biggest) = terms.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or(("impact", total));
+    Err(CostError::LossTooLarge { key, biggest_usd: biggest, total_usd: total })
 }
 
 impl CostSpec {
@@ -357,7 +437,7 @@ impl ImpactSpec {
             check_money("impact", field, v)?;
         }
         if let Some(r) = self.disasters_per_year {
-            check_money("impact", "disasters_per_year", r)?;
+            check_rate(r)?;
         }
         if !(self.objective_probability > 0.0 && self.objective_probability <= 1.0) {
             return Err(CostError::BadValue {
@@ -626,7 +706,7 @@ pub fn disasters_per_year(
     horizon: Option<&HorizonSpec>,
 ) -> Result<DisasterRate, CostError> {
     if let Some(r) = impact.disasters_per_year {
-        check_money("impact", "disasters_per_year", r)?;
+        check_rate(r)?;
         return Ok(DisasterRate { per_year: r, source: "impact.disasters_per_year".into() });
     }
     let Some(h) = horizon else {
@@ -654,6 +734,14 @@ pub fn disasters_per_year(
     if used.is_empty() {
         return Err(CostError::NoDisasterRate {
             reason: format!("not given, and no [horizon] failure process targets the disaster's {target}"),
+        });
+    }
+    if rate > MAX_DISASTERS_PER_YEAR {
+        return Err(CostError::NoDisasterRate {
+            reason: format!(
+                "{} make {rate:.3e} disasters a year (at most {MAX_DISASTERS_PER_YEAR:e}): set impact.disasters_per_year or lengthen their time_between_failures",
+                used.join(" + ")
+            ),
         });
     }
     Ok(DisasterRate { per_year: rate, source: used.join(" + ") })
@@ -772,7 +860,7 @@ impl AnnualLoss {
 /// with replacement from `losses_micro_usd` (a compound-Poisson bootstrap of the trials).
 /// Deterministic: draws come from stream [`YEARS_STREAM`] of (seed, 0).
 pub fn simulate_years(losses_micro_usd: &[u64], per_year: f64, years: u64, seed: u64) -> Result<AnnualLoss, CostError> {
-    check_money("impact", "disasters_per_year", per_year)?;
+    check_rate(per_year)?;
     if losses_micro_usd.is_empty() || per_year == 0.0 {
         return Ok(AnnualLoss { sorted: vec![0; years as usize] });
     }

@@ -78,6 +78,35 @@ pub fn run_horizon(
             )));
         }
     }
+    // Each outage of the primary replays the warm-up before it: incidents × that work must be
+    // affordable too (a primary failing every minute for years, each with an hour of writes).
+    let d = &sc.deployment;
+    if let Some(primary) = topo.site(&d.primary) {
+        let mut incidents = 0.0;
+        for (p, &t) in spec.failures.iter().zip(&targets) {
+            let mut outages = crate::model::Outages::new(topo);
+            outages.apply(t, true, &mut vec![]);
+            if !outages.site_up(primary) {
+                let cycle = p.time_between_failures.mean_secs().unwrap_or(f64::INFINITY)
+                    + p.time_to_repair.mean_secs().unwrap_or(f64::INFINITY);
+                incidents += spec.length.as_secs_f64() / cycle;
+            }
+        }
+        let warm_up = sc.disaster.warm_up.as_secs_f64();
+        let segments = topo
+            .link(&d.primary, &d.standby)
+            .and_then(|l| topo.link_spec(l).variability.as_ref())
+            .and_then(|v| v.period.mean_secs())
+            .map_or(0.0, |p| if p > 0.0 { warm_up / p } else { f64::INFINITY });
+        let work = incidents * (d.workload.mean_rate_per_s() * warm_up + segments);
+        if work > crate::trial::MAX_WRITES_PER_TRIAL {
+            return Err(TrialError::Scenario(format!(
+                "horizon: about {incidents:.3e} outages of the primary per run, each replaying disaster.warm_up ({}) of writes and bandwidth segments, make about {work:.3e} simulated writes and segments per run (at most {:e}): shorten the warm-up or horizon.length, or lengthen the primary's time_between_failures",
+                sc.disaster.warm_up,
+                crate::trial::MAX_WRITES_PER_TRIAL
+            )));
+        }
+    }
     let streams = TrialStreams::new(seed, index);
     let end = SimTime::ZERO + spec.length;
     // What every process did over the run, from its stationary state; the primary's own

@@ -44,6 +44,7 @@ pub mod cost;
 pub mod engine;
 pub mod faults;
 pub mod horizon;
+pub mod limits;
 pub mod model;
 pub mod montecarlo;
 pub mod recovery;

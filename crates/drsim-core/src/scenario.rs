@@ -282,8 +282,8 @@ impl Scenario {
         let name = raw.name.unwrap_or_else(|| {
             file.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
         });
-        Ok(Scenario {
-            origin: file,
+        let scenario = Scenario {
+            origin: file.clone(),
             name,
             description: raw.description,
             trials: raw.trials.clone(),
@@ -306,6 +306,18 @@ impl Scenario {
             horizon: raw.horizon,
             cost: raw.cost,
             impact: raw.impact,
-        })
+        };
+        // A disaster's loss must be representable (issue 14, item 10).
+        if scenario.cost.is_some() || scenario.impact.is_some() {
+            let impact = scenario.impact.clone().unwrap_or_default();
+            crate::cost::check_loss_bound(scenario.cost.as_ref(), &impact, &scenario.disaster).map_err(|e| {
+                let key = match &e {
+                    crate::cost::CostError::LossTooLarge { key, .. } if key.starts_with("cost") => "cost",
+                    _ => "impact",
+                };
+                ScenarioError::Invalid { file: file.clone(), key: key.into(), message: e.to_string() }
+            })?;
+        }
+        Ok(scenario)
     }
 }

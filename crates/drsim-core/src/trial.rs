@@ -281,6 +281,14 @@ impl<'a> DisasterTrial<'a> {
                 )));
             }
         }
+        // Refuse other work that cannot finish, and values whose results cannot be represented.
+        let history = match &steady.replication {
+            crate::model::ReplicationSpec::Snapshot(spec) => {
+                crate::model::SnapshotShipping::history(spec, &forward, &d.workload)
+            }
+            _ => SimDuration::ZERO,
+        };
+        crate::limits::check_trial(scenario, &steady.replication, &forward, history).map_err(TrialError::Scenario)?;
         let stability =
             steady.replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
         let n = topo.site_count();

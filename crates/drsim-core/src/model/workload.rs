@@ -79,6 +79,14 @@ pub enum WorkloadError {
     /// The write size distribution has no finite mean.
     #[error("workload: size_bytes has no finite mean; choose a distribution with one")]
     InfiniteMeanSize,
+    /// The write size distribution's mean is too large for byte counts to stay exact.
+    #[error(
+        "workload: size_bytes has mean {mean:.3e} bytes: not allowed (at most 2^53 = 9.007e15 bytes a write, so that byte counts stay exact)"
+    )]
+    HugeSize {
+        /// The mean write size.
+        mean: f64,
+    },
 }
 
 impl WorkloadSpec {
@@ -107,8 +115,10 @@ impl WorkloadSpec {
             }
         }
         self.size_bytes.validate().map_err(|source| WorkloadError::Distribution { field: "size_bytes", source })?;
-        if self.size_bytes.non_negative_mean().is_none() {
-            return Err(WorkloadError::InfiniteMeanSize);
+        match self.size_bytes.non_negative_mean() {
+            None => return Err(WorkloadError::InfiniteMeanSize),
+            Some(m) if m > crate::limits::MAX_MEAN_WRITE_BYTES => return Err(WorkloadError::HugeSize { mean: m }),
+            Some(_) => {}
         }
         Ok(())
     }

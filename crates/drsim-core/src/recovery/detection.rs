@@ -69,6 +69,14 @@ impl Detection {
                         allowed: "must be >= 1",
                     });
                 }
+                // The detection delay is below failures × interval: it must fit the clock.
+                if interval.as_nanos().checked_mul(u64::from(*failures)).is_none() {
+                    return Err(DetectionError::BadValue {
+                        field: "failures",
+                        value: format!("{failures} (with interval = {interval})"),
+                        allowed: "failures × interval must fit the clock: at most 2^64-1 ns, about 584 years",
+                    });
+                }
                 Ok(())
             }
             Detection::Delay { delay } => match delay.mean_secs() {

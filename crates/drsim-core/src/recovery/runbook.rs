@@ -151,6 +151,11 @@ impl Step {
     }
 }
 
+/// The most unit attempts a runbook may expect in one run (parallel units × the attempts each
+/// needs, 1 / (1 − failure_probability), at most max_retries + 1): refused beyond, rather than
+/// run for hours.
+pub const MAX_RUNBOOK_ATTEMPTS: f64 = 1e7;
+
 /// A DAG of steps.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +201,24 @@ pub enum RunbookError {
         step: String,
         /// The unknown site.
         site: String,
+    },
+    /// The runbook would make more unit attempts than a trial can afford.
+    #[error(
+        "runbook: its steps' parallel units and retries make about {attempts:.3e} unit attempts per run (step {step:?} the most: parallel = {parallel}, max_retries = {max_retries}, failure_probability = {failure_probability}); at most {max:e} are allowed: lower parallel or max_retries"
+    )]
+    TooManyAttempts {
+        /// Expected attempts of the whole runbook.
+        attempts: f64,
+        /// The step with the most.
+        step: String,
+        /// Its units.
+        parallel: u32,
+        /// Its retries.
+        max_retries: u32,
+        /// Its failure probability.
+        failure_probability: f64,
+        /// The bound, [`MAX_RUNBOOK_ATTEMPTS`].
+        max: f64,
     },
     /// A distribution is invalid.
     #[error("runbook: step {step:?}: duration: {source}")]
@@ -245,6 +268,25 @@ impl Runbook {
                 .inner()
                 .validate()
                 .map_err(|e| RunbookError::Duration { step: s.name.clone(), source: Box::new(e) })?;
+        }
+        // Refuse work that cannot finish: each unit is attempted until it succeeds (1 / (1 - p)
+        // times on average) or the step's pooled retries run out.
+        let expected = |s: &Step| {
+            let units = f64::from(s.parallel);
+            (units / (1.0 - s.failure_probability)).min(units * (f64::from(s.max_retries) + 1.0))
+        };
+        let attempts: f64 = self.steps.iter().map(expected).sum();
+        if attempts > MAX_RUNBOOK_ATTEMPTS
+            && let Some(s) = self.steps.iter().max_by(|a, b| expected(a).total_cmp(&expected(b)))
+        {
+            return Err(RunbookError::TooManyAttempts {
+                attempts,
+                step: s.name.clone(),
+                parallel: s.parallel,
+                max_retries: s.max_retries,
+                failure_probability: s.failure_probability,
+                max: MAX_RUNBOOK_ATTEMPTS,
+            });
         }
         // Kahn's algorithm: a topological order, or the steps left on a cycle.
         let mut indegree = vec![0usize; self.steps.len()];

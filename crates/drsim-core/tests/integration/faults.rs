@@ -486,3 +486,95 @@ fn horizon_with_a_standby_region_mostly_down() {
     assert!(p_ok > 0.85 && p_bad < 0.2, "failover fractions {p_ok} and {p_bad}");
     assert!(down_bad > 5.0 * down_ok, "downtime {down_bad} vs {down_ok}");
 }
+
+/// Issue 14, item 5: other work that cannot finish is refused when the trial is prepared (as
+/// `drsim validate` does), naming the key and the documented bound.
+#[test]
+fn other_work_that_cannot_finish_is_refused_by_key() {
+    use drsim_core::model::Arrivals;
+    use drsim_core::scenario::Scenario;
+    let reference =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/scenarios/reference.toml"))
+            .unwrap();
+    let strategy = Fixed { replication: ReplicationSpec::Asynchronous };
+    let refused = |text: &str| {
+        let s = Scenario::from_toml_str(text, "hostile.toml").unwrap();
+        match DisasterTrial::new(&s.disaster, &strategy) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("accepted:\n{text}"),
+        }
+    };
+    // A bandwidth that changes every nanosecond: 1.2e11 segments in 120 s.
+    let e = refused(&reference.replace(
+        "bandwidth_bytes_per_s = 50_000_000",
+        "bandwidth_bytes_per_s = 50_000_000\nvariability = { period = \"1ns\", factor = { kind = \"uniform\", low = 0.5, high = 1.5 } }",
+    ));
+    assert!(e.contains("variability.period") && e.contains("at most 1e7"), "{e}");
+    // A period of a minute is fine.
+    let ok = reference.replace(
+        "bandwidth_bytes_per_s = 50_000_000",
+        "bandwidth_bytes_per_s = 50_000_000\nvariability = { period = \"1m\", factor = { kind = \"uniform\", low = 0.5, high = 1.5 } }",
+    );
+    let s = Scenario::from_toml_str(&ok, "ok.toml").unwrap();
+    assert!(DisasterTrial::new(&s.disaster, &strategy).is_ok());
+    // On/off periods of a nanosecond, even with no writes at all.
+    let e = refused(&reference.replace(
+        "arrivals = { kind = \"poisson\", rate_per_s = 50 }",
+        "arrivals = { kind = \"on_off\", on_rate_per_s = 0, off_rate_per_s = 0, on = \"1ns\", off = \"1ns\" }",
+    ));
+    assert!(e.contains("arrivals.on + arrivals.off") && e.contains("at most 1e7"), "{e}");
+    // A timeline past the clock: a horizon of 500 years after a detection of 100 years.
+    let e = refused(
+        &reference
+            .replace("horizon = \"30d\"", "horizon = \"182500d\"")
+            .replace("interval = \"30s\"\nfailures = 3", "interval = \"36500d\"\nfailures = 1"),
+    );
+    assert!(e.contains("do not fit the clock") && e.contains("trials.horizon"), "{e}");
+    // A data set beyond 2^62 bytes.
+    let e = refused(&reference.replace("dataset_bytes = 0", "dataset_bytes = 1e19"));
+    assert!(e.contains("deployment.dataset_bytes") && e.contains("2^62"), "{e}");
+    // Snapshots every nanosecond.
+    let mut sc = TwoRegions::default().scenario();
+    sc.deployment.workload.arrivals = Arrivals::Poisson { rate_per_s: 0.0 };
+    let spec = SnapshotSpec {
+        interval: SimDuration::from_nanos(1),
+        phase: None,
+        size: SnapshotKind::Incremental,
+        retention: Default::default(),
+        failure_probability: 0.0,
+    };
+    let snap = Fixed { replication: ReplicationSpec::Snapshot(spec) };
+    let e = DisasterTrial::new(&sc, &snap).err().unwrap().to_string();
+    assert!(e.contains("backup jobs per trial") && e.contains("at most 1e7"), "{e}");
+}
+
+/// A runbook whose units would retry for ever (failure probability near 1, huge retries, many
+/// units) is refused with the step, its keys and the bound.
+#[test]
+fn runbooks_that_cannot_finish_are_refused() {
+    let rb = Runbook::new(vec![Step::new("launch", secs(1)).parallel(1_000_000).may_fail(0.999_999, 4_000_000_000)]);
+    let e = rb.validate().unwrap_err().to_string();
+    assert!(e.contains("\"launch\"") && e.contains("parallel = 1000000") && e.contains("at most 1e7"), "{e}");
+    // Many units that rarely fail are fine.
+    let rb = Runbook::new(vec![Step::new("launch", secs(1)).parallel(1_000_000).may_fail(0.01, 4_000_000_000)]);
+    assert!(rb.validate().is_ok());
+}
+
+/// A horizon whose primary fails every minute for ten years, each incident replaying a day of
+/// writes, is refused before it runs.
+#[test]
+fn horizons_that_cannot_finish_are_refused() {
+    let sc = TwoRegions { warm_up: SimDuration::from_days(1), ..TwoRegions::default() }.scenario();
+    let strategy = Fixed { replication: ReplicationSpec::Asynchronous };
+    let trial = DisasterTrial::new(&sc, &strategy).unwrap();
+    let spec = HorizonSpec {
+        length: SimDuration::from_days(3650),
+        failures: vec![FailureProcess {
+            target: FailureTarget::Region("A".into()),
+            time_between_failures: secs(60),
+            time_to_repair: secs(1),
+        }],
+    };
+    let e = run_horizon(&trial, &spec, 1, 0).unwrap_err().to_string();
+    assert!(e.contains("outages of the primary") && e.contains("warm_up"), "{e}");
+}

@@ -98,3 +98,31 @@ fn duplicate_strategy_names_are_refused() {
     let text = reference_text() + "\n[[strategies]]\nkind = \"pilot_light\"\nname = \"another\"\n";
     assert!(Scenario::from_toml_str(&text, "ok.toml").is_ok());
 }
+
+/// Issue 14, item 10: values whose results cannot be represented are refused when the file is
+/// read, naming the key and the allowed range, instead of saturating silently.
+#[test]
+fn unrepresentable_values_are_refused_by_key() {
+    let r = reference_text();
+    // A write of 1e25 bytes (bytes lost used to saturate at 1.8e19).
+    let e = refused(&r.replace("{ kind = \"exponential\", mean = 655_360 }", "{ kind = \"fixed\", value = 1e25 }"));
+    assert!(e.contains("[workload]") && e.contains("size_bytes") && e.contains("2^53"), "{e}");
+    // 4e9 health-check failures of 30 s (detection used to saturate at 584 years).
+    let e = refused(&r.replace("failures = 3", "failures = 4000000000"));
+    assert!(e.contains("[detection]") && e.contains("failures = 4000000000") && e.contains("fit the clock"), "{e}");
+    // Prices past 1e12 USD (a month used to be priced at 106 USD).
+    let e = refused(&format!("{r}\n[cost]\ninstance_running_usd_per_hour = 1e306\n"));
+    assert!(e.contains("instance_running_usd_per_hour = 1e306") && e.contains("at most 1e12"), "{e}");
+    // 1e306 disasters a year (the expected loss used to be 0).
+    let e = refused(&format!("{r}\n[impact]\ndisasters_per_year = 1e306\n"));
+    assert!(e.contains("disasters_per_year = 1e306") && e.contains("at most 1e4"), "{e}");
+    // A disaster that could cost more than 2^62 micro-dollars (used to clamp at 4.6e12 USD):
+    // 1e11 USD an hour over a 30-day horizon is 7.2e13 USD.
+    let e = refused(&format!("{r}\n[impact]\ndowntime_usd_per_hour = 1e11\n"));
+    assert!(e.contains("[impact]") && e.contains("impact.downtime_usd_per_hour") && e.contains("2^62"), "{e}");
+    let e = refused(&format!("{r}\n[cost]\ninstance_running_usd_per_hour = 1e9\n"));
+    assert!(e.contains("[cost]") && e.contains("cost.instance_running_usd_per_hour"), "{e}");
+    // Large but representable values pass.
+    let ok = format!("{r}\n[impact]\ndowntime_usd_per_hour = 1e9\ndisasters_per_year = 1e4\n");
+    assert!(Scenario::from_toml_str(&ok, "ok.toml").is_ok());
+}
