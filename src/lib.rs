@@ -22,6 +22,8 @@
 //! - [`pilot_light`]: the pilot light strategy (from `drsim-pilot-light`).
 //! - [`warm_standby`]: the warm standby strategy (from `drsim-warm-standby`).
 //! - [`multi_site`]: the multi-site active/active strategy (from `drsim-multi-site`).
+//! - [`study`]: every strategy of a scenario over the same disasters in one call
+//!   ([`Study`]): summaries in seconds, per-trial outcomes as data, paired comparisons.
 //!
 //! ```
 //! use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
@@ -49,3 +51,11 @@ pub use drsim_warm_standby as warm_standby;
 
 pub mod plot;
 pub mod strategies;
+pub mod study;
+
+pub use study::{Study, StudyError, StudyResult};
+
+/// The README's Rust examples, compiled by `cargo test` so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;

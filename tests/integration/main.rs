@@ -6,10 +6,12 @@
 //! - [`threads`]: results do not depend on the number of threads.
 //! - [`params`]: bad strategy entries are refused with errors naming what is wrong.
 //! - [`random_scenarios`]: random valid scenarios give finite, consistent records.
+//! - [`study`]: the study layer equals the lower-level runners, at any thread count.
 
 mod common;
 mod params;
 mod random_scenarios;
 mod reference;
 mod scenarios;
+mod study;
 mod threads;

@@ -832,3 +832,24 @@ fn ctrl_c_stops_within_a_second_and_a_second_one_at_once() {
     assert!(err.contains("exiting without saving"), "{err}");
     assert!(!cp3.exists(), "nothing saved");
 }
+
+/// One set of per-trial columns: the CSV header of `drsim run --csv` names exactly the fields of
+/// the library's `OutcomeRow` (what `Study::outcomes` and the Python bindings hand out), in the
+/// same order.
+#[test]
+fn the_csv_columns_are_the_outcome_row_fields() {
+    let out = tmp("columns.csv");
+    let o =
+        drsim(&["run", scenario("reference.toml").to_str().unwrap(), "--trials", "3", "--csv", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let study = drsim::Study::from_path(scenario("reference.toml")).unwrap().trials(1).run().unwrap();
+    // Serialized in field order: each header name's key appears, in the header's order.
+    let text = serde_json::to_string(&study.outcomes().next().unwrap()).unwrap();
+    let positions: Vec<usize> =
+        header.iter().map(|h| text.find(&format!("\"{h}\":")).unwrap_or_else(|| panic!("{h} not in {text}"))).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{header:?} vs {text}");
+    let fields = serde_json::to_value(study.outcomes().next().unwrap()).unwrap();
+    assert_eq!(fields.as_object().unwrap().len(), header.len());
+}

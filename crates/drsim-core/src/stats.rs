@@ -22,7 +22,7 @@ pub fn format_secs(secs: f64) -> String {
 }
 
 /// A summary of a sample of finite values.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Summary {
     /// Number of values.
     pub count: u64,
@@ -82,7 +82,7 @@ impl Summary {
 }
 
 /// A proportion with its 95 % Wilson score interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Proportion {
     /// Successes.
     pub successes: u64,

@@ -145,6 +145,110 @@ pub struct TrialOutcome {
     pub flags: TrialFlags,
 }
 
+/// One trial of one strategy as a row of data: the columns of the `drsim run --csv` file, with
+/// proper types (seconds as `f64`, `None` for a value that does not exist, such as the RTO of a
+/// censored trial). Serialize it to CSV, JSON, Arrow or a data frame.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutcomeRow {
+    /// The strategy's label.
+    pub strategy: String,
+    /// The trial's index.
+    pub trial: u64,
+    /// What failed.
+    pub disaster: String,
+    /// When, in seconds since the start of the trial.
+    pub disaster_at_s: f64,
+    /// Disaster to detection.
+    pub detection_s: f64,
+    /// Disaster to the first demand served again (`None`: never within the horizon).
+    pub first_partial_service_s: Option<f64>,
+    /// RTO (`None`: not recovered within the horizon: censored).
+    pub rto_s: Option<f64>,
+    /// RPO.
+    pub rpo_s: f64,
+    /// Writes lost.
+    pub writes_lost: u64,
+    /// Bytes lost.
+    pub bytes_lost: u64,
+    /// Age of the standby's copy at the disaster.
+    pub copy_age_s: f64,
+    /// Failback duration (`None`: did not complete).
+    pub failback_s: Option<f64>,
+    /// Write freeze during failback.
+    pub write_freeze_s: Option<f64>,
+    /// Bytes lost during failback.
+    pub failback_bytes_lost: u64,
+    /// RPO of the failback loss.
+    pub failback_rpo_s: f64,
+    /// Write-blocked time before the disaster.
+    pub write_blocked_s: f64,
+    /// The standby's outage while it served.
+    pub serving_outage_s: f64,
+    /// Median commit latency (synchronous replication only).
+    pub commit_latency_p50_s: Option<f64>,
+    /// 99th percentile commit latency (synchronous replication only).
+    pub commit_latency_p99_s: Option<f64>,
+    /// RTO ≤ objective (`None`: no objective).
+    pub rto_met: Option<bool>,
+    /// RPO ≤ objective (`None`: no objective).
+    pub rpo_met: Option<bool>,
+    /// Flag.
+    pub recovery_failed: bool,
+    /// Flag.
+    pub recovery_interrupted: bool,
+    /// Flag.
+    pub recovery_delayed: bool,
+    /// Flag.
+    pub outlasted_horizon: bool,
+    /// Flag.
+    pub unstable_replication: bool,
+    /// Flag.
+    pub failback_cannot_catch_up: bool,
+    /// The trial's cost in USD (business impact plus recovery cost), when priced.
+    pub cost_usd: Option<f64>,
+}
+
+/// Nanoseconds to seconds, correctly rounded (exact decimal text for whole milliseconds).
+fn secs(d: SimDuration) -> f64 {
+    d.as_nanos() as f64 / 1e9
+}
+
+impl TrialOutcome {
+    /// This outcome as a row of data for `strategy`, with its cost if priced.
+    pub fn row(&self, strategy: &str, cost_usd: Option<f64>) -> OutcomeRow {
+        OutcomeRow {
+            strategy: strategy.to_string(),
+            trial: self.trial,
+            disaster: self.disaster.clone(),
+            disaster_at_s: self.disaster_at.as_nanos() as f64 / 1e9,
+            detection_s: secs(self.detection_delay),
+            first_partial_service_s: self.first_partial_service.map(secs),
+            rto_s: self.rto.map(secs),
+            rpo_s: secs(self.rpo),
+            writes_lost: self.writes_lost,
+            bytes_lost: self.bytes_lost,
+            copy_age_s: secs(self.copy_age),
+            failback_s: self.failback.map(secs),
+            write_freeze_s: self.write_freeze.map(secs),
+            failback_bytes_lost: self.failback_bytes_lost,
+            failback_rpo_s: secs(self.failback_rpo),
+            write_blocked_s: secs(self.write_blocked),
+            serving_outage_s: secs(self.serving_outage),
+            commit_latency_p50_s: self.commit_latency_p50.map(secs),
+            commit_latency_p99_s: self.commit_latency_p99.map(secs),
+            rto_met: self.rto_met,
+            rpo_met: self.rpo_met,
+            recovery_failed: self.flags.recovery_failed,
+            recovery_interrupted: self.flags.recovery_interrupted,
+            recovery_delayed: self.flags.recovery_delayed,
+            outlasted_horizon: self.flags.outlasted_horizon,
+            unstable_replication: self.flags.unstable_replication,
+            failback_cannot_catch_up: self.flags.failback_cannot_catch_up,
+            cost_usd,
+        }
+    }
+}
+
 /// Why a trial could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
