@@ -119,8 +119,8 @@ fn shipped_scenarios_run_within_whitepaper_bands() {
                 assert_eq!(o.trial, i as u64, "{what}: records out of order");
                 check_record(&scenario, o, &format!("{what} trial {i}"));
             }
-            let mut rto: Vec<f64> = outcomes.iter().filter_map(|o| o.rto).map(SimDuration::as_secs_f64).collect();
-            let median = Summary::of(&mut rto).expect("recovered trials").p50;
+            let rto: Vec<f64> = outcomes.iter().filter_map(|o| o.rto).map(SimDuration::as_secs_f64).collect();
+            let median = Summary::of(&rto).expect("recovered trials").p50;
             let (lo, hi) = whitepaper_band(&entry.kind);
             println!("{what}: median RTO {median:.0} s, whitepaper band [{lo}, {hi}]");
             assert!(

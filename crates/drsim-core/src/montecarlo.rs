@@ -186,6 +186,11 @@ impl Accumulator {
         Some(out)
     }
 
+    /// The summary of nanosecond values, in seconds.
+    pub fn summary_secs(&self) -> Option<Summary> {
+        self.summary(1e-9)
+    }
+
     /// The summary, with every value multiplied by `scale` (1e-9 to report seconds).
     /// `None` when empty.
     pub fn summary(&self, scale: f64) -> Option<Summary> {
