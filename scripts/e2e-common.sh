@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/slurm-e2e.sh and scripts/parallel-e2e.sh (sourced, not run).
 # Expects NAME (the script's name, for messages) and ROOT (the repository root).
 

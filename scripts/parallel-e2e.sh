@@ -64,8 +64,8 @@ drsim merge auto/ --json auto.json >logs/auto-merge.log 2>&1 || fail "merge of a
 
 # The same by flag: {#} is the job's sequence number, 1-based like K.
 parallel --will-cite --halt now,fail=1 \
-    drsim run scenario.toml --shard {#}/4 --trials 2000 --seed 42 --threads 1 \
-    --json seq/shard-{#}.json ::: 1 2 3 4 >logs/seq.log 2>&1 ||
+    drsim run scenario.toml --shard '{#}/4' --trials 2000 --seed 42 --threads 1 \
+    --json 'seq/shard-{#}.json' ::: 1 2 3 4 >logs/seq.log 2>&1 ||
     fail "parallel with --shard {#}/4 failed"
 drsim merge 'seq/shard-*.json' --json seq.json >logs/seq-merge.log 2>&1 || fail "merge of seq/shard-*.json failed"
 

@@ -43,15 +43,8 @@ JOBS=()        # the jobs it submitted
 # Pids of processes (other than this shell) whose working directory or an open file is in
 # the temporary directory.
 leftovers() {
-    local p pid
-    for p in /proc/[0-9]*; do
-        pid=${p#/proc/}
-        [ "$pid" = $$ ] && continue
-        if [[ "$(readlink "$p/cwd" 2>/dev/null)" == "$WORK"* ]] ||
-            ls -l "$p/fd" 2>/dev/null | grep -qF -- "-> $WORK"; then
-            echo "$pid"
-        fi
-    done
+    find /proc/[0-9]*/cwd /proc/[0-9]*/fd -maxdepth 1 \( -lname "$WORK" -o -lname "$WORK/*" \) 2>/dev/null |
+        cut -d/ -f3 | sort -u | grep -vx "$$" || true
 }
 cleanup() {
     local rc=$?
@@ -84,15 +77,16 @@ cleanup() {
     # Any process still using the temporary directory (a job step, a slurmstepd finishing)
     # was started through these daemons: give it 10 s, then kill it by pid.
     cd /
-    local left
+    local left=()
     for _ in $(seq 1 20); do
-        left=$(leftovers)
-        [ -z "$left" ] && break
+        mapfile -t left < <(leftovers)
+        [ "${#left[@]}" = 0 ] && break
         sleep 0.5
     done
-    if [ -n "$left" ]; then
-        echo "$NAME: killing leftover processes of the test:" $left >&2
-        kill -KILL $left 2>/dev/null
+    if [ "${#left[@]}" -gt 0 ]; then
+        echo "$NAME: killing leftover processes of the test:" >&2
+        ps -o pid,args -p "$(IFS=,; echo "${left[*]}")" >&2
+        kill -KILL "${left[@]}" 2>/dev/null
     fi
     if [ "$rc" != 0 ]; then
         for log in "$WORK"/*.log "$WORK"/logs/*.log; do
