@@ -890,3 +890,47 @@ fn merge_reads_directories_and_patterns_and_names_missing_shards() {
     assert_eq!(o.status.code(), Some(2));
     assert!(no_panic(&o).contains("no *.json shard report"));
 }
+
+/// Issue 17: the job scripts and commands of docs/scale-out.md are the ones that
+/// scripts/slurm-e2e.sh and scripts/parallel-e2e.sh run, word for word.
+#[test]
+fn scale_out_recipes_are_the_tested_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let (doc, slurm, parallel) =
+        (read("docs/scale-out.md"), read("scripts/slurm-e2e.sh"), read("scripts/parallel-e2e.sh"));
+    // The bodies of the two job scripts (here-documents in the test script).
+    for name in ["shards.sbatch", "merge.sbatch"] {
+        let start = slurm.find(&format!("cat >{name} <<'EOF'\n")).unwrap_or_else(|| panic!("{name} in slurm-e2e.sh"));
+        let body = &slurm[start..].split_once('\n').unwrap().1;
+        let body = &body[..body.find("\nEOF\n").unwrap() + 1];
+        assert!(doc.contains(&format!("```sh\n{body}```")), "docs/scale-out.md lacks {name} as tested:\n{body}");
+    }
+    // Single commands and pipelines, joined over their continuation lines.
+    let commands = |script: &str, starts: &[&str]| -> Vec<String> {
+        let mut found = vec![];
+        let lines: Vec<&str> = script.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if starts.iter().any(|s| l.trim_start().starts_with(s)) {
+                let mut cmd = vec![*l];
+                let mut j = i;
+                while lines[j].ends_with('\\') {
+                    j += 1;
+                    cmd.push(lines[j]);
+                }
+                found.push(cmd.join("\n"));
+            }
+        }
+        found
+    };
+    let tested = commands(&parallel, &["seq 4 | parallel", "parallel --will-cite"]);
+    assert_eq!(tested.len(), 2, "the two GNU parallel forms in parallel-e2e.sh");
+    for cmd in tested {
+        // The script redirects output and fails on error; the docs show the bare command.
+        let bare = cmd.split(" >logs/").next().unwrap();
+        assert!(doc.contains(bare), "docs/scale-out.md lacks the tested command:\n{bare}");
+    }
+    let rerun = commands(&slurm, &["rerun=$(submit"]).pop().expect("the rerun in slurm-e2e.sh");
+    let rerun = rerun.replace("rerun=$(submit ", "rerun=$(sbatch --parsable ");
+    assert!(doc.contains(&rerun), "docs/scale-out.md lacks the tested rerun:\n{rerun}");
+}
