@@ -43,6 +43,7 @@ JOBS=()        # the jobs it submitted
 # Pids of processes (other than this shell) whose working directory or an open file is in
 # the temporary directory.
 leftovers() {
+    case $WORK in /tmp/drsim-slurm-e2e.?*) ;; *) return 0 ;; esac # never a scan of "" or /
     find /proc/[0-9]*/cwd /proc/[0-9]*/fd -maxdepth 1 \( -lname "$WORK" -o -lname "$WORK/*" \) 2>/dev/null |
         cut -d/ -f3 | sort -u | grep -vx "$$" || true
 }
@@ -141,7 +142,8 @@ wait_for 30 munged "${PIDS[-1]}" bash -c "munge -n -S '$SOCKET' | unmunge -S '$S
 say "munged up (pid ${PIDS[-1]})"
 
 # slurm.conf: one node, this machine, with the CPUs and memory slurmd detects.
-NODE=$(hostname -s)
+NODE=$(uname -n)
+NODE=${NODE%%.*}
 HW=$(slurmd -C | head -n 1)
 case $HW in NodeName=*) ;; *) fail "slurmd -C printed no node line: $HW" ;; esac
 HW=${HW#NodeName=* }                  # drop the NodeName=... word, keep CPUs=... RealMemory=...
@@ -282,3 +284,5 @@ wait_job "$merge" "the second merge job"
 JOBS=()
 compare_reports all.json whole.json "the 4 shards after rerunning shard 3 alone (sbatch --wrap '... --shard 3/4 ...')"
 say "passed in $(($(date +%s) - began)) s"
+# The plain closing line CI reads: the two equality checks above.
+say "2 passed, 0 failed"
