@@ -6,6 +6,8 @@
 //! drsim horizon examples/scenarios/compare.toml --trials 200
 //! drsim run scenario.toml --shard 1/4 --json shard1.json   # ... then:
 //! drsim merge shard*.json --json all.json
+//! drsim run scenario.toml --shard auto --json out/shard-{shard}.json   # in a Slurm array task
+//! drsim merge out/ --json all.json
 //! ```
 //!
 //! Exit codes: 0 success, 2 bad input (scenario, arguments), 1 any other failure, 130 stopped
@@ -15,6 +17,7 @@
 mod output;
 mod report;
 mod run;
+mod shard;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,7 +46,8 @@ enum Command {
     },
     /// Merge shard reports (from `run --shard K/N --json`) into one.
     Merge {
-        /// The shard reports.
+        /// The shard reports: files, directories (their `*.json` files) or quoted glob
+        /// patterns such as 'out/shard-*.json'. Missing shards are named.
         #[arg(required = true)]
         shards: Vec<PathBuf>,
         /// Where to write the merged report (`-` for stdout).

@@ -299,6 +299,10 @@ pub struct Report {
     pub trial_start: u64,
     /// One past the last trial index covered.
     pub trial_end: u64,
+    /// Which shard of which split this report is (`--shard`); absent otherwise, and in merged
+    /// reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::ShardInfo>,
     /// RTO objective in seconds.
     pub rto_objective_s: Option<f64>,
     /// RPO objective in seconds.
@@ -343,16 +347,19 @@ fn check_state(path: &Path, r: &Report) -> Result<(), CliError> {
 }
 
 /// `drsim merge`: checks the shards belong to one run and merges them exactly.
-pub fn merge(shards: &[PathBuf], out: &Path) -> Result<(), CliError> {
+pub fn merge(args: &[PathBuf], out: &Path) -> Result<(), CliError> {
+    let shards = crate::shard::expand_inputs(args, out)?;
     let inputs: Vec<(&str, &Path)> = shards.iter().map(|p| ("shard report", p.as_path())).collect();
     crate::output::check_outputs(&[("--json", out)], &inputs)?;
     let _lock = (out.as_os_str() != "-").then(|| crate::output::OutputLock::take(out)).transpose()?;
     let mut reports = shards.iter().map(|p| read_report(p).map(|r| (p, r))).collect::<Result<Vec<_>, _>>()?;
+    crate::shard::check_set(&reports.iter().map(|(p, r)| (p.as_path(), r.shard)).collect::<Vec<_>>())?;
     // Empty shards (more shards than trials) sort before the shard that starts where they do.
     reports.sort_by_key(|(_, r)| (r.trial_start, r.trial_end));
     let (first_path, first) = &reports[0];
     let mut merged = first.clone();
     merged.timing = None;
+    merged.shard = None;
     for (path, r) in &reports[1..] {
         let differs = |what: &str| {
             CliError::BadInput(format!(

@@ -78,9 +78,15 @@ pub struct RunArgs {
     /// Write an SVG of the RTO and RPO distributions (`-` for stdout).
     #[arg(long)]
     plot: Option<PathBuf>,
-    /// Run only shard K of N (1-based), e.g. `--shard 2/8`; merge with `drsim merge`.
-    #[arg(long, value_parser = parse_shard)]
-    shard: Option<(u64, u64)>,
+    /// Run only shard K of N (1-based), e.g. `--shard 2/8`; merge with `drsim merge`. `auto`
+    /// reads K and N from a Slurm job array, a Kubernetes Indexed Job or GNU parallel
+    /// (docs/scale-out.md). Output paths may contain `{shard}`, replaced by K.
+    #[arg(long, value_parser = crate::shard::parse_shard_arg)]
+    shard: Option<crate::shard::ShardArg>,
+    /// The number of shards, for `--shard auto` under a Kubernetes Indexed Job or GNU parallel
+    /// (whose environment gives only the index); checked against a Slurm array's size.
+    #[arg(long)]
+    shards: Option<u64>,
     /// Print timing (trials per second) after the table.
     #[arg(long)]
     bench: bool,
@@ -100,16 +106,6 @@ pub struct RunArgs {
     /// resuming a finished run).
     #[arg(long, hide = true)]
     fail_before_json: bool,
-}
-
-fn parse_shard(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("{s:?} is not a shard: expected K/N with 1 <= K <= N, e.g. 2/8");
-    let (k, n) = s.split_once('/').ok_or_else(bad)?;
-    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
-    if n == 0 || k == 0 || k > n {
-        return Err(bad());
-    }
-    Ok((k, n))
 }
 
 fn load(path: &Path) -> Result<(Scenario, String), CliError> {
@@ -390,8 +386,17 @@ fn resume_csv(p: &Path, cp_path: &Path, c: &Checkpoint) -> Result<CsvSink, CliEr
 }
 
 /// `drsim run`.
-pub fn run(args: RunArgs) -> Result<(), CliError> {
+pub fn run(mut args: RunArgs) -> Result<(), CliError> {
     let threads = output::check_threads(args.threads)?;
+    let shard = crate::shard::resolve(args.shard, args.shards, &|var| std::env::var(var).ok())?;
+    for (flag, p) in [
+        ("--json", &mut args.json),
+        ("--csv", &mut args.csv),
+        ("--plot", &mut args.plot),
+        ("--checkpoint", &mut args.checkpoint),
+    ] {
+        crate::shard::fill_opt(flag, p, shard)?;
+    }
     let (scenario, sha256) = load(&args.scenario)?;
     if scenario.strategies.is_empty() {
         return Err(CliError::BadInput(format!("{}: no [[strategies]] to run", args.scenario.display())));
@@ -401,7 +406,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput("--trials 0 is not allowed (must be >= 1)".into()));
     }
     let seed = args.seed.unwrap_or(scenario.trials.seed);
-    let (start, end) = match args.shard {
+    let (start, end) = match shard {
         Some((k, n)) => shard_range(total, k, n),
         None => (0, total),
     };
@@ -708,6 +713,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         seed,
         trial_start: start,
         trial_end: end,
+        shard: shard.map(|(index, count)| crate::shard::ShardInfo { index, count, trials: total }),
         rto_objective_s: objectives.rto.map(|d| d.as_secs_f64()),
         rpo_objective_s: objectives.rpo.map(|d| d.as_secs_f64()),
         strategies: reports,
