@@ -10,19 +10,22 @@
 //! ```
 //!
 //! The runbook lives in `examples/scenarios/cold-standby-runbook.toml`; the deployment and the
-//! disaster come from `examples/scenarios/reference.toml`. Run:
+//! disaster come from `examples/scenarios/reference.toml`. The strategy is registered under the
+//! kind `cold_standby`, so a scenario's `[[strategies]]` names it like a built-in one, with
+//! typed parameters, and `Study` runs it. Run:
 //!
 //! ```text
 //! cargo run --release --example custom_strategy -- --trials 2000
 //! ```
 
 use clap::Parser;
+use drsim::Study;
 use drsim::engine::SimDuration;
 use drsim::model::{ReplicationSpec, SnapshotKind, SnapshotSpec};
 use drsim::recovery::{Deployment, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError};
 use drsim::scenario::Scenario;
-use drsim::stats::{Proportion, Summary};
-use drsim::trial::DisasterTrial;
+use drsim::stats::format_secs;
+use drsim::strategies::Registry;
 use serde::Deserialize;
 
 /// Cold standby with a data-driven runbook.
@@ -47,6 +50,29 @@ struct Runbooks {
 /// Cold standby: nightly backups shipped to the DR site, nothing running there.
 struct ColdStandby {
     runbooks: Runbooks,
+}
+
+/// Its parameters in a scenario file: `[strategies.params] runbook = "..."`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ColdStandbyParams {
+    /// The runbook file, relative to `examples/scenarios`.
+    runbook: String,
+}
+
+impl ColdStandby {
+    fn new(p: ColdStandbyParams) -> Result<Self, StrategyError> {
+        let bad = |value: String| StrategyError::BadParameter {
+            strategy: "cold_standby".into(),
+            field: "runbook",
+            value,
+            allowed: "a readable TOML file with [recovery] and [failback] runbooks",
+        };
+        let path = format!("{}/examples/scenarios/{}", env!("CARGO_MANIFEST_DIR"), p.runbook);
+        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("{path}: {e}")))?;
+        let runbooks = toml::from_str(&text).map_err(|e| bad(format!("{path}: {e}")))?;
+        Ok(ColdStandby { runbooks })
+    }
 }
 
 impl Strategy for ColdStandby {
@@ -81,44 +107,41 @@ impl Strategy for ColdStandby {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios");
-    let mut scenario = Scenario::from_path(format!("{dir}/reference.toml"))?;
+    // The reference deployment, with the cold-standby entry where its strategies were.
+    let reference = std::fs::read_to_string(format!("{dir}/reference.toml"))?;
+    let text = reference.split("[[strategies]]").next().unwrap_or_default().to_string()
+        + "[[strategies]]\nkind = \"cold_standby\"\nname = \"cold standby\"\n[strategies.params]\nrunbook = \"cold-standby-runbook.toml\"\n";
+    let mut scenario = Scenario::from_toml_str(&text, "reference.toml + cold_standby")?;
     // Nightly backups need the schedule at a random phase: warm up two days.
     scenario.disaster.disaster.warm_up = SimDuration::from_days(2);
     scenario.disaster.disaster.window = SimDuration::from_days(1);
     scenario.disaster.objectives.rto = Some(SimDuration::from_hours(4));
     scenario.disaster.objectives.rpo = Some(SimDuration::from_hours(24));
-    // Cold standby writes little: 1 write/s keeps two days of warm-up cheap.
+    // Cold standby writes little: 1 write/s keeps the backup history cheap.
     scenario.disaster.deployment.workload.arrivals = drsim::model::Arrivals::Poisson { rate_per_s: 1.0 };
-    let path = format!("{dir}/cold-standby-runbook.toml");
-    let runbooks: Runbooks = toml::from_str(&std::fs::read_to_string(&path)?).map_err(|e| format!("{path}: {e}"))?;
-    let strategy = ColdStandby { runbooks };
-    let trial = DisasterTrial::new(&scenario.disaster, &strategy)?;
 
-    let (mut rto_h, mut rpo_h) = (vec![], vec![]);
-    let (mut rto_met, mut rpo_met, mut failed) = (0, 0, 0);
-    for i in 0..args.trials {
-        let o = trial.run(args.seed, i)?;
-        match o.rto {
-            Some(r) => rto_h.push(r.as_secs_f64() / 3600.0),
-            None => failed += 1,
-        }
-        rpo_h.push(o.rpo.as_secs_f64() / 3600.0);
-        rto_met += u64::from(o.rto_met == Some(true));
-        rpo_met += u64::from(o.rpo_met == Some(true));
-    }
-    println!("cold standby, {} disasters, seed {}", args.trials, args.seed);
-    for (name, values) in [("RTO (h)", &mut rto_h), ("RPO (h)", &mut rpo_h)] {
-        if let Some(s) = Summary::of(values) {
+    let registry = Registry::builtin().register("cold_standby", ColdStandby::new);
+    let result = Study::with_registry(scenario, &registry)?.trials(args.trials).seed(args.seed).run()?;
+    let s = &result.summaries()[0];
+    println!("cold standby, {} disasters, seed {}, {}/{} recovered", s.trials, args.seed, s.recovered, s.trials);
+    for (name, m) in [("RTO", s.rto_s), ("RPO", s.rpo_s)] {
+        if let Some(m) = m {
             println!(
-                "{name:<8} mean {:.2} ± {:.2}  p50 {:.2}  p95 {:.2}  p99 {:.2}  max {:.2}",
-                s.mean, s.ci95, s.p50, s.p95, s.p99, s.max
+                "{name:<4} mean {} ± {}  p50 {}  p95 {}  p99 {}  max {}",
+                format_secs(m.mean),
+                format_secs(m.ci95),
+                format_secs(m.p50),
+                format_secs(m.p95),
+                format_secs(m.p99),
+                format_secs(m.max)
             );
         }
     }
-    let p = Proportion::wilson(rto_met, args.trials);
-    println!("P(RTO <= 4 h)  = {:.3} [{:.3}, {:.3}]", p.estimate, p.low, p.high);
-    let p = Proportion::wilson(rpo_met, args.trials);
-    println!("P(RPO <= 24 h) = {:.3} [{:.3}, {:.3}]", p.estimate, p.low, p.high);
-    println!("recoveries failed (a step out of retries): {failed}");
+    for (name, p) in [("P(RTO <= 4 h) ", s.p_rto_met), ("P(RPO <= 24 h)", s.p_rpo_met)] {
+        if let Some(p) = p {
+            println!("{name} = {:.3} [{:.3}, {:.3}]", p.estimate, p.low, p.high);
+        }
+    }
+    println!("recoveries failed (a step out of retries): {}", result.strategies[0].state.recovery_failed);
     Ok(())
 }

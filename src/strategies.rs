@@ -1,4 +1,24 @@
-//! The built-in strategies by name, for scenario files.
+//! Strategies by name, for scenario files: the four built in, and your own in a [`Registry`].
+//!
+//! ```
+//! use std::sync::Arc;
+//! use drsim::strategies::Registry;
+//! use drsim::warm_standby::{WarmStandby, WarmStandbyParams};
+//!
+//! // Your kind, with typed parameters read from the entry's `params` table.
+//! let registry = Registry::builtin().register("my_warm", |p: WarmStandbyParams| WarmStandby::new(p));
+//! assert!(registry.kinds().contains(&"my_warm"));
+//! let scenario = drsim::scenario::Scenario::from_toml_str(
+//!     &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/reference.toml"))?
+//!         .replace("kind = \"warm_standby\"", "kind = \"my_warm\""),
+//!     "reference.toml",
+//! )?;
+//! let result = drsim::Study::with_registry(scenario, &registry)?.trials(20).run()?;
+//! assert_eq!(result.strategies[0].kind, "my_warm");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::sync::Arc;
 
 use drsim_core::recovery::{Strategy, StrategyError};
 use drsim_core::scenario::StrategyEntry;
@@ -11,13 +31,13 @@ pub const KINDS: [&str; 4] = ["backup_restore", "pilot_light", "warm_standby", "
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildStrategyError {
-    /// The kind is not built in.
-    #[error(
-        "strategies: kind = {kind:?} is not a built-in strategy (known: backup_restore, pilot_light, warm_standby, multi_site)"
-    )]
+    /// No strategy of this kind is known.
+    #[error("strategies: kind = {kind:?} is not a known strategy (known: {known})")]
     UnknownKind {
         /// The kind asked for.
         kind: String,
+        /// The kinds known, comma-separated.
+        known: String,
     },
     /// The parameters do not parse (unknown key, wrong type).
     #[error("strategies.{kind}.params: {message}")]
@@ -46,6 +66,64 @@ pub fn build(entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyEr
         "pilot_light" => Box::new(crate::pilot_light::PilotLight::new(params(entry)?)?),
         "warm_standby" => Box::new(crate::warm_standby::WarmStandby::new(params(entry)?)?),
         "multi_site" => Box::new(crate::multi_site::MultiSite::new(params(entry)?)?),
-        other => return Err(BuildStrategyError::UnknownKind { kind: other.to_string() }),
+        other => return Err(BuildStrategyError::UnknownKind { kind: other.to_string(), known: KINDS.join(", ") }),
     })
+}
+
+type Builder = Arc<dyn Fn(&StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> + Send + Sync>;
+
+/// Strategy kinds by name: the built-in ones and those your program adds, so that a scenario
+/// file can name your strategy and [`Study`](crate::Study) can run it.
+#[derive(Clone)]
+pub struct Registry {
+    kinds: Vec<(String, Builder)>,
+}
+
+impl Registry {
+    /// The four built-in kinds.
+    pub fn builtin() -> Self {
+        let builtin: Builder = Arc::new(build);
+        Registry { kinds: KINDS.iter().map(|k| (k.to_string(), builtin.clone())).collect() }
+    }
+
+    /// No kind at all.
+    pub fn empty() -> Self {
+        Registry { kinds: vec![] }
+    }
+
+    /// Adds (or replaces) `kind`: its entries' `params` table is read as a `P` (unknown keys and
+    /// wrong types refused, naming the key, as for the built-in kinds) and handed to `make`.
+    pub fn register<P, S>(
+        mut self,
+        kind: &str,
+        make: impl Fn(P) -> Result<S, StrategyError> + Send + Sync + 'static,
+    ) -> Self
+    where
+        P: DeserializeOwned,
+        S: Strategy + 'static,
+    {
+        let builder: Builder = Arc::new(move |entry| Ok(Box::new(make(params(entry)?)?) as Box<dyn Strategy>));
+        self.kinds.retain(|(k, _)| k != kind);
+        self.kinds.push((kind.to_string(), builder));
+        self
+    }
+
+    /// The kinds known, in the order they were added.
+    pub fn kinds(&self) -> Vec<&str> {
+        self.kinds.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    /// Builds the strategy an entry names.
+    pub fn build(&self, entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
+        match self.kinds.iter().find(|(k, _)| *k == entry.kind) {
+            Some((_, b)) => b(entry),
+            None => Err(BuildStrategyError::UnknownKind { kind: entry.kind.clone(), known: self.kinds().join(", ") }),
+        }
+    }
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry::builtin()
+    }
 }

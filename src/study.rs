@@ -35,7 +35,7 @@ use crate::montecarlo::{Attainment, PairedAccumulator, PairedDifference, TrialsS
 use crate::recovery::Strategy;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::stats::{Proportion, Summary};
-use crate::strategies::BuildStrategyError;
+use crate::strategies::{BuildStrategyError, Registry};
 use crate::trial::{DisasterTrial, OutcomeRow, TrialError, TrialOutcome};
 
 /// Trials run between two recordings (and calls of the outcome closure).
@@ -104,10 +104,16 @@ impl Study {
 
     /// A study of `scenario` with its `[[strategies]]` (built-in kinds), its trial count and seed.
     pub fn new(scenario: Scenario) -> Result<Self, StudyError> {
+        Self::with_registry(scenario, &Registry::builtin())
+    }
+
+    /// As [`new`](Self::new), the `[[strategies]]` kinds looked up in `registry` (yours
+    /// included).
+    pub fn with_registry(scenario: Scenario, registry: &Registry) -> Result<Self, StudyError> {
         let mut entries = vec![];
         for e in &scenario.strategies {
-            let strategy = crate::strategies::build(e)
-                .map_err(|source| StudyError::Strategy { name: e.label().to_string(), source })?;
+            let strategy =
+                registry.build(e).map_err(|source| StudyError::Strategy { name: e.label().to_string(), source })?;
             entries.push(Entry { name: e.label().to_string(), kind: e.kind.clone(), strategy: Arc::from(strategy) });
         }
         Ok(Study {

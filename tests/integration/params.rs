@@ -18,7 +18,7 @@ fn build_err(entry: &StrategyEntry) -> BuildStrategyError {
 #[test]
 fn unknown_kind_is_named() {
     let e = build_err(&entry(r#"kind = "cold_standby""#));
-    assert!(matches!(&e, BuildStrategyError::UnknownKind { kind } if kind == "cold_standby"), "{e:?}");
+    assert!(matches!(&e, BuildStrategyError::UnknownKind { kind, .. } if kind == "cold_standby"), "{e:?}");
     let msg = e.to_string();
     assert!(msg.contains("\"cold_standby\""), "{msg}");
     for known in drsim::strategies::KINDS {

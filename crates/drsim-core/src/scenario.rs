@@ -76,6 +76,28 @@ pub struct StrategyEntry {
 }
 
 impl StrategyEntry {
+    /// An entry of `kind` with typed parameters (for instance `WarmStandbyParams`), as a
+    /// scenario file would hold them: no `toml::Table` in user code.
+    ///
+    /// ```
+    /// # use drsim_core::scenario::StrategyEntry;
+    /// #[derive(serde::Serialize)]
+    /// struct Params { standby_fraction: f64 }
+    /// let e = StrategyEntry::typed("warm_standby", &Params { standby_fraction: 0.5 })?.named("half");
+    /// assert_eq!((e.kind.as_str(), e.label()), ("warm_standby", "half"));
+    /// assert_eq!(e.params["standby_fraction"].as_float(), Some(0.5));
+    /// # Ok::<(), toml::ser::Error>(())
+    /// ```
+    pub fn typed<P: serde::Serialize>(kind: &str, params: &P) -> Result<Self, toml::ser::Error> {
+        Ok(StrategyEntry { kind: kind.to_string(), name: None, params: toml::Table::try_from(params)? })
+    }
+
+    /// The same entry with a label for reports.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
     /// The label for reports.
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.kind)

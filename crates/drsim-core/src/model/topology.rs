@@ -139,6 +139,10 @@ const REGION: u8 = 0;
 const ZONE: u8 = 1;
 const SITE: u8 = 2;
 
+fn spec_links(spec: &TopologySpec) -> String {
+    spec.links.iter().map(|l| format!("{}->{}", l.from, l.to)).collect::<Vec<_>>().join(", ")
+}
+
 impl Topology {
     /// Checks `spec` and indexes it.
     pub fn new(spec: TopologySpec) -> Result<Self, TopologyError> {
@@ -209,6 +213,36 @@ impl Topology {
     /// The data it was built from.
     pub fn spec(&self) -> &TopologySpec {
         &self.spec
+    }
+
+    /// A copy with the link `from → to` edited by `edit`, checked again (a sweep over a link's
+    /// bandwidth or latency without rebuilding the topology by hand).
+    ///
+    /// ```
+    /// # let scenario = drsim_core::trial::TwoRegions::default().scenario();
+    /// let topology = scenario.deployment.topology.with_link("P", "S", |l| l.bandwidth_bytes_per_s = 200e6)?;
+    /// let l = topology.link("P", "S").unwrap();
+    /// assert_eq!(topology.link_spec(l).bandwidth_bytes_per_s, 200e6);
+    /// # Ok::<(), drsim_core::model::TopologyError>(())
+    /// ```
+    pub fn with_link(
+        &self,
+        from: &str,
+        to: &str,
+        edit: impl FnOnce(&mut crate::model::LinkSpec),
+    ) -> Result<Topology, TopologyError> {
+        let mut spec = self.spec.clone();
+        let known = || spec_links(&self.spec);
+        let Some(link) = spec.links.iter_mut().find(|l| l.from == from && l.to == to) else {
+            return Err(TopologyError::Unknown {
+                what: "with_link".into(),
+                kind: "link",
+                name: format!("{from}->{to}"),
+                known: known(),
+            });
+        };
+        edit(link);
+        Topology::new(spec)
     }
     /// Number of regions.
     pub fn region_count(&self) -> usize {
