@@ -143,11 +143,8 @@ impl HandPhold {
     }
 
     fn result(&self, final_time: f64) -> HandResult {
-        let checksum = self
-            .counts
-            .iter()
-            .enumerate()
-            .fold(0u64, |acc, (i, &c)| (acc + (c % MOD) * (i as u64 + 1) % MOD) % MOD);
+        let checksum =
+            self.counts.iter().enumerate().fold(0u64, |acc, (i, &c)| (acc + (c % MOD) * (i as u64 + 1) % MOD) % MOD);
         (final_time, checksum)
     }
 
