@@ -6,7 +6,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use drsim::engine::{EventQueue, SimRng, SimTime, StreamId, stream_rng};
+use drsim::engine::{EventQueue, SimDuration, SimRng, SimTime, StreamId, stream_rng};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
@@ -28,16 +28,19 @@ fn rng(seed: u64) -> SimRng {
     stream_rng(seed, 0, StreamId(0))
 }
 
+// Durations in benchmark units (seconds) become nanoseconds through drsim's public
+// `SimDuration::from_secs_f64`, which rounds to the nearest nanosecond exactly as
+// `(x * 1e9).round()` does, without `f64::round`'s library call on baseline x86-64.
 #[inline]
 fn exp_ns(rng: &mut SimRng) -> u64 {
     let x: f64 = Exp1.sample(rng);
-    (x * NS_PER_UNIT).round() as u64
+    SimDuration::from_secs_f64(x).as_nanos()
 }
 
 #[inline]
 fn hold_ns(rng: &mut SimRng) -> u64 {
     let x: f64 = Exp1.sample(rng);
-    ((0.1 + x) * NS_PER_UNIT).round() as u64
+    SimDuration::from_secs_f64(0.1 + x).as_nanos()
 }
 
 fn checksum(counters: &[u64]) -> u64 {

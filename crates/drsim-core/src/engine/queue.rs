@@ -21,15 +21,22 @@
 //! assert_eq!(seen, [(10, "a"), (20, "b"), (20, "c")]);
 //! ```
 //!
-//! The structure is a binary heap keyed by a single `u128` (time in the high half, sequence in
-//! the low half), so one integer comparison orders two events. `docs/performance.md` records the
-//! measurements behind that choice.
+//! The structure is a calendar queue in front of a small binary heap, which works because
+//! keys are monotone (nothing is ever scheduled before `now`): the `near` heap holds every
+//! pending event up to a boundary; beyond it, a rung of buckets of one power-of-two width holds
+//! unsorted events, and beyond the rung an unsorted `far` pile. When the heap runs dry the next
+//! non-empty bucket becomes the heap (a vector swap and an O(n) heapify); when the rung runs
+//! out, the far pile is spread over a new rung sized to it (about eight events per bucket). In
+//! the steady state an event is pushed once onto a vector and popped from a heap of a few
+//! entries, so a hold costs O(1) whatever the number pending; when events crowd one bucket
+//! (all at one instant, or a few outliers stretching the rung) the heap takes them and the cost
+//! is a binary heap's, O(log n). Entries are (time, seq, event): 24 bytes for a `u32` payload.
+//! `docs/performance.md` records the measurements behind that choice.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
 
 use super::time::{SimDuration, SimTime};
-
 /// The handle of a scheduled event: its insertion sequence number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventId(u64);
@@ -64,13 +71,22 @@ pub enum ScheduleError {
 }
 
 struct Entry<E> {
-    key: u128,
+    time: u64,
+    seq: u64,
     event: E,
+}
+
+impl<E> Entry<E> {
+    /// (time, seq) as one integer, so that ordering two entries is one comparison.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.key() == other.key()
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -81,17 +97,37 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     // Reversed: `BinaryHeap` is a max-heap and we want the earliest (time, seq) first.
+    #[inline(always)]
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
+        other.key().cmp(&self.key())
     }
 }
+
+/// Target number of events per bucket when a rung is built from the far pile.
+const EVENTS_PER_BUCKET: usize = 8;
 
 /// A priority queue of events of type `E`, ordered by (time, insertion sequence).
 ///
 /// The queue also holds the current time: popping an event advances it to the event's time,
 /// and scheduling before it is refused.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    // Every stored entry is in exactly one of three places, by its time t:
+    // - `near` (a heap) if t <= near_max;
+    // - else `buckets[(t - start) >> shift]` if that index is below `rung_len` (and it is then
+    //   at least `next`: the buckets before `next` have been moved to `near` and are empty);
+    // - else `far`, unsorted, with its least and greatest times in `far_min`, `far_max`.
+    near: BinaryHeap<Entry<E>>,
+    near_max: u64,
+    start: u64,
+    shift: u32,
+    buckets: Vec<Vec<Entry<E>>>,
+    rung_len: usize,
+    next: usize,
+    far: Vec<Entry<E>>,
+    far_min: u64,
+    far_max: u64,
+    // Entries stored, cancelled ones included until they are dropped at the front.
+    stored: usize,
     next_seq: u64,
     now: SimTime,
     // Cancellation is by lazy deletion. Only events scheduled as cancellable are tracked, so
@@ -115,7 +151,17 @@ impl<E> EventQueue<E> {
     /// An empty queue at time zero with room for `capacity` pending events.
     pub fn with_capacity(capacity: usize) -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(capacity),
+            near: BinaryHeap::new(),
+            near_max: 0,
+            start: 0,
+            shift: 0,
+            buckets: Vec::new(),
+            rung_len: 0,
+            next: 0,
+            far: Vec::with_capacity(capacity),
+            far_min: u64::MAX,
+            far_max: 0,
+            stored: 0,
             next_seq: 0,
             now: SimTime::ZERO,
             tracked: HashSet::new(),
@@ -130,7 +176,7 @@ impl<E> EventQueue<E> {
 
     /// The number of pending (scheduled, not cancelled, not yet popped) events.
     pub fn len(&self) -> usize {
-        self.heap.len() - self.cancelled.len()
+        self.stored - self.cancelled.len()
     }
 
     /// Whether no event is pending.
@@ -143,17 +189,118 @@ impl<E> EventQueue<E> {
         self.next_seq
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, at: SimTime, event: E) -> Result<EventId, ScheduleError> {
         if at < self.now {
             return Err(ScheduleError::InThePast { at, now: self.now });
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { key: (u128::from(at.as_nanos()) << 64) | u128::from(seq), event });
+        self.stored += 1;
+        let time = at.as_nanos();
+        let entry = Entry { time, seq, event };
+        if time <= self.near_max {
+            self.near.push(entry);
+        } else {
+            // time > near_max >= start - 1, so no underflow.
+            let i = ((time - self.start) >> self.shift) as usize;
+            if i < self.rung_len {
+                self.buckets[i].push(entry);
+            } else {
+                self.far_min = self.far_min.min(time);
+                self.far_max = self.far_max.max(time);
+                self.far.push(entry);
+            }
+        }
         Ok(EventId(seq))
     }
 
+    /// Refills the empty `near` heap with the next non-empty bucket, building a new rung from
+    /// the far pile when this one is used up. Returns `false` if no entry is stored at all.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) -> bool {
+        debug_assert!(self.near.is_empty());
+        loop {
+            while self.next < self.rung_len && self.buckets[self.next].is_empty() {
+                self.next += 1;
+            }
+            if self.next < self.rung_len {
+                // Swap vectors: the bucket becomes the heap, the empty heap's storage the bucket.
+                let spare = std::mem::take(&mut self.near).into_vec();
+                let bucket = std::mem::replace(&mut self.buckets[self.next], spare);
+                self.near = BinaryHeap::from(bucket);
+                self.next += 1;
+                // Last time of bucket next - 1; beyond the clock means the rest of it.
+                let end = (u128::from(self.start) + ((self.next as u128) << self.shift)).min(1 << 64);
+                self.near_max = (end - 1) as u64;
+                return true;
+            }
+            if self.far.is_empty() {
+                // Nothing stored. Forget the rung, so that a boundary stretched to the end of
+                // the clock does not keep every later event in the heap.
+                self.near_max = self.now.as_nanos();
+                self.start = 0;
+                self.shift = 0;
+                self.rung_len = 0;
+                self.next = 0;
+                return false;
+            }
+            self.build_rung();
+        }
+    }
+
+    /// Spreads the far pile over a new rung starting just after `near_max`.
+    fn build_rung(&mut self) {
+        debug_assert!(self.near.is_empty() && self.next >= self.rung_len);
+        // Every far time is > near_max, so near_max < u64::MAX here.
+        let start = self.near_max + 1;
+        let range = self.far_max - start;
+        let want = (self.far.len() / EVENTS_PER_BUCKET).max(1) as u64;
+        let mut shift = 0;
+        while shift < 63 && (range >> shift) >= want {
+            shift += 1;
+        }
+        let len = ((range >> shift) + 1) as usize;
+        if self.buckets.len() < len {
+            self.buckets.resize_with(len, Vec::new);
+        }
+        self.start = start;
+        self.shift = shift;
+        self.rung_len = len;
+        self.next = 0;
+        let mut far = std::mem::take(&mut self.far);
+        for entry in far.drain(..) {
+            let i = ((entry.time - start) >> shift) as usize;
+            self.buckets[i].push(entry);
+        }
+        self.far = far;
+        self.far_min = u64::MAX;
+        self.far_max = 0;
+    }
+
+    /// The earliest stored entry (cancelled or not), moving a bucket into the heap if needed.
+    #[inline]
+    fn front(&mut self) -> Option<&Entry<E>> {
+        if self.near.is_empty() && !self.refill() {
+            return None;
+        }
+        self.near.peek()
+    }
+
+    /// Removes the earliest stored entry (cancelled or not).
+    #[inline(always)]
+    fn take_front(&mut self) -> Option<Entry<E>> {
+        loop {
+            if let Some(entry) = self.near.pop() {
+                self.stored -= 1;
+                return Some(entry);
+            }
+            if !self.refill() {
+                return None;
+            }
+        }
+    }
     /// Schedules `event` at instant `at`; events at the same instant pop in scheduling order.
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) -> Result<EventId, ScheduleError> {
@@ -190,14 +337,16 @@ impl<E> EventQueue<E> {
     /// The time of the next pending event, without removing it.
     pub fn peek_time(&mut self) -> Option<SimTime> {
         self.skip_cancelled();
-        self.heap.peek().map(|e| SimTime::from_nanos((e.key >> 64) as u64))
+        self.front().map(|e| SimTime::from_nanos(e.time))
     }
 
     fn skip_cancelled(&mut self) {
-        while let Some(top) = self.heap.peek() {
-            let seq = top.key as u64;
+        if self.cancelled.is_empty() {
+            return;
+        }
+        while let Some(seq) = self.front().map(|e| e.seq) {
             if self.cancelled.remove(&seq) {
-                self.heap.pop();
+                self.take_front();
             } else {
                 break;
             }
@@ -208,19 +357,17 @@ impl<E> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         loop {
-            let Entry { key, event } = self.heap.pop()?;
+            let Entry { time, seq, event } = self.take_front()?;
             if !self.tracked.is_empty() || !self.cancelled.is_empty() {
-                let seq = key as u64;
                 if self.cancelled.remove(&seq) {
                     continue;
                 }
                 self.tracked.remove(&seq);
             }
-            self.now = SimTime::from_nanos((key >> 64) as u64);
+            self.now = SimTime::from_nanos(time);
             return Some((self.now, event));
         }
     }
-
     /// Pops the next event only if it is at or before `limit`; otherwise leaves it and returns
     /// `None` (the current time is then left unchanged).
     pub fn pop_until(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
@@ -344,6 +491,76 @@ mod tests {
                 prev = want;
             }
             prop_assert!(q.pop().is_none());
+        }
+
+        /// The queue against a reference model, a `BTreeMap` keyed by (time, seq), over random
+        /// schedules (many at the current instant, some near, some far, some at the end of the
+        /// clock), cancellations (of pending, popped and already cancelled events), pops,
+        /// `pop_until` and `peek_time`: every answer the same.
+        #[test]
+        fn matches_a_btreemap_model(ops in proptest::collection::vec((0u8..8, 0u64..1_000_000, 0u32..64), 1..600)) {
+            use std::collections::BTreeMap;
+            let mut q = EventQueue::new();
+            let mut model: BTreeMap<(u64, u64), u32> = BTreeMap::new();
+            let mut cancellable: Vec<EventId> = vec![];
+            let mut tag = 0u32;
+            for (op, x, small) in ops {
+                let now = q.now().as_nanos();
+                match op {
+                    0..=3 => {
+                        // Ties are frequent: a quarter at now, and the delays are mostly small.
+                        let at = match small % 8 {
+                            0 | 1 => now,
+                            2 => now.saturating_add(u64::from(small)),
+                            3 => (u64::MAX - u64::from(small)).max(now),
+                            4 => now.saturating_add(x << 20),
+                            _ => now.saturating_add(x),
+                        };
+                        tag += 1;
+                        let id = if small % 3 == 0 {
+                            let id = q.schedule_cancellable(t(at), tag).unwrap();
+                            cancellable.push(id);
+                            id
+                        } else {
+                            q.schedule(t(at), tag).unwrap()
+                        };
+                        model.insert((at, id.seq()), tag);
+                    }
+                    4 => {
+                        if !cancellable.is_empty() {
+                            let id = cancellable[(x as usize) % cancellable.len()];
+                            let pending = model.keys().any(|&(_, s)| s == id.seq());
+                            prop_assert_eq!(q.cancel(id), pending);
+                            model.retain(|&(_, s), _| s != id.seq());
+                        }
+                    }
+                    5 => {
+                        let want = model.keys().next().map(|&(tm, _)| tm);
+                        prop_assert_eq!(q.peek_time().map(|tm| tm.as_nanos()), want);
+                    }
+                    6 => {
+                        let limit = now.saturating_add(x);
+                        let want = match model.first_key_value() {
+                            Some((&(tm, s), &e)) if tm <= limit => Some((tm, s, e)),
+                            _ => None,
+                        };
+                        let got = q.pop_until(t(limit));
+                        prop_assert_eq!(got.map(|(tm, e)| (tm.as_nanos(), e)), want.map(|(tm, _, e)| (tm, e)));
+                        if let Some((tm, s, _)) = want { model.remove(&(tm, s)); }
+                    }
+                    _ => {
+                        let want = model.pop_first();
+                        prop_assert_eq!(q.pop().map(|(tm, e)| (tm.as_nanos(), e)), want.map(|((tm, _), e)| (tm, e)));
+                    }
+                }
+                prop_assert_eq!(q.len(), model.len());
+                prop_assert_eq!(q.is_empty(), model.is_empty());
+            }
+            while let Some(((tm, _), e)) = model.pop_first() {
+                prop_assert_eq!(q.pop(), Some((t(tm), e)));
+            }
+            prop_assert_eq!(q.pop(), None);
+            prop_assert_eq!(q.peek_time(), None);
         }
     }
 }
