@@ -11,7 +11,7 @@ use drsim::trial::DisasterTrial;
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 create_exception!(
     drsim,
@@ -540,6 +540,28 @@ impl RunResult {
     }
 }
 
+/// Python objects as `json.loads` gives them for the CLI's JSON: pythonize makes tuples (the
+/// histograms' `(bucket, count)` pairs) Python tuples; JSON has lists.
+fn json_like<'py>(v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = v.py();
+    if let Ok(t) = v.cast::<PyTuple>() {
+        let items = t.iter().map(json_like).collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if let Ok(l) = v.cast::<PyList>() {
+        let items = l.iter().map(json_like).collect::<PyResult<Vec<_>>>()?;
+        return Ok(PyList::new(py, items)?.into_any());
+    }
+    if let Ok(d) = v.cast::<PyDict>() {
+        let out = PyDict::new(py);
+        for (k, x) in d.iter() {
+            out.set_item(k, json_like(x)?)?;
+        }
+        return Ok(out.into_any());
+    }
+    Ok(v)
+}
+
 /// Years of operation with every failure process of `[horizon]` (see `drsim.horizon`).
 #[pyfunction]
 #[pyo3(signature = (scenario, trials=None, seed=None, threads=None, overrides=None))]
@@ -584,7 +606,7 @@ fn horizon<'py>(
     let d = PyDict::new(py);
     for e in entries.map_err(bad)? {
         let v = pythonize::pythonize(py, &e).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        d.set_item(&e.name, v)?;
+        d.set_item(&e.name, json_like(v)?)?;
     }
     Ok(d)
 }
