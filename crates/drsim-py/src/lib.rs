@@ -48,8 +48,8 @@ impl Source {
 /// or a dict.
 fn source(scenario: &Bound<'_, PyAny>) -> PyResult<Source> {
     if let Ok(d) = scenario.cast::<PyDict>() {
-        let table: toml::Table = pythonize::depythonize(d.as_any())
-            .map_err(|e| bad(format!("<dict>: not a scenario table: {e}")))?;
+        let table: toml::Table =
+            pythonize::depythonize(d.as_any()).map_err(|e| bad(format!("<dict>: not a scenario table: {e}")))?;
         return Ok(Source::Table(table));
     }
     if let Ok(s) = scenario.cast::<PyString>() {
@@ -64,10 +64,9 @@ fn source(scenario: &Bound<'_, PyAny>) -> PyResult<Source> {
     let os = scenario.py().import("os")?;
     match os.call_method1("fspath", (scenario,)) {
         Ok(p) => Ok(Source::Path(PathBuf::from(p.extract::<String>()?))),
-        Err(_) => Err(bad(format!(
-            "scenario: expected a path, TOML text or a dict, not {}",
-            scenario.get_type().name()?
-        ))),
+        Err(_) => {
+            Err(bad(format!("scenario: expected a path, TOML text or a dict, not {}", scenario.get_type().name()?)))
+        }
     }
 }
 
@@ -126,11 +125,7 @@ fn set(cur: &mut toml::Value, parts: &[&str], i: usize, key: &str, value: toml::
             &mut a[idx]
         }
         other => {
-            return Err(format!(
-                "override {key:?}: {} is a {}, not a table",
-                parts[..i].join("."),
-                other.type_str()
-            ));
+            return Err(format!("override {key:?}: {} is a {}, not a table", parts[..i].join("."), other.type_str()));
         }
     };
     set(next, parts, i + 1, key, value)
@@ -149,12 +144,10 @@ fn load(scenario: &Bound<'_, PyAny>, overrides: Option<&Bound<'_, PyDict>>) -> P
                 Source::Table(t) => t.clone(),
                 Source::Path(_) | Source::Text(..) => {
                     let text = match src {
-                        Source::Path(p) => {
-                            std::fs::read_to_string(p).map_err(|_| match Scenario::from_path(p) {
-                                Err(e) => bad(e.to_string()),
-                                Ok(_) => bad(format!("{}: cannot read the scenario", p.display())),
-                            })?
-                        }
+                        Source::Path(p) => std::fs::read_to_string(p).map_err(|_| match Scenario::from_path(p) {
+                            Err(e) => bad(e.to_string()),
+                            Ok(_) => bad(format!("{}: cannot read the scenario", p.display())),
+                        })?,
                         Source::Text(t, _) => t.clone(),
                         Source::Table(_) => unreachable!(),
                     };
@@ -175,9 +168,8 @@ fn load(scenario: &Bound<'_, PyAny>, overrides: Option<&Bound<'_, PyDict>>) -> P
                     let key: String = k
                         .extract()
                         .map_err(|_| bad(format!("overrides: keys are dotted strings, not {}", k.get_type())))?;
-                    let value: toml::Value = pythonize::depythonize(&v).map_err(|e| {
-                        bad(format!("{}: override {key:?}: not a TOML value: {e}", origin.display()))
-                    })?;
+                    let value: toml::Value = pythonize::depythonize(&v)
+                        .map_err(|e| bad(format!("{}: override {key:?}: not a TOML value: {e}", origin.display())))?;
                     apply(&mut table, &key, value).map_err(|m| bad(format!("{}: {m}", origin.display())))?;
                     keys.push(key);
                 }
