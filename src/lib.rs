@@ -22,6 +22,7 @@
 //! - [`pilot_light`]: the pilot light strategy (from `drsim-pilot-light`).
 //! - [`warm_standby`]: the warm standby strategy (from `drsim-warm-standby`).
 //! - [`multi_site`]: the multi-site active/active strategy (from `drsim-multi-site`).
+//! - [`report`]: summaries as the `drsim` command reports them (its JSON's `summary`).
 //! - [`study`]: every strategy of a scenario over the same disasters in one call
 //!   ([`Study`]): summaries in seconds, per-trial outcomes as data, paired comparisons.
 //!
@@ -50,6 +51,7 @@ pub use drsim_pilot_light as pilot_light;
 pub use drsim_warm_standby as warm_standby;
 
 pub mod plot;
+pub mod report;
 pub mod strategies;
 pub mod study;
 

@@ -6,6 +6,9 @@ use std::time::Instant;
 
 use clap::Args;
 use drsim::montecarlo::{PairedAccumulator, TrialsSummary};
+// One strategy's horizon summary in the JSON report: computed by the library, so that the
+// Python bindings report the same numbers.
+use drsim::report::HorizonEntry;
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs as fmt_s;
 use drsim::trial::{DisasterTrial, TrialOutcome};
@@ -902,26 +905,6 @@ struct HorizonReport<'a> {
     strategies: &'a [HorizonEntry],
 }
 
-/// One strategy's horizon summary in the JSON report.
-#[derive(serde::Serialize)]
-struct HorizonEntry {
-    name: String,
-    kind: String,
-    runs: u64,
-    years_per_run: f64,
-    availability: Option<f64>,
-    availability_ci95: Option<f64>,
-    nines: Option<f64>,
-    incidents_per_year: Option<f64>,
-    failovers_per_year: Option<f64>,
-    downtime_s_per_year: Option<f64>,
-    downtime_s_per_year_ci95: Option<f64>,
-    writes_lost_per_year: Option<f64>,
-    bytes_lost_per_year: Option<f64>,
-    write_blocked_s_per_year: Option<f64>,
-    state: drsim::horizon::HorizonSummary,
-}
-
 /// `drsim horizon`: years of operation with every failure process active.
 pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
     let threads = output::check_threads(args.threads)?;
@@ -960,26 +943,7 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
         let s = pool.install(|| drsim::horizon::run_horizons(&trial, &spec, seed, 0..args.trials)).map_err(|err| {
             CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
         })?;
-        let years = s.years();
-        let per_year = |a: &drsim::montecarlo::Accumulator, scale: f64| a.summary(scale).map(|m| m.mean / years);
-        let down = s.downtime.summary(1e-9);
-        let entry = HorizonEntry {
-            name: e.label().to_string(),
-            kind: e.kind.clone(),
-            runs: args.trials,
-            years_per_run: years,
-            availability: s.availability().map(|a| a.0),
-            availability_ci95: s.availability().map(|a| a.1),
-            nines: s.nines(),
-            incidents_per_year: per_year(&s.incidents, 1.0),
-            failovers_per_year: per_year(&s.failovers, 1.0),
-            downtime_s_per_year: down.map(|d| d.mean / years),
-            downtime_s_per_year_ci95: down.map(|d| d.ci95 / years),
-            writes_lost_per_year: per_year(&s.writes_lost, 1.0),
-            bytes_lost_per_year: per_year(&s.bytes_lost, 1.0),
-            write_blocked_s_per_year: per_year(&s.write_blocked, 1e-9),
-            state: s,
-        };
+        let entry = HorizonEntry::of(e.label(), e.kind.clone(), args.trials, s);
         if !to_stdout {
             println!(
                 "{:<24} {:>24} {:>7} {:>12.2} {:>12.2} {:>18} {:>14.1}",

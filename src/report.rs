@@ -1,0 +1,264 @@
+//! Summaries as the `drsim` command reports them: per strategy, in the unit each key names
+//! (`rto_s` in seconds, `bytes_lost` in bytes), computed from the exact mergeable state.
+//!
+//! These are the `strategies[i].summary` entries of `drsim run --json` and the entries of
+//! `drsim horizon --json` (schema: `docs/report-format.md`). The CLI, the Python bindings and
+//! your own code all compute them here, so the same state gives the same numbers, to the bit.
+//!
+//! ```
+//! use drsim::report::StrategySummary;
+//! use drsim::study::Study;
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/compare.toml");
+//! let result = Study::from_path(path)?.trials(100).seed(7).run()?;
+//! let s = StrategySummary::of(&result.strategies[0].state);
+//! assert_eq!(s.trials, 100);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::horizon::HorizonSummary;
+use crate::montecarlo::{Accumulator, Attainment, TrialsSummary};
+
+/// A metric's summary, in the unit its key names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// Values summarised.
+    pub count: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Half-width of the 95 % confidence interval of the mean.
+    pub ci95: f64,
+    /// Standard deviation.
+    pub std_dev: f64,
+    /// Minimum.
+    pub min: f64,
+    /// Median (to 3 significant digits).
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+fn metric(a: &Accumulator, scale: f64) -> Option<Metric> {
+    a.summary(scale).map(|s| Metric {
+        count: s.count,
+        mean: s.mean,
+        ci95: s.ci95,
+        std_dev: s.std_dev,
+        min: s.min,
+        p50: s.p50,
+        p90: s.p90,
+        p95: s.p95,
+        p99: s.p99,
+        p999: s.p999,
+        max: s.max,
+    })
+}
+
+/// A proportion with its Wilson interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Prop {
+    /// Trials meeting the objective.
+    pub met: u64,
+    /// Trials judged.
+    pub judged: u64,
+    /// met / judged.
+    pub estimate: f64,
+    /// Lower end of the 95 % Wilson interval.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+}
+
+fn prop(a: &Attainment) -> Option<Prop> {
+    (a.judged > 0).then(|| {
+        let p = a.proportion();
+        Prop { met: a.met, judged: a.judged, estimate: p.estimate, low: p.low, high: p.high }
+    })
+}
+
+/// Flag counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flags {
+    /// Trials whose recovery failed.
+    pub recovery_failed: u64,
+    /// Trials whose recovery a fault interrupted.
+    pub recovery_interrupted: u64,
+    /// Trials that outlasted the horizon.
+    pub outlasted_horizon: u64,
+    /// Trials with unstable replication.
+    pub unstable_replication: u64,
+    /// Trials whose failback could never catch up (writes outpace the reverse link).
+    #[serde(default)]
+    pub failback_cannot_catch_up: u64,
+    /// Trials whose recovery waited for a fault's repair (the DR site down at detection, or
+    /// failing mid-recovery).
+    #[serde(default)]
+    pub recovery_delayed: u64,
+}
+
+/// Quantiles over *all* trials, censored ones (never recovered within the horizon) counting
+/// as +∞: `null` where the quantile falls among them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AllTrials {
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90th percentile.
+    pub p90: Option<f64>,
+    /// 95th percentile.
+    pub p95: Option<f64>,
+    /// 99th percentile.
+    pub p99: Option<f64>,
+    /// 99.9th percentile.
+    pub p999: Option<f64>,
+}
+
+/// The human-readable summary of one strategy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StrategySummary {
+    /// Trials run.
+    pub trials: u64,
+    /// Trials whose service came back within the horizon.
+    #[serde(default)]
+    pub recovered: u64,
+    /// Trials censored (never recovered within the horizon, or recovery failed): never
+    /// dropped, they count as +∞ in `rto_all_trials_s`.
+    #[serde(default)]
+    pub censored: u64,
+    /// RTO of recovered trials, in seconds (its mean is over the recovered trials only).
+    pub rto_s: Option<Metric>,
+    /// RTO quantiles over all trials, in seconds (`null`: beyond the horizon).
+    #[serde(default)]
+    pub rto_all_trials_s: AllTrials,
+    /// RPO, in seconds.
+    pub rpo_s: Option<Metric>,
+    /// Writes lost per trial.
+    pub writes_lost: Option<Metric>,
+    /// Bytes lost per trial.
+    pub bytes_lost: Option<Metric>,
+    /// Detection delay, in seconds.
+    pub detection_s: Option<Metric>,
+    /// Time to first partial service, in seconds.
+    pub first_partial_service_s: Option<Metric>,
+    /// Failback duration, in seconds.
+    pub failback_s: Option<Metric>,
+    /// Write freeze during failback, in seconds.
+    pub write_freeze_s: Option<Metric>,
+    /// Time writes were blocked before the disaster (synchronous `block`), in seconds.
+    #[serde(default)]
+    pub write_blocked_s: Option<Metric>,
+    /// Bytes lost during failback per trial.
+    #[serde(default)]
+    pub failback_bytes_lost: Option<Metric>,
+    /// P(RTO ≤ objective); unrecovered trials miss it.
+    pub p_rto_met: Option<Prop>,
+    /// P(RPO ≤ objective).
+    pub p_rpo_met: Option<Prop>,
+    /// Flags.
+    pub flags: Flags,
+}
+
+impl StrategySummary {
+    /// Summarises the mergeable state.
+    pub fn of(s: &TrialsSummary) -> Self {
+        const S: f64 = 1e-9;
+        let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 / 1e9);
+        StrategySummary {
+            trials: s.trials,
+            recovered: s.recovered(),
+            censored: s.censored(),
+            rto_s: metric(&s.rto, S),
+            rto_all_trials_s: AllTrials { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) },
+            rpo_s: metric(&s.rpo, S),
+            writes_lost: metric(&s.writes_lost, 1.0),
+            bytes_lost: metric(&s.bytes_lost, 1.0),
+            detection_s: metric(&s.detection, S),
+            first_partial_service_s: metric(&s.first_partial, S),
+            failback_s: metric(&s.failback, S),
+            write_freeze_s: metric(&s.write_freeze, S),
+            write_blocked_s: metric(&s.write_blocked, S),
+            failback_bytes_lost: metric(&s.failback_bytes_lost, 1.0),
+            p_rto_met: prop(&s.rto_met),
+            p_rpo_met: prop(&s.rpo_met),
+            flags: Flags {
+                recovery_failed: s.recovery_failed,
+                recovery_interrupted: s.recovery_interrupted,
+                outlasted_horizon: s.outlasted_horizon,
+                unstable_replication: s.unstable_replication,
+                failback_cannot_catch_up: s.failback_cannot_catch_up,
+                recovery_delayed: s.recovery_delayed,
+            },
+        }
+    }
+}
+
+/// One strategy's entry in `drsim horizon --json`: figures per year of operation, and the
+/// exact mergeable state behind them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HorizonEntry {
+    /// Its label.
+    pub name: String,
+    /// Its kind.
+    pub kind: String,
+    /// Horizon runs.
+    pub runs: u64,
+    /// Years of operation per run.
+    pub years_per_run: f64,
+    /// Fraction of the time the service was up.
+    pub availability: Option<f64>,
+    /// Half-width of the availability's 95 % interval.
+    pub availability_ci95: Option<f64>,
+    /// −log10(1 − availability) (`None`: never down).
+    pub nines: Option<f64>,
+    /// Incidents per year.
+    pub incidents_per_year: Option<f64>,
+    /// Failovers per year.
+    pub failovers_per_year: Option<f64>,
+    /// Downtime per year, in seconds.
+    pub downtime_s_per_year: Option<f64>,
+    /// Half-width of its 95 % interval.
+    pub downtime_s_per_year_ci95: Option<f64>,
+    /// Writes lost per year.
+    pub writes_lost_per_year: Option<f64>,
+    /// Bytes lost per year.
+    pub bytes_lost_per_year: Option<f64>,
+    /// Seconds per year writes were blocked (synchronous `block`, link down).
+    pub write_blocked_s_per_year: Option<f64>,
+    /// The exact mergeable state.
+    pub state: HorizonSummary,
+}
+
+impl HorizonEntry {
+    /// The figures of `runs` horizon runs of strategy `name` (of kind `kind`).
+    pub fn of(name: impl Into<String>, kind: impl Into<String>, runs: u64, s: HorizonSummary) -> Self {
+        let years = s.years();
+        let per_year = |a: &Accumulator, scale: f64| a.summary(scale).map(|m| m.mean / years);
+        let down = s.downtime.summary(1e-9);
+        HorizonEntry {
+            name: name.into(),
+            kind: kind.into(),
+            runs,
+            years_per_run: years,
+            availability: s.availability().map(|a| a.0),
+            availability_ci95: s.availability().map(|a| a.1),
+            nines: s.nines(),
+            incidents_per_year: per_year(&s.incidents, 1.0),
+            failovers_per_year: per_year(&s.failovers, 1.0),
+            downtime_s_per_year: down.map(|d| d.mean / years),
+            downtime_s_per_year_ci95: down.map(|d| d.ci95 / years),
+            writes_lost_per_year: per_year(&s.writes_lost, 1.0),
+            bytes_lost_per_year: per_year(&s.bytes_lost, 1.0),
+            write_blocked_s_per_year: per_year(&s.write_blocked, 1e-9),
+            state: s,
+        }
+    }
+}
