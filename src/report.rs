@@ -20,48 +20,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::horizon::HorizonSummary;
 use crate::montecarlo::{Accumulator, Attainment, TrialsSummary};
+use crate::stats::Summary;
 
-/// A metric's summary, in the unit its key names.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Metric {
-    /// Values summarised.
-    pub count: u64,
-    /// Mean.
-    pub mean: f64,
-    /// Half-width of the 95 % confidence interval of the mean.
-    pub ci95: f64,
-    /// Standard deviation.
-    pub std_dev: f64,
-    /// Minimum.
-    pub min: f64,
-    /// Median (to 3 significant digits).
-    pub p50: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// 99.9th percentile.
-    pub p999: f64,
-    /// Maximum.
-    pub max: f64,
-}
+/// A metric's summary, in the unit its key names: the library's [`Summary`] (the same fields,
+/// in the same order, in the JSON).
+pub type Metric = Summary;
 
 fn metric(a: &Accumulator, scale: f64) -> Option<Metric> {
-    a.summary(scale).map(|s| Metric {
-        count: s.count,
-        mean: s.mean,
-        ci95: s.ci95,
-        std_dev: s.std_dev,
-        min: s.min,
-        p50: s.p50,
-        p90: s.p90,
-        p95: s.p95,
-        p99: s.p99,
-        p999: s.p999,
-        max: s.max,
-    })
+    a.summary(scale)
 }
 
 /// A proportion with its Wilson interval.

@@ -30,7 +30,6 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cost::{CostSpec, ImpactSpec};
 use crate::montecarlo::{Attainment, PairedAccumulator, PairedDifference, TrialsSummary};
 use crate::recovery::Strategy;
 use crate::scenario::{Scenario, ScenarioError};
@@ -228,7 +227,9 @@ impl Study {
                 let r = &mut results[si];
                 for o in &outcomes {
                     r.state.record(o);
-                    let cost = pricing.as_ref().map(|(cost, impact)| price(cost, impact, &self.scenario, trial, o));
+                    let cost = pricing.as_ref().map(|(cost, impact)| {
+                        crate::cost::trial_cost_usd(cost, impact, &self.scenario.disaster, trial.steady_state(), o)
+                    });
                     if let Some(c) = cost {
                         r.loss_micro_usd.record(crate::cost::to_micro_usd(c));
                     }
@@ -253,18 +254,6 @@ impl Study {
         }
         Ok(StudyResult { seed: self.seed, trials: self.trials, strategies: results })
     }
-}
-
-/// The cost of one trial: its disaster's business impact plus its recovery cost.
-fn price(
-    cost: &CostSpec,
-    impact: &ImpactSpec,
-    scenario: &Scenario,
-    trial: &DisasterTrial<'_>,
-    o: &TrialOutcome,
-) -> f64 {
-    crate::cost::business_impact(impact, &scenario.disaster, o).total_usd()
-        + crate::cost::recovery_cost(cost, &scenario.disaster, trial.steady_state(), o).total_usd()
 }
 
 /// What a study measured.

@@ -607,19 +607,27 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
             }
             bar.inc(upto - chunk);
         }
+        // Saves whole chunks (the CSV synced first); `stop` ends the run as interrupted.
+        macro_rules! checkpoint {
+            ($stop:expr) => {{
+                if let Some(w) = csv.as_mut() {
+                    w.sync()?;
+                }
+                let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
+                save(&path, chunk, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
+                if $stop {
+                    bar.finish_and_clear();
+                    eprintln!(
+                        "interrupted: trials {start}..{chunk} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
+                        path.display(),
+                        path.display()
+                    );
+                    return Err(CliError::Interrupted);
+                }
+            }};
+        }
         if stopped {
-            if let Some(w) = csv.as_mut() {
-                w.sync()?;
-            }
-            let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
-            save(&path, chunk, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
-            bar.finish_and_clear();
-            eprintln!(
-                "interrupted: trials {start}..{chunk} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
-                path.display(),
-                path.display()
-            );
-            return Err(CliError::Interrupted);
+            checkpoint!(true);
         }
         let mut first: Vec<TrialOutcome> = vec![];
         for (si, ((entry, trial), outcomes)) in scenario.strategies.iter().zip(&trials).zip(chunk_outcomes).enumerate()
@@ -628,8 +636,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
                 summaries[si].record(o);
                 // The trial's cost: the business impact of its disaster plus its recovery cost.
                 let loss = pricing.as_ref().map(|(cost, impact, _)| {
-                    drsim::cost::business_impact(impact, &scenario.disaster, o).total_usd()
-                        + drsim::cost::recovery_cost(cost, &scenario.disaster, trial.steady_state(), o).total_usd()
+                    drsim::cost::trial_cost_usd(cost, impact, &scenario.disaster, trial.steady_state(), o)
                 });
                 if let Some(loss) = loss {
                     losses[si].record(drsim::cost::to_micro_usd(loss));
@@ -654,20 +661,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
         let stop = INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
             || args.stop_after_chunks.is_some_and(|n| chunks_done >= n);
         if (args.checkpoint.is_some() || stop) && chunk < end {
-            if let Some(w) = csv.as_mut() {
-                w.sync()?;
-            }
-            let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
-            save(&path, chunk, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
-            if stop {
-                bar.finish_and_clear();
-                eprintln!(
-                    "interrupted: trials {start}..{chunk} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
-                    path.display(),
-                    path.display()
-                );
-                return Err(CliError::Interrupted);
-            }
+            checkpoint!(stop);
         }
     }
     bar.finish_and_clear();

@@ -681,6 +681,17 @@ pub fn business_impact(impact: &ImpactSpec, scenario: &DisasterScenario, outcome
     }
 }
 
+/// What one trial cost: the business impact of its disaster plus its recovery cost, in USD.
+pub fn trial_cost_usd(
+    cost: &CostSpec,
+    impact: &ImpactSpec,
+    scenario: &DisasterScenario,
+    steady: &SteadyState,
+    outcome: &TrialOutcome,
+) -> f64 {
+    business_impact(impact, scenario, outcome).total_usd() + recovery_cost(cost, scenario, steady, outcome).total_usd()
+}
+
 /// Dollars to integer micro-dollars (rounded; negative and non-finite values to 0, huge values
 /// clamped to about 4.6 × 10^12 USD).
 pub fn to_micro_usd(usd: f64) -> u64 {

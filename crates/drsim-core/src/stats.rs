@@ -22,7 +22,7 @@ pub fn format_secs(secs: f64) -> String {
 }
 
 /// A summary of a sample of finite values.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Number of values.
     pub count: u64,
