@@ -877,16 +877,16 @@ fn fault_cases(args: &Args, rows: &mut Vec<Row>) {
         args.seed ^ 31,
         n,
     );
-    let lossy = degrade.iter().filter(|o| !o.rpo.is_zero()).count() as u64;
+    let lossy = degrade.iter().filter(|o| !o.rpo.is_some_and(|r| r.is_zero())).count() as u64;
     rows.push(Row::proportion("sync degrade: P(RPO > 0) = 1/3", src, 1.0 / 3.0, lossy, n));
-    let rpo: Vec<f64> = degrade.iter().map(|o| o.rpo.as_secs_f64()).collect();
+    let rpo: Vec<f64> = degrade.iter().map(|o| o.rpo.map_or(f64::INFINITY, |r| r.as_secs_f64())).collect();
     // The first write after the failure comes Exp(0.2 s) later: a bias of 1/3 × 0.2 s.
     rows.push(Row::mean("sync degrade: E[RPO] = 1/3 × 300 s", src, 100.0, &rpo, 0.1, SECS));
     let block =
         trials(&flapping, ReplicationSpec::Synchronous { on_link_down: LinkDownPolicy::Block }, args.seed ^ 32, n);
     let frac: Vec<f64> = block.iter().map(|o| o.write_blocked.as_secs_f64() / o.disaster_at.as_secs_f64()).collect();
     rows.push(Row::mean("sync block: writes blocked 1/3 of the time", src, 1.0 / 3.0, &frac, 0.0, PLAIN6));
-    let max_rpo = block.iter().map(|o| o.rpo.as_secs_f64()).fold(0.0, f64::max);
+    let max_rpo = block.iter().map(|o| o.rpo.map_or(f64::INFINITY, |r| r.as_secs_f64())).fold(0.0, f64::max);
     rows.push(Row::exact("sync block: RPO in every trial", "no write commits unreplicated", 0.0, max_rpo, 0.0, SECS));
 
     // A standby down half the time: recovery waits when it is down at detection (1/2) or
@@ -935,7 +935,7 @@ fn fault_cases(args: &Args, rows: &mut Vec<Row>) {
         failure_probability: 0.0,
     };
     let o = trials(&sc, ReplicationSpec::Snapshot(spec), args.seed ^ 34, n);
-    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.as_secs_f64()).collect();
+    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.map_or(f64::INFINITY, |r| r.as_secs_f64())).collect();
     rows.push(Row::mean("backups: E[RPO] = I/2 + c, 1 min warm-up", "uniform phase", 1900.04, &rpo, 0.0, SECS));
 
     // Horizon: both sites in region A, which fails (Exp(30 d) up, Exp(1 d) down).

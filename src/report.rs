@@ -70,6 +70,12 @@ pub struct Flags {
     /// failing mid-recovery).
     #[serde(default)]
     pub recovery_delayed: u64,
+    /// Trials whose disaster destroyed every copy of the data (RTO and RPO censored).
+    #[serde(default)]
+    pub no_surviving_copy: u64,
+    /// Trials whose service came back only with the primary's repair (no other copy survived).
+    #[serde(default)]
+    pub waited_for_primary: u64,
 }
 
 /// Quantiles over *all* trials, censored ones (never recovered within the horizon) counting
@@ -105,11 +111,17 @@ pub struct StrategySummary {
     /// RTO quantiles over all trials, in seconds (`null`: beyond the horizon).
     #[serde(default)]
     pub rto_all_trials_s: AllTrials,
-    /// RPO, in seconds.
+    /// Trials with a surviving copy (the others have no RPO: censored).
+    #[serde(default)]
+    pub with_copy: u64,
+    /// RPO of the trials with a surviving copy, in seconds (its mean is over those only).
     pub rpo_s: Option<Metric>,
-    /// Writes lost per trial.
+    /// RPO quantiles over all trials, in seconds (`null`: among the trials without a copy).
+    #[serde(default)]
+    pub rpo_all_trials_s: AllTrials,
+    /// Writes lost per trial (trials with a surviving copy).
     pub writes_lost: Option<Metric>,
-    /// Bytes lost per trial.
+    /// Bytes lost per trial (trials with a surviving copy).
     pub bytes_lost: Option<Metric>,
     /// Detection delay, in seconds.
     pub detection_s: Option<Metric>,
@@ -138,13 +150,16 @@ impl StrategySummary {
     pub fn of(s: &TrialsSummary) -> Self {
         const S: f64 = 1e-9;
         let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 / 1e9);
+        let r = |p: f64| s.rpo_quantile_all(p).map(|ns| ns as f64 / 1e9);
         StrategySummary {
             trials: s.trials,
             recovered: s.recovered(),
             censored: s.censored(),
             rto_s: metric(&s.rto, S),
             rto_all_trials_s: AllTrials { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) },
+            with_copy: s.with_copy(),
             rpo_s: metric(&s.rpo, S),
+            rpo_all_trials_s: AllTrials { p50: r(0.5), p90: r(0.9), p95: r(0.95), p99: r(0.99), p999: r(0.999) },
             writes_lost: metric(&s.writes_lost, 1.0),
             bytes_lost: metric(&s.bytes_lost, 1.0),
             detection_s: metric(&s.detection, S),
@@ -162,8 +177,16 @@ impl StrategySummary {
                 unstable_replication: s.unstable_replication,
                 failback_cannot_catch_up: s.failback_cannot_catch_up,
                 recovery_delayed: s.recovery_delayed,
+                no_surviving_copy: s.no_surviving_copy,
+                waited_for_primary: s.waited_for_primary,
             },
         }
+    }
+
+    /// The summary of each disaster of a mix, by label (empty without a mix): the
+    /// `strategies[i].by_disaster` of `drsim run --json`.
+    pub fn by_disaster(s: &TrialsSummary) -> std::collections::BTreeMap<String, StrategySummary> {
+        s.by_disaster.iter().map(|(label, d)| (label.clone(), StrategySummary::of(d))).collect()
     }
 }
 

@@ -59,8 +59,22 @@ fn params<T: DeserializeOwned>(entry: &StrategyEntry) -> Result<T, BuildStrategy
     })
 }
 
-/// Builds the built-in strategy a scenario entry names, with its parameters.
+/// Builds the built-in strategy a scenario entry names, with its parameters (and its
+/// `replicas`, if any).
 pub fn build(entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
+    Ok(with_replicas(entry, build_kind(entry)?))
+}
+
+/// The strategy with the entry's replicas added (itself when there are none).
+fn with_replicas(entry: &StrategyEntry, s: Box<dyn Strategy>) -> Box<dyn Strategy> {
+    if entry.replicas.is_empty() {
+        s
+    } else {
+        Box::new(drsim_core::recovery::WithReplicas::new(s, entry.replicas.clone()))
+    }
+}
+
+fn build_kind(entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
     Ok(match entry.kind.as_str() {
         "backup_restore" => Box::new(crate::backup_restore::BackupRestore::new(params(entry)?)?),
         "pilot_light" => Box::new(crate::pilot_light::PilotLight::new(params(entry)?)?),
@@ -82,7 +96,7 @@ pub struct Registry {
 impl Registry {
     /// The four built-in kinds.
     pub fn builtin() -> Self {
-        let builtin: Builder = Arc::new(build);
+        let builtin: Builder = Arc::new(build_kind);
         Registry { kinds: KINDS.iter().map(|k| (k.to_string(), builtin.clone())).collect() }
     }
 
@@ -116,7 +130,7 @@ impl Registry {
     /// Builds the strategy an entry names.
     pub fn build(&self, entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
         match self.kinds.iter().find(|(k, _)| *k == entry.kind) {
-            Some((_, b)) => b(entry),
+            Some((_, b)) => Ok(with_replicas(entry, b(entry)?)),
             None => Err(BuildStrategyError::UnknownKind { kind: entry.kind.clone(), known: self.kinds().join(", ") }),
         }
     }

@@ -243,7 +243,7 @@ impl Study {
                 } else {
                     for (a, b) in first.iter().zip(&outcomes) {
                         r.paired_rto.record(a.rto.map(|d| d.as_nanos()), b.rto.map(|d| d.as_nanos()));
-                        r.paired_rpo.record(Some(a.rpo.as_nanos()), Some(b.rpo.as_nanos()));
+                        r.paired_rpo.record(a.rpo.map(|x| x.as_nanos()), b.rpo.map(|x| x.as_nanos()));
                     }
                 }
                 if self.keep_outcomes {

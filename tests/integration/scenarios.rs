@@ -71,16 +71,17 @@ fn check_record(scenario: &Scenario, o: &TrialOutcome, what: &str) {
     if let Some(partial) = o.first_partial_service {
         assert!(partial <= rto, "{what}: first partial service {partial} after full service {rto}");
     }
-    assert!(rto.as_secs_f64().is_finite() && o.rpo.as_secs_f64().is_finite(), "{what}: {o:?}");
+    let rpo = o.rpo.unwrap_or_else(|| panic!("{what}: no surviving copy: {o:?}"));
+    assert!(rto.as_secs_f64().is_finite() && rpo.as_secs_f64().is_finite(), "{what}: {o:?}");
     // The copy is a prefix of the write log: the oldest write it lacks is younger than the
     // newest it holds.
-    assert!(o.rpo <= o.copy_age, "{what}: RPO {} > copy age {}", o.rpo, o.copy_age);
-    assert_eq!(o.writes_lost == 0, o.rpo.is_zero(), "{what}: writes lost vs RPO: {o:?}");
+    assert!(rpo <= o.copy_age, "{what}: RPO {} > copy age {}", rpo, o.copy_age);
+    assert_eq!(o.writes_lost == 0, rpo.is_zero(), "{what}: writes lost vs RPO: {o:?}");
     if o.writes_lost == 0 {
         assert_eq!(o.bytes_lost, 0, "{what}: bytes lost without a write lost: {o:?}");
     }
     assert_eq!(o.rto_met, sc.objectives.rto.map(|obj| rto <= obj), "{what}: rto_met: {o:?}");
-    assert_eq!(o.rpo_met, sc.objectives.rpo.map(|obj| o.rpo <= obj), "{what}: rpo_met: {o:?}");
+    assert_eq!(o.rpo_met, sc.objectives.rpo.map(|obj| rpo <= obj), "{what}: rpo_met: {o:?}");
     let failback = o.failback.unwrap_or_else(|| panic!("{what}: no failback within the horizon: {o:?}"));
     if let Some(freeze) = o.write_freeze {
         assert!(freeze <= failback, "{what}: write freeze {freeze} longer than failback {failback}");

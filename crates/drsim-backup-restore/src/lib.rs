@@ -84,6 +84,7 @@
 //!         repair: DurationDistribution::fixed(SimDuration::from_days(1)),
 //!         primary_data_survives: false,
 //!     },
+//!     mix: vec![],
 //!     detection: Detection::default(),
 //!     service_level: 1.0,
 //!     objectives: Objectives::default(),
@@ -354,18 +355,18 @@ impl Strategy for BackupRestore {
             Step::new(steps::RESTORE, p.restore_overhead.clone())
                 .after([steps::PROVISION])
                 .transfer(d.dataset_bytes, p.restore_throughput_bytes_per_s)
-                .effect(Effect::DataReady { site: d.standby.clone() }),
+                .effect(Effect::DataReady { site: ctx.target.to_string() }),
         );
         steps.push(
             Step::new(steps::LAUNCH, p.launch.clone())
                 .after([steps::PROVISION])
                 .parallel(d.instances_needed())
-                .effect(Effect::AddCapacity { site: d.standby.clone(), instances: 1 }),
+                .effect(Effect::AddCapacity { site: ctx.target.to_string(), instances: 1 }),
         );
         steps.push(
             Step::new(steps::DNS, zero())
                 .after([steps::RESTORE, steps::LAUNCH])
-                .effect(Effect::RouteTraffic { sites: vec![d.standby.clone()], ttl: p.dns_ttl }),
+                .effect(Effect::RouteTraffic { sites: vec![ctx.target.to_string()], ttl: p.dns_ttl }),
         );
         Ok(Runbook::new(steps))
     }
@@ -395,7 +396,7 @@ impl Strategy for BackupRestore {
             // then can the instances that served them go.
             Step::new(steps::SCALE_IN, DurationDistribution::fixed(p.dns_ttl))
                 .after([steps::REPOINT])
-                .effect(Effect::RemoveCapacity { site: d.standby.clone(), instances: launched }),
+                .effect(Effect::RemoveCapacity { site: ctx.serving.to_string(), instances: launched }),
         ]))
     }
 }

@@ -46,6 +46,8 @@ fn recovery_runbook(scenario: &DisasterScenario, strategy: &BackupRestore) -> Ru
         disaster_at: SimTime::ZERO + secs(100),
         detected_at: SimTime::ZERO + secs(190),
         loss: Loss::default(),
+        target: &scenario.deployment.standby,
+        copies: &[],
         attempt: 0,
     };
     strategy.recovery(&ctx).unwrap()
@@ -120,6 +122,7 @@ fn failback_order_keeps_every_write() {
         steady: &steady,
         disaster_at: t(100),
         restored_at: t(9000),
+        serving: &scenario.deployment.standby,
         primary_back_at: t(90_000),
         bytes_to_resync: 100e9,
         write_bytes_per_s: 327_680.0,
@@ -185,7 +188,7 @@ fn practitioner_band_hours() {
     for i in 0..300 {
         let o = trial.run(11, i).unwrap();
         rto.push(o.rto.unwrap());
-        rpo.push(o.rpo);
+        rpo.push(o.rpo.unwrap());
     }
     // A day's increment (about 17 GB) crosses the link in minutes: an hour bounds the copy.
     let interval_plus_copy = SimDuration::from_hours(25);

@@ -21,6 +21,10 @@ pub struct StrategyReport {
     pub kind: String,
     /// The summary.
     pub summary: StrategySummary,
+    /// The summary of each disaster of a mix, by label, with the same fields as `summary`
+    /// (absent without a mix).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub by_disaster: std::collections::BTreeMap<String, StrategySummary>,
     /// The exact mergeable state behind the summary.
     pub state: TrialsSummary,
     /// Paired differences against the first strategy (absent for the first).
@@ -242,6 +246,7 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<(), CliError> {
     }
     for s in &mut merged.strategies {
         s.summary = StrategySummary::of(&s.state);
+        s.by_disaster = StrategySummary::by_disaster(&s.state);
         if let Some(p) = s.paired_vs_first.as_mut() {
             p.rto_s = p.state_rto.difference(1e-9);
             p.rpo_s = p.state_rpo.difference(1e-9);

@@ -136,11 +136,11 @@ fn flag(b: Option<bool>) -> &'static str {
     }
 }
 
-const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up,cost_usd\n";
+const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up,recovered_at,no_surviving_copy,waited_for_primary,cost_usd\n";
 
 fn csv_row(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(strategy),
         o.trial,
         csv_field(&o.disaster),
@@ -148,7 +148,7 @@ fn csv_row(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
         o.detection_delay.secs_text(),
         secs(o.first_partial_service),
         secs(o.rto),
-        o.rpo.secs_text(),
+        secs(o.rpo),
         o.writes_lost,
         o.bytes_lost,
         o.copy_age.secs_text(),
@@ -168,6 +168,9 @@ fn csv_row(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
         o.flags.outlasted_horizon,
         o.flags.unstable_replication,
         o.flags.failback_cannot_catch_up,
+        o.recovered_at.as_deref().map_or(String::new(), csv_field),
+        o.flags.no_surviving_copy,
+        o.flags.waited_for_primary,
         cost_usd.map_or(String::new(), |c| format!("{c:.2}"))
     )
 }
@@ -652,7 +655,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
             } else {
                 for (a, b) in first.iter().zip(&outcomes) {
                     paired[si].0.record(a.rto.map(|d| d.as_nanos()), b.rto.map(|d| d.as_nanos()));
-                    paired[si].1.record(Some(a.rpo.as_nanos()), Some(b.rpo.as_nanos()));
+                    paired[si].1.record(a.rpo.map(|d| d.as_nanos()), b.rpo.map(|d| d.as_nanos()));
                 }
             }
         }
@@ -683,6 +686,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
             name: entry.label().to_string(),
             kind: entry.kind.clone(),
             summary: StrategySummary::of(&summary),
+            by_disaster: StrategySummary::by_disaster(&summary),
             state: summary,
             paired_vs_first: (si > 0).then(|| PairedVsFirst {
                 against: scenario.strategies[0].label().to_string(),

@@ -667,11 +667,13 @@ pub fn downtime_cost_usd(impact: &ImpactSpec, hours: f64) -> f64 {
 
 /// The business impact of one disaster trial: downtime = the RTO (the trial's horizon when the
 /// service was never restored), data lost = RPO hours and the bytes lost (in the disaster and
-/// during failback), and a penalty for each objective missed.
+/// during failback), and a penalty for each objective missed. A trial that lost every copy
+/// is charged the whole data set and, like an unrestored service, the horizon as its RPO.
 pub fn business_impact(impact: &ImpactSpec, scenario: &DisasterScenario, outcome: &TrialOutcome) -> Impact {
     let down_h = outcome.rto.unwrap_or(scenario.horizon).as_secs_f64() / 3600.0;
-    let rpo_h = outcome.rpo.as_secs_f64() / 3600.0;
-    let lost_gb = (outcome.bytes_lost as f64 + outcome.failback_bytes_lost as f64) / BYTES_PER_GB;
+    let rpo_h = outcome.rpo.unwrap_or(scenario.horizon).as_secs_f64() / 3600.0;
+    let bytes = if outcome.rpo.is_none() { scenario.deployment.dataset_bytes } else { outcome.bytes_lost as f64 };
+    let lost_gb = (bytes + outcome.failback_bytes_lost as f64) / BYTES_PER_GB;
     let penalty = |met: Option<bool>, usd: f64| if met == Some(false) { usd } else { 0.0 };
     Impact {
         downtime_usd: downtime_cost_usd(impact, down_h),

@@ -111,7 +111,8 @@ pub fn run_horizon(
     let end = SimTime::ZERO + spec.length;
     // What every process did over the run, from its stationary state; the primary's own
     // outages are the incidents.
-    let faults = trial.horizon_history(&spec.failures, &targets, streams, end);
+    let histories = trial.horizon_history(&spec.failures, &targets, streams, end);
+    let faults = &histories[0];
     let mut out = HorizonOutcome::default();
     let blocking = matches!(
         trial.steady_state().replication,
@@ -142,7 +143,7 @@ pub fn run_horizon(
             t_f.saturating_sub(sc.disaster.warm_up),
             t_f,
             outage,
-            &faults,
+            &histories,
         )?;
         let failed_over = o.rto.is_some_and(|r| r < outage);
         let down = if failed_over {

@@ -263,11 +263,11 @@ pub struct TrialsSummary {
     pub trials: u64,
     /// RTO of the trials that recovered, in ns.
     pub rto: Accumulator,
-    /// RPO, in ns.
+    /// RPO of the trials with a surviving copy, in ns.
     pub rpo: Accumulator,
-    /// Writes lost.
+    /// Writes lost (trials with a surviving copy).
     pub writes_lost: Accumulator,
-    /// Bytes lost.
+    /// Bytes lost (trials with a surviving copy).
     pub bytes_lost: Accumulator,
     /// Detection delay, in ns.
     pub detection: Accumulator,
@@ -301,18 +301,44 @@ pub struct TrialsSummary {
     /// Bytes lost during failback.
     #[serde(default)]
     pub failback_bytes_lost: Accumulator,
+    /// Trials whose disaster destroyed every copy: RTO and RPO censored.
+    #[serde(default)]
+    pub no_surviving_copy: u64,
+    /// Trials whose service came back only with the primary (every other copy lost).
+    #[serde(default)]
+    pub waited_for_primary: u64,
+    /// The same summary per disaster of a mix, by label (empty without a mix). Exact like the
+    /// rest: the overall figures are the merge of these.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub by_disaster: std::collections::BTreeMap<String, TrialsSummary>,
 }
 
 impl TrialsSummary {
-    /// Adds one trial.
+    /// Adds one trial (and, if its disaster came from a mix, to that disaster's summary).
     pub fn record(&mut self, o: &TrialOutcome) {
+        self.record_one(o);
+        if o.from_mix {
+            match self.by_disaster.get_mut(o.disaster.as_str()) {
+                Some(s) => s.record_one(o),
+                None => {
+                    let mut s = TrialsSummary::default();
+                    s.record_one(o);
+                    self.by_disaster.insert(o.disaster.clone(), s);
+                }
+            }
+        }
+    }
+
+    fn record_one(&mut self, o: &TrialOutcome) {
         self.trials += 1;
         if let Some(r) = o.rto {
             self.rto.record(r.as_nanos());
         }
-        self.rpo.record(o.rpo.as_nanos());
-        self.writes_lost.record(o.writes_lost);
-        self.bytes_lost.record(o.bytes_lost);
+        if let Some(r) = o.rpo {
+            self.rpo.record(r.as_nanos());
+            self.writes_lost.record(o.writes_lost);
+            self.bytes_lost.record(o.bytes_lost);
+        }
         self.detection.record(o.detection_delay.as_nanos());
         if let Some(p) = o.first_partial_service {
             self.first_partial.record(p.as_nanos());
@@ -333,6 +359,8 @@ impl TrialsSummary {
         self.recovery_delayed += u64::from(o.flags.recovery_delayed);
         self.write_blocked.record(o.write_blocked.as_nanos());
         self.failback_bytes_lost.record(o.failback_bytes_lost);
+        self.no_surviving_copy += u64::from(o.flags.no_surviving_copy);
+        self.waited_for_primary += u64::from(o.flags.waited_for_primary);
     }
 
     /// Trials whose service came back within the horizon (the RTO accumulator covers these).
@@ -364,6 +392,25 @@ impl TrialsSummary {
         self.rto.quantile(rank / n as f64)
     }
 
+    /// Trials with an RPO: a copy survived (the RPO accumulator covers these).
+    pub fn with_copy(&self) -> u64 {
+        self.rpo.count()
+    }
+
+    /// The RPO at quantile `p` over all trials, those without a surviving copy counting as +∞
+    /// (as [`rto_quantile_all`](Self::rto_quantile_all) does for the RTO).
+    pub fn rpo_quantile_all(&self, p: f64) -> Option<u64> {
+        let (n, total) = (self.rpo.count(), self.trials);
+        if n == 0 || total == 0 {
+            return None;
+        }
+        let rank = p.clamp(0.0, 1.0) * total as f64;
+        if rank > n as f64 {
+            return None;
+        }
+        self.rpo.quantile(rank / n as f64)
+    }
+
     /// Adds another summary (exact and order-free: shards and threads merge to the same
     /// result as one sequential run).
     pub fn merge(&mut self, o: &TrialsSummary) {
@@ -390,6 +437,16 @@ impl TrialsSummary {
         self.unstable_replication += o.unstable_replication;
         self.failback_cannot_catch_up += o.failback_cannot_catch_up;
         self.recovery_delayed += o.recovery_delayed;
+        self.no_surviving_copy += o.no_surviving_copy;
+        self.waited_for_primary += o.waited_for_primary;
+        for (label, b) in &o.by_disaster {
+            match self.by_disaster.get_mut(label) {
+                Some(a) => a.merge(b),
+                None => {
+                    self.by_disaster.insert(label.clone(), b.clone());
+                }
+            }
+        }
     }
 }
 
@@ -658,9 +715,24 @@ impl TrialsSummary {
             ("unstable_replication", self.unstable_replication),
             ("failback_cannot_catch_up", self.failback_cannot_catch_up),
             ("recovery_delayed", self.recovery_delayed),
+            ("no_surviving_copy", self.no_surviving_copy),
+            ("waited_for_primary", self.waited_for_primary),
         ] {
             if v > trials {
                 return Err(state_err(name, format!("{v} is more than the {trials} trials")));
+            }
+        }
+        if !self.by_disaster.is_empty() {
+            let mut sum = 0u64;
+            for (label, s) in &self.by_disaster {
+                s.validate(s.trials).map_err(|e| state_err(&format!("by_disaster.{label}.{}", e.field), e.message))?;
+                if !s.by_disaster.is_empty() {
+                    return Err(state_err(&format!("by_disaster.{label}.by_disaster"), "is not empty: one level only".into()));
+                }
+                sum = sum.saturating_add(s.trials);
+            }
+            if sum != trials {
+                return Err(state_err("by_disaster", format!("holds {sum} trials, not the {trials} of the summary")));
             }
         }
         Ok(())
@@ -675,6 +747,15 @@ impl TrialsSummary {
         for ((name, a), (_, b)) in self.accumulators().into_iter().zip(o.accumulators()) {
             if !a.can_merge(b) {
                 return Err(state_err(name, "the merged count or sums overflow".into()));
+            }
+        }
+        for (label, b) in &o.by_disaster {
+            if let Some(a) = self.by_disaster.get(label) {
+                for ((name, x), (_, y)) in a.accumulators().into_iter().zip(b.accumulators()) {
+                    if !x.can_merge(y) {
+                        return Err(state_err(&format!("by_disaster.{label}.{name}"), "the merged count or sums overflow".into()));
+                    }
+                }
             }
         }
         self.merge(o);

@@ -15,7 +15,10 @@ use crate::engine::SimDuration;
 use crate::horizon::HorizonSpec;
 use crate::model::{FailureProcess, Topology, TopologySpec, WorkloadSpec};
 use crate::recovery::{Deployment, Detection};
-use crate::trial::{DisasterScenario, DisasterSpec, Objectives};
+use crate::engine::DurationDistribution;
+use crate::model::FailureTarget;
+use crate::recovery::Replica;
+use crate::trial::{DisasterChoice, DisasterScenario, DisasterSpec, Objectives};
 
 fn default_count() -> u64 {
     1000
@@ -73,6 +76,10 @@ pub struct StrategyEntry {
     /// The strategy's parameters; absent keys take the strategy's documented defaults.
     #[serde(default)]
     pub params: toml::Table,
+    /// Copies kept besides the standby's, each on its own site in its own replication mode
+    /// (whoever builds the strategy wraps it in [`crate::recovery::WithReplicas`]).
+    #[serde(default)]
+    pub replicas: Vec<Replica>,
 }
 
 impl StrategyEntry {
@@ -89,7 +96,12 @@ impl StrategyEntry {
     /// # Ok::<(), toml::ser::Error>(())
     /// ```
     pub fn typed<P: serde::Serialize>(kind: &str, params: &P) -> Result<Self, toml::ser::Error> {
-        Ok(StrategyEntry { kind: kind.to_string(), name: None, params: toml::Table::try_from(params)? })
+        Ok(StrategyEntry {
+            kind: kind.to_string(),
+            name: None,
+            params: toml::Table::try_from(params)?,
+            replicas: vec![],
+        })
     }
 
     /// The same entry with a label for reports.
@@ -104,6 +116,19 @@ impl StrategyEntry {
     }
 }
 
+/// `[disaster]` as written: with a `[[disasters]]` mix its target is the mix's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisasterFile {
+    #[serde(default)]
+    target: Option<FailureTarget>,
+    warm_up: SimDuration,
+    window: SimDuration,
+    repair: DurationDistribution,
+    #[serde(default)]
+    primary_data_survives: bool,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioFile {
@@ -116,7 +141,9 @@ struct ScenarioFile {
     topology: TopologySpec,
     deployment: DeploymentFile,
     workload: WorkloadSpec,
-    disaster: DisasterSpec,
+    disaster: DisasterFile,
+    #[serde(default)]
+    disasters: Vec<DisasterChoice>,
     #[serde(default)]
     detection: Detection,
     #[serde(default = "default_level")]
@@ -251,6 +278,47 @@ impl Scenario {
                 return Err(invalid(key, format!("{name:?} is not a site of [topology]")));
             }
         }
+        let target = match (&raw.disaster.target, raw.disasters.first()) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "disaster.target",
+                    "is set and so is [[disasters]]: give the targets in [[disasters]] only ([disaster] keeps the timing and the defaults of repair and primary_data_survives)".into(),
+                ));
+            }
+            (Some(t), None) => t.clone(),
+            (None, Some(first)) => first.target.clone(),
+            (None, None) => {
+                return Err(invalid(
+                    "disaster.target",
+                    "is missing: say what fails (e.g. target = { region = \"A\" }), or give a mix in [[disasters]]".into(),
+                ));
+            }
+        };
+        let mut total = 0.0;
+        for (i, c) in raw.disasters.iter().enumerate() {
+            if !(c.weight.is_finite() && c.weight > 0.0) {
+                return Err(invalid(
+                    &format!("disasters[{i}].weight"),
+                    format!("{} is not allowed (must be finite and > 0)", c.weight),
+                ));
+            }
+            total += c.weight;
+            let probe = FailureProcess {
+                target: c.target.clone(),
+                time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
+                time_to_repair: raw.disaster.repair.clone(),
+            };
+            probe.resolve(&topology, i).map_err(|e| invalid(&format!("disasters[{i}].target"), e.to_string()))?;
+            if raw.disasters[..i].iter().any(|o| o.label() == c.label()) {
+                return Err(invalid(
+                    &format!("disasters[{i}].label"),
+                    format!("{:?} is already the label of another disaster: labels tell them apart in reports", c.label()),
+                ));
+            }
+        }
+        if !total.is_finite() {
+            return Err(invalid("disasters", "the weights' sum is not finite".into()));
+        }
         if raw.trials.count == 0 {
             return Err(invalid("trials", "count = 0 is not allowed (must be >= 1)".into()));
         }
@@ -317,7 +385,14 @@ impl Scenario {
                     workload: raw.workload,
                     dataset_bytes: raw.deployment.dataset_bytes,
                 },
-                disaster: raw.disaster,
+                disaster: DisasterSpec {
+                    target,
+                    warm_up: raw.disaster.warm_up,
+                    window: raw.disaster.window,
+                    repair: raw.disaster.repair,
+                    primary_data_survives: raw.disaster.primary_data_survives,
+                },
+                mix: raw.disasters,
                 detection: raw.detection,
                 service_level: raw.service_level,
                 objectives: raw.objectives,

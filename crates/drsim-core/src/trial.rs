@@ -38,6 +38,33 @@ pub struct DisasterSpec {
     pub primary_data_survives: bool,
 }
 
+/// One disaster of a mix: what fails, how often relative to the others, and how the primary
+/// comes back (`[[disasters]]` in a scenario file).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisasterChoice {
+    /// A label for reports (default: the target, e.g. `zone a1`).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Relative weight: the probability of this disaster is its weight over the sum.
+    pub weight: f64,
+    /// What fails (must take down the primary).
+    pub target: FailureTarget,
+    /// Time until the primary is back (default: `[disaster]`'s).
+    #[serde(default)]
+    pub repair: Option<DurationDistribution>,
+    /// Whether the primary's data survives (default: `[disaster]`'s).
+    #[serde(default)]
+    pub primary_data_survives: Option<bool>,
+}
+
+impl DisasterChoice {
+    /// The label reports use.
+    pub fn label(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.target.to_string())
+    }
+}
+
 /// RTO and RPO objectives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,8 +82,11 @@ pub struct Objectives {
 pub struct DisasterScenario {
     /// The deployment.
     pub deployment: Deployment,
-    /// The disaster.
+    /// The disaster (with a mix: its timing, and the defaults of the mix's entries).
     pub disaster: DisasterSpec,
+    /// A disaster mix: each trial draws one of these (weights over targets) from its own random
+    /// stream, so every strategy faces the same draws. Empty: every trial has `disaster`.
+    pub mix: Vec<DisasterChoice>,
     /// How it is detected.
     pub detection: Detection,
     /// Fraction of production demand that counts as "service restored" (default 1).
@@ -89,6 +119,12 @@ pub struct TrialFlags {
     /// Failback can never catch up: writes outpace the link back to the primary (the service
     /// stays at the standby; `failback` is `None`).
     pub failback_cannot_catch_up: bool,
+    /// The disaster destroyed every copy of the data, the primary's included: nothing to
+    /// recover from. RTO and RPO are censored (`None`).
+    pub no_surviving_copy: bool,
+    /// The disaster took every copy but the primary's, whose data survived: the service came
+    /// back only with the primary, after its repair (no failover, RPO 0).
+    pub waited_for_primary: bool,
 }
 
 /// The record of one disaster trial.
@@ -96,8 +132,10 @@ pub struct TrialFlags {
 pub struct TrialOutcome {
     /// The trial's index.
     pub trial: u64,
-    /// What failed.
+    /// What failed: the label of the disaster (of the mix's entry drawn).
     pub disaster: String,
+    /// Whether the disaster was drawn from a mix (summaries then keep a breakdown by label).
+    pub from_mix: bool,
     /// When.
     pub disaster_at: SimTime,
     /// Disaster to detection.
@@ -107,8 +145,11 @@ pub struct TrialOutcome {
     pub first_partial_service: Option<SimDuration>,
     /// RTO achieved: disaster to the service back at its level (None: not recovered).
     pub rto: Option<SimDuration>,
-    /// RPO achieved.
-    pub rpo: SimDuration,
+    /// RPO achieved (None: no copy survived: censored).
+    pub rpo: Option<SimDuration>,
+    /// The site recovery used (the site of the chosen copy; the primary when the service waited
+    /// for it; None when nothing survived).
+    pub recovered_at: Option<String>,
     /// Writes lost.
     pub writes_lost: u64,
     /// Bytes lost.
@@ -164,8 +205,8 @@ pub struct OutcomeRow {
     pub first_partial_service_s: Option<f64>,
     /// RTO (`None`: not recovered within the horizon: censored).
     pub rto_s: Option<f64>,
-    /// RPO.
-    pub rpo_s: f64,
+    /// RPO (`None`: no copy survived: censored).
+    pub rpo_s: Option<f64>,
     /// Writes lost.
     pub writes_lost: u64,
     /// Bytes lost.
@@ -204,6 +245,12 @@ pub struct OutcomeRow {
     pub unstable_replication: bool,
     /// Flag.
     pub failback_cannot_catch_up: bool,
+    /// The site recovery used (`None`: nothing survived).
+    pub recovered_at: Option<String>,
+    /// Flag.
+    pub no_surviving_copy: bool,
+    /// Flag.
+    pub waited_for_primary: bool,
     /// The trial's cost in USD (business impact plus recovery cost), when priced.
     pub cost_usd: Option<f64>,
 }
@@ -224,7 +271,8 @@ impl TrialOutcome {
             detection_s: secs(self.detection_delay),
             first_partial_service_s: self.first_partial_service.map(secs),
             rto_s: self.rto.map(secs),
-            rpo_s: secs(self.rpo),
+            rpo_s: self.rpo.map(secs),
+            recovered_at: self.recovered_at.clone(),
             writes_lost: self.writes_lost,
             bytes_lost: self.bytes_lost,
             copy_age_s: secs(self.copy_age),
@@ -244,6 +292,8 @@ impl TrialOutcome {
             outlasted_horizon: self.flags.outlasted_horizon,
             unstable_replication: self.flags.unstable_replication,
             failback_cannot_catch_up: self.flags.failback_cannot_catch_up,
+            no_surviving_copy: self.flags.no_surviving_copy,
+            waited_for_primary: self.flags.waited_for_primary,
             cost_usd,
         }
     }
@@ -282,22 +332,44 @@ pub const MAX_WRITES_PER_TRIAL: f64 = 1e9;
 /// The most failure-process transitions a trial may expect (refused beyond, rather than hang).
 pub const MAX_FAULT_EVENTS_PER_TRIAL: f64 = 1e6;
 
+/// A copy of the data a trial can recover from: the standby's, or a replica's.
+struct CopyPlan {
+    name: String,
+    site: usize,
+    replication: crate::model::ReplicationSpec,
+    /// The primary → site link.
+    link: crate::model::LinkSpec,
+    /// The site → primary link for failback (the forward link if there is none).
+    reverse: crate::model::LinkSpec,
+    watched: Watched,
+    proximity: crate::recovery::Proximity,
+    stability: crate::model::Stability,
+}
+
+/// One disaster of the mix, resolved against the topology.
+struct PreparedDisaster {
+    label: String,
+    /// Cumulative probability up to and including this one.
+    cumulative: f64,
+    hit: Vec<usize>,
+    /// The copies it leaves standing, by index into `copies`.
+    survivors: Vec<usize>,
+    repair: DurationDistribution,
+    primary_data_survives: bool,
+}
+
 /// A scenario and a strategy, checked and prepared once for many trials.
 pub struct DisasterTrial<'a> {
     scenario: &'a DisasterScenario,
     strategy: &'a dyn Strategy,
     steady: SteadyState,
-    standby: usize,
-    hit: Vec<usize>,
-    link: crate::model::LinkSpec,
-    /// The standby → primary link for failback (the forward link if there is none).
-    reverse: crate::model::LinkSpec,
+    /// Copy 0 is the standby's; the replicas follow.
+    copies: Vec<CopyPlan>,
+    disasters: Vec<PreparedDisaster>,
     capacity: Vec<u32>,
     shares: Vec<f64>,
     ready: Vec<bool>,
     faults: Vec<Target>,
-    watched: Watched,
-    stability: crate::model::Stability,
 }
 
 impl<'a> DisasterTrial<'a> {
@@ -317,38 +389,10 @@ impl<'a> DisasterTrial<'a> {
         };
         let primary = site(&d.primary, "primary")?;
         let standby = site(&d.standby, "standby")?;
-        let link_id = topo.link(&d.primary, &d.standby).ok_or_else(|| {
-            TrialError::Scenario(format!("no link from primary {:?} to standby {:?}", d.primary, d.standby))
-        })?;
         if topo.site_spec(primary).instances_needed == 0 {
             return Err(TrialError::Scenario(format!(
                 "site {:?} (the primary): instances_needed = 0 is not allowed (must be >= 1: production capacity)",
                 d.primary
-            )));
-        }
-        let target = FailureProcess {
-            target: scenario.disaster.target.clone(),
-            time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
-            time_to_repair: scenario.disaster.repair.clone(),
-        }
-        .resolve(topo, 0)?;
-        let mut outages = Outages::new(topo);
-        let mut changes = vec![];
-        outages.apply(target, true, &mut changes);
-        let hit: Vec<usize> = changes
-            .iter()
-            .filter_map(|c| if let StateChange::SiteDown(s) = c { Some(s.0 as usize) } else { None })
-            .collect();
-        if !hit.contains(&(primary.0 as usize)) {
-            return Err(TrialError::Scenario(format!(
-                "disaster.target ({}) does not take down the primary {:?}",
-                scenario.disaster.target, d.primary
-            )));
-        }
-        if hit.contains(&(standby.0 as usize)) {
-            return Err(TrialError::Scenario(format!(
-                "disaster.target ({}) also takes down the standby {:?}: nothing would be left to recover to",
-                scenario.disaster.target, d.standby
             )));
         }
         // Refuse work that would never finish rather than hang: per-write replication makes
@@ -370,31 +414,126 @@ impl<'a> DisasterTrial<'a> {
                 "faults: about {events:.3e} failures and repairs per trial over warm_up + window + horizon = {span} (at most {MAX_FAULT_EVENTS_PER_TRIAL:e}): lengthen time_between_failures or shorten the trial"
             )));
         }
-        let reverse_id = topo.link(&d.standby, &d.primary).unwrap_or(link_id);
-        let watched = Watched { primary, standby, link: link_id, reverse: reverse_id };
         let steady = strategy.steady_state(d)?;
-        let forward = topo.link_spec(link_id).clone();
-        // Snapshot schedules run a history before the trial's start, writes included.
-        if let crate::model::ReplicationSpec::Snapshot(spec) = &steady.replication {
-            let history = crate::model::SnapshotShipping::history(spec, &forward, &d.workload);
-            let writes = writes + d.workload.mean_rate_per_s() * history.as_secs_f64();
-            if writes > MAX_WRITES_PER_TRIAL {
+
+        // The copies: the standby's, then each replica's, each over its own link.
+        let mut plans = vec![(d.standby.clone(), standby, steady.replication.clone(), "standby".to_string())];
+        for (i, r) in strategy.replicas(d).into_iter().enumerate() {
+            let s = site(&r.site, &format!("replicas[{i}]"))?;
+            if s == primary {
                 return Err(TrialError::Scenario(format!(
-                    "the backup schedule (interval {}) needs {history} of history before each trial for a stationary start: with the warm-up and window that is about {writes:.3e} writes per trial (at most {MAX_WRITES_PER_TRIAL:e}): lower the rate or shorten the interval",
-                    spec.interval
+                    "replicas[{i}].site = {:?} is the primary: a replica lives on another site",
+                    r.site
+                )));
+            }
+            if plans.iter().any(|p| p.1 == s) {
+                return Err(TrialError::Scenario(format!(
+                    "replicas[{i}].site = {:?} already holds a copy (the standby or another replica): one copy per site",
+                    r.site
+                )));
+            }
+            plans.push((r.site, s, r.replication, format!("replicas[{i}]")));
+        }
+        let mut copies = Vec::with_capacity(plans.len());
+        for (name, s, replication, what) in plans {
+            let link_id = topo.link(&d.primary, &name).ok_or_else(|| {
+                TrialError::Scenario(format!("no link from primary {:?} to {what} {name:?}", d.primary))
+            })?;
+            let forward = topo.link_spec(link_id).clone();
+            // Snapshot schedules run a history before the trial's start, writes included.
+            let history = match &replication {
+                crate::model::ReplicationSpec::Snapshot(spec) => {
+                    let history = crate::model::SnapshotShipping::history(spec, &forward, &d.workload);
+                    let writes = writes + d.workload.mean_rate_per_s() * history.as_secs_f64();
+                    if writes > MAX_WRITES_PER_TRIAL {
+                        return Err(TrialError::Scenario(format!(
+                            "the backup schedule (interval {}) needs {history} of history before each trial for a stationary start: with the warm-up and window that is about {writes:.3e} writes per trial (at most {MAX_WRITES_PER_TRIAL:e}): lower the rate or shorten the interval",
+                            spec.interval
+                        )));
+                    }
+                    history
+                }
+                _ => SimDuration::ZERO,
+            };
+            // Refuse other work that cannot finish, and values whose results cannot be
+            // represented.
+            crate::limits::check_trial(scenario, &replication, &forward, history).map_err(TrialError::Scenario)?;
+            let stability = replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+            let reverse_id = topo.link(&name, &d.primary).unwrap_or(link_id);
+            let proximity = if topo.zone_of(s) == topo.zone_of(primary) {
+                crate::recovery::Proximity::SameZone
+            } else if topo.region_of(s) == topo.region_of(primary) {
+                crate::recovery::Proximity::SameRegion
+            } else {
+                crate::recovery::Proximity::OtherRegion
+            };
+            copies.push(CopyPlan {
+                name,
+                site: s.0 as usize,
+                replication,
+                link: forward,
+                reverse: topo.link_spec(reverse_id).clone(),
+                watched: Watched { primary, standby: s, link: link_id, reverse: reverse_id },
+                proximity,
+                stability,
+            });
+        }
+
+        // The disasters: the single one, or the mix.
+        let single = [DisasterChoice {
+            label: None,
+            weight: 1.0,
+            target: scenario.disaster.target.clone(),
+            repair: None,
+            primary_data_survives: None,
+        }];
+        let choices: &[DisasterChoice] = if scenario.mix.is_empty() { &single } else { &scenario.mix };
+        let total: f64 = choices.iter().map(|c| c.weight).sum();
+        for (i, c) in choices.iter().enumerate() {
+            if !(c.weight.is_finite() && c.weight > 0.0) {
+                return Err(TrialError::Scenario(format!(
+                    "disasters[{i}].weight = {} is not allowed (must be finite and > 0)",
+                    c.weight
                 )));
             }
         }
-        // Refuse other work that cannot finish, and values whose results cannot be represented.
-        let history = match &steady.replication {
-            crate::model::ReplicationSpec::Snapshot(spec) => {
-                crate::model::SnapshotShipping::history(spec, &forward, &d.workload)
+        if !total.is_finite() {
+            return Err(TrialError::Scenario("disasters: the weights' sum is not finite".into()));
+        }
+        let mut disasters = Vec::with_capacity(choices.len());
+        let mut cumulative = 0.0;
+        for (i, c) in choices.iter().enumerate() {
+            let what = if scenario.mix.is_empty() { "disaster.target".to_string() } else { format!("disasters[{i}].target") };
+            let target = FailureProcess {
+                target: c.target.clone(),
+                time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
+                time_to_repair: scenario.disaster.repair.clone(),
             }
-            _ => SimDuration::ZERO,
-        };
-        crate::limits::check_trial(scenario, &steady.replication, &forward, history).map_err(TrialError::Scenario)?;
-        let stability =
-            steady.replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+            .resolve(topo, i)?;
+            let mut outages = Outages::new(topo);
+            let mut changes = vec![];
+            outages.apply(target, true, &mut changes);
+            let hit: Vec<usize> = changes
+                .iter()
+                .filter_map(|c| if let StateChange::SiteDown(s) = c { Some(s.0 as usize) } else { None })
+                .collect();
+            if !hit.contains(&(primary.0 as usize)) {
+                return Err(TrialError::Scenario(format!(
+                    "{what} ({}) does not take down the primary {:?} (a link or another site failing belongs in [[faults]])",
+                    c.target, d.primary
+                )));
+            }
+            let survivors = (0..copies.len()).filter(|&k| !hit.contains(&copies[k].site)).collect();
+            cumulative += c.weight / total;
+            disasters.push(PreparedDisaster {
+                label: c.label(),
+                cumulative: if i + 1 == choices.len() { 1.0 } else { cumulative },
+                hit,
+                survivors,
+                repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
+                primary_data_survives: c.primary_data_survives.unwrap_or(scenario.disaster.primary_data_survives),
+            });
+        }
         let n = topo.site_count();
         let mut capacity = vec![0; n];
         let mut shares = vec![0.0; n];
@@ -408,29 +547,40 @@ impl<'a> DisasterTrial<'a> {
         for name in &steady.data_ready {
             ready[site(name, "steady-state data")?.0 as usize] = true;
         }
-        Ok(DisasterTrial {
-            scenario,
-            strategy,
-            steady,
-            standby: standby.0 as usize,
-            hit,
-            link: topo.link_spec(link_id).clone(),
-            reverse: topo
-                .link(&d.standby, &d.primary)
-                .map_or_else(|| topo.link_spec(link_id).clone(), |l| topo.link_spec(l).clone()),
-            capacity,
-            shares,
-            ready,
-            faults,
-            watched,
-            stability,
-        })
+        Ok(DisasterTrial { scenario, strategy, steady, copies, disasters, capacity, shares, ready, faults })
+    }
+
+    /// The labels of the disasters trials draw from, with their probabilities (one entry,
+    /// probability 1, without a mix).
+    pub fn disasters(&self) -> Vec<(String, f64)> {
+        let mut prev = 0.0;
+        self.disasters
+            .iter()
+            .map(|d| {
+                let p = d.cumulative - prev;
+                prev = d.cumulative;
+                (d.label.clone(), p)
+            })
+            .collect()
+    }
+
+    /// The sites holding a copy, the standby's first, and for each disaster of the mix (by
+    /// label) the sites of the copies it leaves standing.
+    pub fn copies(&self) -> (Vec<&str>, Vec<(&str, Vec<&str>)>) {
+        let names = self.copies.iter().map(|c| c.name.as_str()).collect();
+        let by = self
+            .disasters
+            .iter()
+            .map(|d| (d.label.as_str(), d.survivors.iter().map(|&k| self.copies[k].name.as_str()).collect()))
+            .collect();
+        (names, by)
     }
 
     /// Whether the replication backlog has a stationary law, and if not how fast it grows
-    /// (the report says "grows without bound" rather than print an RPO).
+    /// (the report says "grows without bound" rather than print an RPO): the first unstable
+    /// copy's, else the standby's.
     pub fn replication_stability(&self) -> crate::model::Stability {
-        self.stability
+        self.copies.iter().map(|c| c.stability).find(|s| s.is_unstable()).unwrap_or(self.copies[0].stability)
     }
 
     /// The scenario.
@@ -443,19 +593,22 @@ impl<'a> DisasterTrial<'a> {
         &self.steady
     }
 
-    fn fresh_service(&self) -> ServiceState {
+    fn fresh_service(&self, hit: &[usize]) -> ServiceState {
         let mut s = ServiceState::new(self.capacity.len(), self.scenario.deployment.instances_needed());
         for (i, &c) in self.capacity.iter().enumerate() {
             s.set_capacity(i, c);
             s.set_data_ready(i, self.ready[i]);
         }
         s.set_shares(&self.shares);
+        for &h in hit {
+            s.set_up(h, false);
+        }
         s
     }
 
     /// The fault processes that can never affect this trial: they take down neither the
-    /// standby, nor the primary, nor a link between them (worth a warning: a typo in a
-    /// target, or a process on a site that the deployment does not use).
+    /// primary, nor a site holding a copy, nor a link between them (worth a warning: a typo in
+    /// a target, or a process on a site that the deployment does not use).
     pub fn inert_faults(&self) -> Vec<usize> {
         self.inert(&self.faults)
     }
@@ -469,72 +622,94 @@ impl<'a> DisasterTrial<'a> {
 
     fn inert(&self, targets: &[Target]) -> Vec<usize> {
         let topo = &self.scenario.deployment.topology;
-        let w = self.watched;
         (0..targets.len())
             .filter(|&i| {
                 let mut o = Outages::new(topo);
                 let mut ch = vec![];
                 o.apply(targets[i], true, &mut ch);
-                o.site_up(w.standby)
-                    && o.site_up(w.primary)
-                    && !o.link_failed_itself(w.link)
-                    && !o.link_failed_itself(w.reverse)
+                self.copies.iter().all(|c| {
+                    let w = c.watched;
+                    o.site_up(w.standby)
+                        && o.site_up(w.primary)
+                        && !o.link_failed_itself(w.link)
+                        && !o.link_failed_itself(w.reverse)
+                })
             })
             .collect()
     }
 
     /// What the horizon's `processes` (resolved to `targets`) do over `[0, end)`, the primary's
-    /// own outages included (they are the incidents of a horizon run).
+    /// own outages included (they are the incidents of a horizon run): one history per copy
+    /// (the standby's first), each watching that copy's site and links.
     pub fn horizon_history(
         &self,
         processes: &[FailureProcess],
         targets: &[Target],
         streams: TrialStreams,
         end: SimTime,
-    ) -> FaultHistory {
-        FaultHistory::simulate(
-            &self.scenario.deployment.topology,
-            processes,
-            targets,
-            self.watched,
-            SimTime::ZERO,
-            end,
-            streams,
-        )
+    ) -> Vec<FaultHistory> {
+        self.copies
+            .iter()
+            .map(|c| {
+                FaultHistory::simulate(
+                    &self.scenario.deployment.topology,
+                    processes,
+                    targets,
+                    c.watched,
+                    SimTime::ZERO,
+                    end,
+                    streams,
+                )
+            })
+            .collect()
     }
 
-    /// What the fault processes do over trial `trial` from `start` to `until`.
-    pub fn fault_history(&self, streams: TrialStreams, start: SimTime, until: SimTime) -> FaultHistory {
-        FaultHistory::simulate(
-            &self.scenario.deployment.topology,
-            &self.scenario.faults,
-            &self.faults,
-            self.watched,
-            start,
-            until,
-            streams,
-        )
+    /// What the fault processes do over trial `trial` from `start` to `until`, seen from each
+    /// copy (the standby's first). The same draws for every copy: one history of the world,
+    /// watched from several places.
+    pub fn fault_history(&self, streams: TrialStreams, start: SimTime, until: SimTime) -> Vec<FaultHistory> {
+        self.copies
+            .iter()
+            .map(|c| {
+                FaultHistory::simulate(
+                    &self.scenario.deployment.topology,
+                    &self.scenario.faults,
+                    &self.faults,
+                    c.watched,
+                    start,
+                    until,
+                    streams,
+                )
+            })
+            .collect()
     }
 
     /// Runs trial `trial` of the run seeded with `seed`.
     pub fn run(&self, seed: u64, trial: u64) -> Result<TrialOutcome, TrialError> {
         let sc = self.scenario;
         let streams = TrialStreams::new(seed, trial);
+        // The mix's draw has a stream of its own: the disaster instants and repairs are the
+        // same draws with or without a mix.
+        let which = if self.disasters.len() > 1 {
+            let u: f64 = streams.rng(StreamId::DISASTER_MIX).random();
+            self.disasters.iter().position(|d| u < d.cumulative).unwrap_or(self.disasters.len() - 1)
+        } else {
+            0
+        };
         let mut disaster_rng = streams.rng(StreamId::DISASTER);
         let window = sc.disaster.window.as_nanos();
         let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
         let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
-        let repair = sc.disaster.repair.sample(&mut disaster_rng);
+        let repair = self.disasters[which].repair.sample(&mut disaster_rng);
         let faults = self.fault_history(streams, SimTime::ZERO, t_d + sc.horizon);
-        self.run_incident(trial, streams, SimTime::ZERO, t_d, repair, &faults)
+        self.run_disaster(which, trial, streams, SimTime::ZERO, t_d, repair, &faults)
     }
 
     /// Runs one disaster at `t_d` whose primary is back `repair` later, with replication
     /// running from `start` (at least the warm-up before `t_d`, for a stationary backlog) and
-    /// every draw from `streams`. [`run`](Self::run) is this with the disaster time and the
-    /// repair drawn from the trial's disaster stream; a horizon run calls it for each outage
-    /// of the primary. `faults` is what the failure processes did around it (see
-    /// [`fault_history`](Self::fault_history)).
+    /// every draw from `streams`: the scenario's `[disaster]` (the mix's first entry). A horizon
+    /// run calls it for each outage of the primary. `faults` is what the failure processes did
+    /// around it, seen from each copy (see [`fault_history`](Self::fault_history)).
     pub fn run_incident(
         &self,
         trial: u64,
@@ -542,53 +717,112 @@ impl<'a> DisasterTrial<'a> {
         start: SimTime,
         t_d: SimTime,
         repair: SimDuration,
-        faults: &FaultHistory,
+        faults: &[FaultHistory],
+    ) -> Result<TrialOutcome, TrialError> {
+        self.run_disaster(0, trial, streams, start, t_d, repair, faults)
+    }
+
+    /// [`run_incident`](Self::run_incident) for the mix's entry `which`; [`run`](Self::run) is
+    /// this with the entry, the disaster time and the repair drawn from the trial's streams.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_disaster(
+        &self,
+        which: usize,
+        trial: u64,
+        streams: TrialStreams,
+        start: SimTime,
+        t_d: SimTime,
+        repair: SimDuration,
+        faults: &[FaultHistory],
     ) -> Result<TrialOutcome, TrialError> {
         let sc = self.scenario;
         let d = &sc.deployment;
         let end = t_d + sc.horizon;
-
-        // Data: what the standby's copy lacks at the disaster, with the replication link's
-        // outages before it acting on replication (queueing, blocking or degrading).
-        let start = start.min(t_d);
-        let mut repl = self.steady.replication.build(&self.link, &d.workload, streams, start)?;
-        // A trial reads losses and backlogs, never the peak backlog.
-        repl.untrack_peaks();
-        // Outages over before the model starts leave no trace (a horizon's history is global).
-        let link_outages = faults.link.intervals();
-        let first = link_outages.partition_point(|&(_, b)| b <= start);
-        for &(a, b) in &link_outages[first..] {
-            if a >= t_d {
-                break;
-            }
-            repl.link_down(a.max(start))?;
-            if b <= t_d {
-                repl.link_up(b)?;
-            }
+        let dis = self.disasters.get(which).ok_or_else(|| {
+            TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
+        })?;
+        if faults.len() != self.copies.len() {
+            return Err(TrialError::Scenario(format!(
+                "{} fault histories for {} copies: one per copy (see DisasterTrial::fault_history)",
+                faults.len(),
+                self.copies.len()
+            )));
         }
-        let loss = repl.loss_at(t_d)?;
-        let stats = repl.stats();
-        let write_blocked = stats.write_blocked;
-        let (commit_latency_p50, commit_latency_p99) = match repl.commit_latencies() {
-            // One pass over the histogram for both.
-            Some(h) => match h.quantiles([0.5, 0.99]) {
-                Some([p50, p99]) => (Some(SimDuration::from_nanos(p50)), Some(SimDuration::from_nanos(p99))),
-                None => (None, None),
-            },
-            None => (None, None),
-        };
-        let mut flags = TrialFlags { unstable_replication: repl.stability().is_unstable(), ..TrialFlags::default() };
-        drop(repl);
 
+        // Data: what each copy lacks at the disaster, with its link's outages before it acting
+        // on replication (queueing, blocking or degrading). Copies the disaster destroys still
+        // shaped the writes before it (a synchronous copy's commit latency, a blocked link).
+        let start = start.min(t_d);
+        let mut losses = vec![None; self.copies.len()];
+        let mut write_blocked = SimDuration::ZERO;
+        let (mut commit_latency_p50, mut commit_latency_p99) = (None, None);
+        let mut flags = TrialFlags::default();
+        for (k, copy) in self.copies.iter().enumerate() {
+            let mut repl = copy.replication.build(&copy.link, &d.workload, streams, start)?;
+            // A trial reads losses and backlogs, never the peak backlog.
+            repl.untrack_peaks();
+            // Outages over before the model starts leave no trace (a horizon's history is global).
+            let link_outages = faults[k].link.intervals();
+            let first = link_outages.partition_point(|&(_, b)| b <= start);
+            for &(a, b) in &link_outages[first..] {
+                if a >= t_d {
+                    break;
+                }
+                repl.link_down(a.max(start))?;
+                if b <= t_d {
+                    repl.link_up(b)?;
+                }
+            }
+            let survives = dis.survivors.contains(&k);
+            if survives {
+                losses[k] = Some(repl.loss_at(t_d)?);
+            } else {
+                repl.advance_to(t_d)?;
+            }
+            write_blocked = write_blocked.max(repl.stats().write_blocked);
+            if commit_latency_p50.is_none()
+                && let Some(h) = repl.commit_latencies()
+                // One pass over the histogram for both.
+                && let Some([p50, p99]) = h.quantiles([0.5, 0.99])
+            {
+                commit_latency_p50 = Some(SimDuration::from_nanos(p50));
+                commit_latency_p99 = Some(SimDuration::from_nanos(p99));
+            }
+            flags.unstable_replication |= repl.stability().is_unstable();
+        }
+
+        // Where to recover: among the surviving copies, those whose site is up at the disaster
+        // (if any is; otherwise recovery waits for one), as the strategy chooses.
+        let up: Vec<usize> = dis.survivors.iter().copied().filter(|&k| !faults[k].standby.is_down(t_d)).collect();
+        let candidates = if up.is_empty() { &dis.survivors } else { &up };
+        let copies: Vec<crate::recovery::SurvivingCopy<'_>> = candidates
+            .iter()
+            .map(|&k| crate::recovery::SurvivingCopy {
+                site: &self.copies[k].name,
+                loss: losses[k].unwrap_or_default(),
+                proximity: self.copies[k].proximity,
+                is_standby: k == 0,
+            })
+            .collect();
         let detected = sc.detection.detect(t_d, &mut streams.rng(StreamId::DETECTION));
+        if copies.is_empty() {
+            return Ok(self.nothing_survived(trial, dis, t_d, detected, repair, faults, write_blocked, flags));
+        }
+        let chosen = self.strategy.choose_copy(&copies);
+        let Some(&ci) = candidates.get(chosen) else {
+            return Err(TrialError::Strategy(StrategyError::Deployment {
+                strategy: self.strategy.name().to_string(),
+                problem: format!("choose_copy returned {chosen}, but there are {} surviving copies", copies.len()),
+            }));
+        };
+        let copy = &self.copies[ci];
+        let loss = losses[ci].unwrap_or_default();
+        let faults = &faults[ci];
 
         // Service: steady state, then the disaster takes the hit sites down (and a fault may
         // have the standby down too).
-        let standby = self.standby;
-        let mut service = self.fresh_service();
-        for &s in &self.hit {
-            service.set_up(s, false);
-        }
+        let standby = copy.site;
+        let mut service = self.fresh_service(&dis.hit);
         let mut watch = ServiceWatch::new(sc.service_level);
 
         // Recovery: never before detection, never while the standby is down. A standby outage
@@ -625,6 +859,8 @@ impl<'a> DisasterTrial<'a> {
                 disaster_at: t_d,
                 detected_at: detected,
                 loss,
+                target: &copy.name,
+                copies: &copies,
                 attempt,
             };
             let runbook = self.strategy.recovery(&ctx)?;
@@ -657,10 +893,7 @@ impl<'a> DisasterTrial<'a> {
             // The standby failed mid-recovery: its work is lost; start again once it is repaired.
             flags.recovery_interrupted = true;
             flags.recovery_delayed = true;
-            service = self.fresh_service();
-            for &s in &self.hit {
-                service.set_up(s, false);
-            }
+            service = self.fresh_service(&dis.hit);
             first_served = earliest(first_served, watch.first_partial);
             watch.reset();
             at = interrupted_at.max(detected);
@@ -719,15 +952,16 @@ impl<'a> DisasterTrial<'a> {
                     steady: &self.steady,
                     disaster_at: t_d,
                     restored_at: restored,
+                    serving: &copy.name,
                     primary_back_at: back,
                     bytes_to_resync: if takeover {
                         0.0
                     } else {
-                        written + if sc.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes }
+                        written + if dis.primary_data_survives { 0.0 } else { d.dataset_bytes }
                     },
                     write_bytes_per_s: d.workload.mean_bytes_per_s(),
-                    reverse_throughput_bytes_per_s: self.reverse.mean_throughput_bytes_per_s(),
-                    latency: SimDuration::from_secs_f64(self.reverse.mean_rtt_secs() / 2.0),
+                    reverse_throughput_bytes_per_s: copy.reverse.mean_throughput_bytes_per_s(),
+                    latency: SimDuration::from_secs_f64(copy.reverse.mean_rtt_secs() / 2.0),
                 };
                 let runbook = match self.strategy.failback(&ctx) {
                     Ok(r) => r,
@@ -740,7 +974,7 @@ impl<'a> DisasterTrial<'a> {
                     Err(e) => return Err(e.into()),
                 };
                 // The primary restarts empty of traffic, with its steady capacity, its data stale.
-                for &s in &self.hit {
+                for &s in &dis.hit {
                     service.set_up(s, true);
                     service.set_capacity(s, self.capacity[s]);
                     service.set_data_ready(s, false);
@@ -794,12 +1028,12 @@ impl<'a> DisasterTrial<'a> {
                         }
                         // Writes resume at the standby (if it is up) while failback waits.
                         service.freeze(at, false);
-                        for &s in &self.hit {
+                        for &s in &dis.hit {
                             service.set_up(s, false);
                         }
                         if standby_fails == Some(at) {
                             service.set_up(standby, false);
-                            if sc.disaster.primary_data_survives {
+                            if dis.primary_data_survives {
                                 // The primary takes over with what it has: the backlog not yet
                                 // resynced is lost (fluid: the resync drains at the way back's
                                 // mean throughput while writes arrive at their mean rate).
@@ -828,12 +1062,14 @@ impl<'a> DisasterTrial<'a> {
 
         Ok(TrialOutcome {
             trial,
-            disaster: sc.disaster.target.to_string(),
+            disaster: dis.label.clone(),
+            from_mix: self.disasters.len() > 1,
             disaster_at: t_d,
             detection_delay: detected - t_d,
             first_partial_service: first_partial,
             rto,
-            rpo: loss.rpo,
+            rpo: Some(loss.rpo),
+            recovered_at: Some(copy.name.clone()),
             writes_lost: loss.writes_lost,
             bytes_lost: loss.bytes_lost,
             copy_age: loss.copy_age,
@@ -850,6 +1086,67 @@ impl<'a> DisasterTrial<'a> {
             rpo_met: sc.objectives.rpo.map(|o| loss.rpo <= o),
             flags,
         })
+    }
+}
+
+impl DisasterTrial<'_> {
+    /// The outcome when the disaster left no copy but the primary's: if the primary's data
+    /// survived, the service comes back with the primary (after its repair and any fault of its
+    /// own), losing nothing; otherwise nothing is left to recover from and the trial is
+    /// censored (RTO and RPO `None`, `no_surviving_copy`), never dropped.
+    #[allow(clippy::too_many_arguments)]
+    fn nothing_survived(
+        &self,
+        trial: u64,
+        dis: &PreparedDisaster,
+        t_d: SimTime,
+        detected: SimTime,
+        repair: SimDuration,
+        faults: &[FaultHistory],
+        write_blocked: SimDuration,
+        mut flags: TrialFlags,
+    ) -> TrialOutcome {
+        let sc = self.scenario;
+        let end = t_d + sc.horizon;
+        let (rto, rpo, recovered_at) = if dis.primary_data_survives {
+            flags.waited_for_primary = true;
+            let back = faults[0].primary.up_from(t_d + repair);
+            if back < end {
+                (Some(back - t_d), Some(SimDuration::ZERO), Some(sc.deployment.primary.clone()))
+            } else {
+                flags.outlasted_horizon = true;
+                (None, Some(SimDuration::ZERO), None)
+            }
+        } else {
+            flags.no_surviving_copy = true;
+            (None, None, None)
+        };
+        TrialOutcome {
+            trial,
+            disaster: dis.label.clone(),
+            from_mix: self.disasters.len() > 1,
+            disaster_at: t_d,
+            detection_delay: detected - t_d,
+            first_partial_service: rto,
+            rto,
+            rpo,
+            recovered_at,
+            writes_lost: 0,
+            bytes_lost: 0,
+            copy_age: SimDuration::ZERO,
+            failback: None,
+            write_freeze: None,
+            failback_done_at: None,
+            failback_bytes_lost: 0,
+            failback_rpo: SimDuration::ZERO,
+            write_blocked,
+            serving_outage: SimDuration::ZERO,
+            commit_latency_p50: None,
+            commit_latency_p99: None,
+            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
+            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
+            flags,
+        }
     }
 }
 
@@ -985,6 +1282,7 @@ impl TwoRegions {
                 repair: self.repair,
                 primary_data_survives: self.primary_data_survives,
             },
+            mix: vec![],
             detection: self.detection,
             service_level: 1.0,
             objectives: Objectives::default(),

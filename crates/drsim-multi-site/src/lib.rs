@@ -86,6 +86,7 @@
 //!         repair: DurationDistribution::fixed(SimDuration::from_hours(6)),
 //!         primary_data_survives: true,
 //!     },
+//!     mix: vec![],
 //!     detection: Detection::default(), // Route 53 style: 30 s × 3
 //!     service_level: 1.0,
 //!     objectives: Objectives::default(),
@@ -292,16 +293,22 @@ impl Strategy for MultiSite {
         // clients follow within one TTL.
         let mut steps = vec![
             Step::new(steps::ROUTE, zero())
-                .effect(Effect::RouteTraffic { sites: vec![d.standby.clone()], ttl: self.params.dns_ttl }),
+                .effect(Effect::RouteTraffic { sites: vec![ctx.target.to_string()], ttl: self.params.dns_ttl }),
         ];
-        let short = self.shortfall(d);
+        // The other active site has its share of the fleet; a replica elsewhere has what the
+        // steady state runs there.
+        let short = if ctx.target == d.standby {
+            self.shortfall(d)
+        } else {
+            d.instances_needed().saturating_sub(ctx.steady.running_at(ctx.target))
+        };
         if short > 0 {
             // Auto scaling reacts to the load the rerouted traffic brings.
             steps.push(
                 Step::new(steps::SCALE_OUT, self.params.launch.clone())
                     .after([steps::ROUTE])
                     .parallel(short)
-                    .effect(Effect::AddCapacity { site: d.standby.clone(), instances: 1 }),
+                    .effect(Effect::AddCapacity { site: ctx.target.to_string(), instances: 1 }),
             );
         }
         Ok(Runbook::new(steps))
@@ -319,14 +326,18 @@ impl Strategy for MultiSite {
             throughput_bytes_per_s: ctx.reverse_throughput_bytes_per_s,
         })?;
         let [wp, ws] = self.params.shares();
-        let sites: Vec<String> = [(&d.primary, wp), (&d.standby, ws)]
+        let sites: Vec<String> = [(d.primary.as_str(), wp), (ctx.serving, ws)]
             .into_iter()
             .filter(|(_, w)| *w > 0.0)
-            .map(|(s, _)| s.clone())
+            .map(|(s, _)| s.to_string())
             .collect();
-        let short = self.shortfall(d);
+        let short = if ctx.serving == d.standby {
+            self.shortfall(d)
+        } else {
+            d.instances_needed().saturating_sub(ctx.steady.running_at(ctx.serving))
+        };
         let drain =
-            if short > 0 { Effect::RemoveCapacity { site: d.standby.clone(), instances: short } } else { Effect::None };
+            if short > 0 { Effect::RemoveCapacity { site: ctx.serving.to_string(), instances: short } } else { Effect::None };
         Ok(Runbook::new(vec![
             Step::new(steps::RESYNC, DurationDistribution::fixed(SimDuration::from_secs_f64(catch_up))),
             Step::new(steps::DATA_READY, zero())

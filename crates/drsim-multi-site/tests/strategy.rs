@@ -102,7 +102,7 @@ fn failback_loses_nothing_without_freezing_writes() {
     assert!((written - mean).abs() < 5.0 * sd, "{written} vs {mean} ± {sd}");
     assert_eq!(o.write_freeze, Some(SimDuration::ZERO));
     assert_eq!(o.failback_bytes_lost, 0);
-    assert_eq!((o.rpo, o.writes_lost), (SimDuration::ZERO, 0));
+    assert_eq!((o.rpo.unwrap(), o.writes_lost), (SimDuration::ZERO, 0));
     assert!(!o.flags.recovery_failed && !o.flags.outlasted_horizon);
 }
 
@@ -118,6 +118,7 @@ fn failback_routes_back_only_after_the_resync() {
         steady: &steady,
         disaster_at: t(100),
         restored_at: t(250),
+        serving: &scenario.deployment.standby,
         primary_back_at: t(7300),
         bytes_to_resync: 10e9,
         write_bytes_per_s: 327_680.0,
@@ -141,6 +142,8 @@ fn failback_routes_back_only_after_the_resync() {
         disaster_at: t(100),
         detected_at: t(190),
         loss,
+        target: &scenario.deployment.standby,
+        copies: &[],
         attempt: 0,
     };
     let rb = strategy.recovery(&rctx).unwrap();
@@ -175,7 +178,7 @@ fn practitioner_band_seconds_to_minutes() {
     let mut rto = vec![];
     for i in 0..300 {
         let o = trial.run(11, i).unwrap();
-        assert_eq!((o.rpo, o.writes_lost), (SimDuration::ZERO, 0), "trial {i}: synchronous replication loses nothing");
+        assert_eq!((o.rpo.unwrap(), o.writes_lost), (SimDuration::ZERO, 0), "trial {i}: synchronous replication loses nothing");
         rto.push(o.rto.unwrap());
     }
     let rto_p50 = median(rto);
@@ -190,7 +193,7 @@ fn asynchronous_variant_loses_seconds_at_most() {
     let strategy =
         MultiSite::new(MultiSiteParams { replication: ReplicationSpec::Asynchronous, ..Default::default() }).unwrap();
     let trial = DisasterTrial::new(&scenario, &strategy).unwrap();
-    let rpo: Vec<_> = (0..100).map(|i| trial.run(11, i).unwrap().rpo).collect();
+    let rpo: Vec<_> = (0..100).map(|i| trial.run(11, i).unwrap().rpo.unwrap()).collect();
     let (rpo_p50, rpo_p99) = (median(rpo.clone()), quantile(rpo, 0.99));
     println!("multi-site (async): median RPO {rpo_p50}, p99 RPO {rpo_p99}");
     assert!(rpo_p99 < secs(1), "{rpo_p99}");

@@ -95,6 +95,7 @@
 //!         repair: DurationDistribution::fixed(SimDuration::from_hours(6)),
 //!         primary_data_survives: true,
 //!     },
+//!     mix: vec![],
 //!     detection: Detection::default(),
 //!     service_level: 1.0,
 //!     objectives: Objectives::default(),
@@ -354,7 +355,7 @@ impl Strategy for PilotLight {
 
     fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
         let p = &self.params;
-        let standby = &ctx.deployment.standby;
+        let standby = ctx.target;
         let missing = ctx.deployment.instances_needed().saturating_sub(ctx.steady.running_at(standby));
         let mut steps = vec![];
         let mut start = vec![];
@@ -363,7 +364,7 @@ impl Strategy for PilotLight {
             start.push(steps::DECLARE);
         }
         if missing > 0 {
-            let add = Effect::AddCapacity { site: standby.clone(), instances: 1 };
+            let add = Effect::AddCapacity { site: standby.to_string(), instances: 1 };
             let launch = Step::new(steps::LAUNCH, p.launch.clone()).after(start.iter().copied()).parallel(missing);
             if self.needs_patch(ctx.disaster_at) && !always_zero(&p.patch) {
                 // An unpatched instance does not serve: capacity counts once the patch is in.
@@ -381,12 +382,12 @@ impl Strategy for PilotLight {
         steps.push(
             Step::new(steps::SCALE_DB, p.db_scale_up.clone())
                 .after([steps::PROMOTE])
-                .effect(Effect::DataReady { site: standby.clone() }),
+                .effect(Effect::DataReady { site: standby.to_string() }),
         );
         steps.push(
             Step::new(steps::DNS, zero())
                 .after([steps::PROMOTE])
-                .effect(Effect::RouteTraffic { sites: vec![standby.clone()], ttl: p.dns_ttl }),
+                .effect(Effect::RouteTraffic { sites: vec![standby.to_string()], ttl: p.dns_ttl }),
         );
         Ok(Runbook::new(steps))
     }

@@ -51,6 +51,8 @@ fn recovery_runbook(scenario: &DisasterScenario, strategy: &PilotLight, disaster
         disaster_at,
         detected_at: disaster_at + secs(90),
         loss: Loss::default(),
+        target: &scenario.deployment.standby,
+        copies: &[],
         attempt: 0,
     };
     strategy.recovery(&ctx).unwrap()
@@ -63,6 +65,7 @@ fn failback_ctx<'a>(scenario: &'a DisasterScenario, steady: &'a SteadyState) -> 
         steady,
         disaster_at: t(100),
         restored_at: t(2000),
+        serving: &scenario.deployment.standby,
         primary_back_at: t(7300),
         bytes_to_resync: 10e9,
         write_bytes_per_s: 327_680.0,
@@ -219,7 +222,7 @@ fn practitioner_band_tens_of_minutes() {
         let o = trial.run(11, i).unwrap();
         patched += usize::from(strategy.needs_patch(o.disaster_at));
         rto.push(o.rto.unwrap());
-        rpo.push(o.rpo);
+        rpo.push(o.rpo.unwrap());
     }
     let (rto_p50, rpo_p50, rpo_p99) = (median(rto), median(rpo.clone()), quantile(rpo, 0.99));
     println!("pilot light: median RTO {rto_p50}, median RPO {rpo_p50}, p99 RPO {rpo_p99}, {patched}/300 patched");

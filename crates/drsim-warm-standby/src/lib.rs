@@ -82,6 +82,7 @@
 //!         repair: DurationDistribution::fixed(SimDuration::from_hours(4)),
 //!         primary_data_survives: true,
 //!     },
+//!     mix: vec![],
 //!     detection: Detection::default(), // Route 53 style: 30 s × 3
 //!     service_level: 1.0,
 //!     objectives: Objectives::default(),
@@ -292,7 +293,7 @@ impl Strategy for WarmStandby {
 
     fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
         let p = &self.params;
-        let standby = &ctx.deployment.standby;
+        let standby = ctx.target;
         let missing = ctx.deployment.instances_needed().saturating_sub(ctx.steady.running_at(standby));
         let mut steps = vec![];
         let mut start = vec![];
@@ -306,19 +307,19 @@ impl Strategy for WarmStandby {
                 Step::new(steps::LAUNCH, p.launch.clone())
                     .after(start.iter().copied())
                     .parallel(missing)
-                    .effect(Effect::AddCapacity { site: standby.clone(), instances: 1 }),
+                    .effect(Effect::AddCapacity { site: standby.to_string(), instances: 1 }),
             );
             before_dns.push(steps::LAUNCH);
         }
         steps.push(
             Step::new(steps::PROMOTE, p.promote.clone())
                 .after(start.iter().copied())
-                .effect(Effect::DataReady { site: standby.clone() }),
+                .effect(Effect::DataReady { site: standby.to_string() }),
         );
         steps.push(
             Step::new(steps::DNS, DurationDistribution::fixed(SimDuration::ZERO))
                 .after(before_dns)
-                .effect(Effect::RouteTraffic { sites: vec![standby.clone()], ttl: p.dns_ttl }),
+                .effect(Effect::RouteTraffic { sites: vec![standby.to_string()], ttl: p.dns_ttl }),
         );
         Ok(Runbook::new(steps))
     }

@@ -46,6 +46,8 @@ fn recovery_runbook(scenario: &DisasterScenario, strategy: &WarmStandby) -> Runb
         disaster_at: drsim_core::engine::SimTime::ZERO + secs(100),
         detected_at: drsim_core::engine::SimTime::ZERO + secs(190),
         loss: Loss::default(),
+        target: &scenario.deployment.standby,
+        copies: &[],
         attempt: 0,
     };
     strategy.recovery(&ctx).unwrap()
@@ -58,6 +60,7 @@ fn failback_ctx<'a>(scenario: &'a DisasterScenario, steady: &'a SteadyState) -> 
         steady,
         disaster_at: t(100),
         restored_at: t(400),
+        serving: &scenario.deployment.standby,
         primary_back_at: t(7300),
         bytes_to_resync: 10e9,
         write_bytes_per_s: 327_680.0,
@@ -201,7 +204,7 @@ fn reproduces_the_reference_trial() {
         assert!(o.detection_delay >= secs(60) && o.detection_delay < secs(90));
         let rest = o.rto.unwrap().saturating_sub(o.detection_delay + secs(60));
         assert!(rest >= secs(30), "trial {i}: {rest}");
-        assert!(o.rpo < secs(10), "utilisation 0.66: a short queue, trial {i}: {}", o.rpo);
+        assert!(o.rpo.unwrap() < secs(10), "utilisation 0.66: a short queue, trial {i}: {}", o.rpo.unwrap());
         scale_up.push(rest);
     }
     let m = median(scale_up).as_secs_f64();
@@ -232,7 +235,7 @@ fn practitioner_band_minutes_and_seconds() {
     for i in 0..300 {
         let o = trial.run(11, i).unwrap();
         rto.push(o.rto.unwrap());
-        rpo.push(o.rpo);
+        rpo.push(o.rpo.unwrap());
     }
     let (rto_p50, rpo_p50, rpo_p99) = (median(rto), median(rpo.clone()), quantile(rpo, 0.99));
     println!("warm standby: median RTO {rto_p50}, median RPO {rpo_p50}, p99 RPO {rpo_p99}");

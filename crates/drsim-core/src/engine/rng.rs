@@ -37,6 +37,8 @@ impl StreamId {
     pub const BACKUP: StreamId = StreamId(7);
     /// Writes made at the standby after a failover (what failback must resync).
     pub const FAILBACK_WORKLOAD: StreamId = StreamId(8);
+    /// Which disaster of a mix a trial draws.
+    pub const DISASTER_MIX: StreamId = StreamId(9);
 
     /// A sub-stream of this stream, for a concern that has one stream per element (per link,
     /// per site). Distinct `(self, index)` pairs give distinct stream ids.

@@ -57,11 +57,11 @@ pub fn replication_failback(ctx: &FailbackContext<'_>, f: &ReplicationFailback) 
     let zero = || DurationDistribution::fixed(SimDuration::ZERO);
     // One round trip ships the last writes and brings back the acknowledgement.
     let final_sync = 2.0 * ctx.latency.as_secs_f64() + f.final_sync.as_secs_f64();
-    let scale_in = d.instances_needed().saturating_sub(ctx.steady.running_at(&d.standby));
+    let scale_in = d.instances_needed().saturating_sub(ctx.steady.running_at(ctx.serving));
     // Failback ends once the clients have moved home, one TTL after the repoint; only then can
     // the instances that served them go.
     let drain = if scale_in > 0 {
-        Effect::RemoveCapacity { site: d.standby.clone(), instances: scale_in }
+        Effect::RemoveCapacity { site: ctx.serving.to_string(), instances: scale_in }
     } else {
         Effect::None
     };

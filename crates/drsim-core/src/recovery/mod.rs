@@ -17,8 +17,12 @@ pub use executor::{RunbookEnd, RunbookRun, execute};
 pub use runbook::{Effect, Runbook, RunbookError, Step, Transfer};
 pub use service::{ServiceState, ServiceWatch};
 
+
 use crate::engine::{SimDuration, SimTime};
 use crate::model::{Loss, ReplicationSpec, Topology, WorkloadSpec};
+
+mod replicas;
+pub use replicas::{Proximity, Replica, SurvivingCopy, WithReplicas, least_loss_closest};
 
 /// The deployment a strategy protects: the sites, the primary and the DR site, the workload.
 #[derive(Clone, Debug)]
@@ -73,8 +77,13 @@ pub struct RecoveryContext<'a> {
     pub disaster_at: SimTime,
     /// When it was detected (the runbook starts now).
     pub detected_at: SimTime,
-    /// What the standby's copy lacks.
+    /// What the copy recovery uses lacks (the copy at [`target`](Self::target)).
     pub loss: Loss,
+    /// The site recovery moves to: the site of the surviving copy the strategy chose
+    /// ([`Strategy::choose_copy`]); the deployment's standby unless replicas are configured.
+    pub target: &'a str,
+    /// Every copy that survived the disaster, with its loss (the chosen one included).
+    pub copies: &'a [SurvivingCopy<'a>],
     /// How many times recovery has been restarted after a fault (0 the first time).
     pub attempt: u32,
 }
@@ -88,8 +97,11 @@ pub struct FailbackContext<'a> {
     pub steady: &'a SteadyState,
     /// When the disaster struck.
     pub disaster_at: SimTime,
-    /// When the service was restored at the standby.
+    /// When the service was restored at [`serving`](Self::serving).
     pub restored_at: SimTime,
+    /// The site serving since the failover (the deployment's standby unless a replica elsewhere
+    /// was chosen): failback moves service from here back to the primary.
+    pub serving: &'a str,
     /// When the primary came back (failback starts at the later of this and `restored_at`).
     pub primary_back_at: SimTime,
     /// Bytes the primary lacks: everything written at the standby since the disaster, plus the
@@ -164,4 +176,15 @@ pub trait Strategy: Send + Sync {
     fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError>;
     /// The work that returns service to the repaired primary without losing data.
     fn failback(&self, ctx: &FailbackContext<'_>) -> Result<Runbook, StrategyError>;
+    /// Copies kept besides the standby's (fed by [`SteadyState::replication`]): each on its own
+    /// site, over the topology's link from the primary, in its own mode. Default: none.
+    fn replicas(&self, _deployment: &Deployment) -> Vec<Replica> {
+        vec![]
+    }
+    /// Which of the surviving copies recovery uses (an index into `copies`, never empty).
+    /// Default: [`least_loss_closest`], the copy that lacks the fewest writes, the closer site
+    /// to the primary on ties (same zone, then same region), then the standby before replicas.
+    fn choose_copy(&self, copies: &[SurvivingCopy<'_>]) -> usize {
+        least_loss_closest(copies)
+    }
 }

@@ -116,12 +116,12 @@ fn flapping_link() -> DisasterScenario {
 fn a_flapping_link_degrades_synchronous_replication() {
     let sc = flapping_link();
     let o = run_all(&sc, ReplicationSpec::Synchronous { on_link_down: LinkDownPolicy::DegradeToAsync }, 1301, 4000);
-    let lossy = o.iter().filter(|o| o.rpo > SimDuration::ZERO).count();
+    let lossy = o.iter().filter(|o| o.rpo.unwrap() > SimDuration::ZERO).count();
     proportion_near("P(RPO > 0)", lossy, o.len(), 1.0 / 3.0);
-    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.as_secs_f64()).collect();
+    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.unwrap().as_secs_f64()).collect();
     assert_mean_near("E[RPO] (s)", &rpo, 100.0, 4.0);
     // Synchronous replication with the link up loses nothing.
-    assert!(o.iter().all(|o| o.rpo.is_zero() == (o.writes_lost == 0)));
+    assert!(o.iter().all(|o| o.rpo.unwrap().is_zero() == (o.writes_lost == 0)));
 }
 
 /// Finding 1, synchronous `block`: no write is ever lost, and writes are blocked 1/3 of the
@@ -130,7 +130,7 @@ fn a_flapping_link_degrades_synchronous_replication() {
 fn a_flapping_link_blocks_synchronous_writes() {
     let sc = flapping_link();
     let o = run_all(&sc, ReplicationSpec::Synchronous { on_link_down: LinkDownPolicy::Block }, 1302, 2000);
-    assert!(o.iter().all(|o| o.rpo.is_zero() && o.writes_lost == 0), "block never loses a write");
+    assert!(o.iter().all(|o| o.rpo.unwrap().is_zero() && o.writes_lost == 0), "block never loses a write");
     let frac: Vec<f64> = o.iter().map(|o| o.write_blocked.as_secs_f64() / o.disaster_at.as_secs_f64()).collect();
     assert_mean_near("blocked fraction", &frac, 1.0 / 3.0, 4.0);
     // Commit latency is reported for synchronous replication: at least one round trip.
@@ -143,7 +143,7 @@ fn a_flapping_link_blocks_synchronous_writes() {
 fn a_flapping_link_makes_asynchronous_replication_lose_more() {
     let sc = flapping_link();
     let o = run_all(&sc, ReplicationSpec::Asynchronous, 1303, 4000);
-    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.as_secs_f64()).collect();
+    let rpo: Vec<f64> = o.iter().map(|o| o.rpo.unwrap().as_secs_f64()).collect();
     assert_mean_near("E[RPO] (s)", &rpo, 100.0, 4.0);
 }
 
@@ -264,7 +264,7 @@ fn backups_start_in_their_steady_state() {
             failure_probability: 0.0,
         };
         let o = run_all(&sc, ReplicationSpec::Snapshot(spec), seed, 2000);
-        let rpo: Vec<f64> = o.iter().map(|o| o.rpo.as_secs_f64()).collect();
+        let rpo: Vec<f64> = o.iter().map(|o| o.rpo.unwrap().as_secs_f64()).collect();
         assert_mean_near(&format!("E[RPO] with warm-up {warm_up}"), &rpo, 1900.04, 4.0);
     }
 }

@@ -184,6 +184,7 @@ fn reference_scenario(detection: Detection) -> DisasterScenario {
             repair: DurationDistribution::fixed(SimDuration::from_hours(4)),
             primary_data_survives: true,
         },
+        mix: vec![],
         detection,
         service_level: 1.0,
         objectives: Objectives { rto: Some(SimDuration::from_mins(5)), rpo: Some(SimDuration::from_secs(1)) },
