@@ -97,10 +97,11 @@
 //! let strategy = MultiSite::new(MultiSiteParams::default())?;
 //! let outcome = DisasterTrial::new(&scenario, &strategy)?.run(42, 0)?;
 //! let rto = outcome.rto.expect("recovered");
-//! println!("RTO {rto}, RPO {}", outcome.rpo);
+//! let rpo = outcome.rpo.expect("the standby survived");
+//! println!("RTO {rto}, RPO {rpo}");
 //! assert_eq!(outcome.first_partial_service, Some(SimDuration::ZERO)); // the survivor never stopped
 //! assert!(rto <= SimDuration::from_mins(3)); // detection (60–90 s) + the 60 s TTL
-//! assert_eq!(outcome.rpo, SimDuration::ZERO); // synchronous replication
+//! assert_eq!(rpo, SimDuration::ZERO); // synchronous replication
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]

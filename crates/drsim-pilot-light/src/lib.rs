@@ -106,7 +106,8 @@
 //! let strategy = PilotLight::new(PilotLightParams::default())?;
 //! let outcome = DisasterTrial::new(&scenario, &strategy)?.run(42, 0)?;
 //! let rto = outcome.rto.expect("recovered");
-//! println!("RTO {rto}, RPO {}", outcome.rpo);
+//! let rpo = outcome.rpo.expect("the standby survived");
+//! println!("RTO {rto}, RPO {rpo}");
 //! // Declaration, promotion and a vertical scale-up of the database: tens of minutes.
 //! assert!(rto > SimDuration::from_mins(5) && rto < SimDuration::from_hours(2));
 //! # Ok::<(), Box<dyn std::error::Error>>(())

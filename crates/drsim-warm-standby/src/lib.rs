@@ -93,7 +93,8 @@
 //! let strategy = WarmStandby::new(WarmStandbyParams::default())?;
 //! let outcome = DisasterTrial::new(&scenario, &strategy)?.run(42, 0)?;
 //! let rto = outcome.rto.expect("recovered");
-//! println!("RTO {rto}, RPO {}", outcome.rpo);
+//! let rpo = outcome.rpo.expect("the standby survived");
+//! println!("RTO {rto}, RPO {rpo}");
 //! // Detection (60–90 s) + max(launches, promotion) + the 60 s TTL: minutes.
 //! assert!(rto > SimDuration::from_secs(150) && rto < SimDuration::from_mins(20));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
