@@ -62,16 +62,34 @@ fn params<T: DeserializeOwned>(entry: &StrategyEntry) -> Result<T, BuildStrategy
 /// Builds the built-in strategy a scenario entry names, with its parameters (and its
 /// `replicas`, if any).
 pub fn build(entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
-    Ok(with_replicas(entry, build_kind(entry)?))
+    with_replicas(entry, build_kind(entry)?, &build_kind)
 }
 
-/// The strategy with the entry's replicas added (itself when there are none).
-fn with_replicas(entry: &StrategyEntry, s: Box<dyn Strategy>) -> Box<dyn Strategy> {
+/// The strategy with the entry's replicas added (itself when there are none), each replica
+/// recovered by its own strategy if it names one (built by `make`, without replicas of its own).
+fn with_replicas(
+    entry: &StrategyEntry,
+    s: Box<dyn Strategy>,
+    make: &dyn Fn(&StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError>,
+) -> Result<Box<dyn Strategy>, BuildStrategyError> {
     if entry.replicas.is_empty() {
-        s
-    } else {
-        Box::new(drsim_core::recovery::WithReplicas::new(s, entry.replicas.clone()))
+        return Ok(s);
     }
+    let mut w = drsim_core::recovery::WithReplicas::new(s, entry.replicas.clone());
+    for (i, r) in entry.replicas.iter().enumerate() {
+        if let Some(e) = &r.strategy {
+            if !e.replicas.is_empty() {
+                return Err(BuildStrategyError::Params {
+                    kind: entry.kind.clone(),
+                    message: format!(
+                        "replicas[{i}].strategy has replicas of its own: a replica's strategy recovers at that replica only"
+                    ),
+                });
+            }
+            w = w.recovered_by(r.site.clone(), make(e)?);
+        }
+    }
+    Ok(Box::new(w))
 }
 
 fn build_kind(entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
@@ -130,7 +148,7 @@ impl Registry {
     /// Builds the strategy an entry names.
     pub fn build(&self, entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError> {
         match self.kinds.iter().find(|(k, _)| *k == entry.kind) {
-            Some((_, b)) => Ok(with_replicas(entry, b(entry)?)),
+            Some((_, b)) => with_replicas(entry, b(entry)?, &|e| self.build(e)),
             None => Err(BuildStrategyError::UnknownKind { kind: entry.kind.clone(), known: self.kinds().join(", ") }),
         }
     }

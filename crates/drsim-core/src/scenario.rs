@@ -64,21 +64,21 @@ struct DeploymentFile {
 }
 
 /// One strategy to run, with its parameters.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyEntry {
     /// Which strategy: `backup_restore`, `pilot_light`, `warm_standby`, `multi_site`, or a name
     /// a user's program knows.
     pub kind: String,
     /// A label for reports (default: the kind).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The strategy's parameters; absent keys take the strategy's documented defaults.
     #[serde(default)]
     pub params: toml::Table,
     /// Copies kept besides the standby's, each on its own site in its own replication mode
     /// (whoever builds the strategy wraps it in [`crate::recovery::WithReplicas`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<Replica>,
 }
 

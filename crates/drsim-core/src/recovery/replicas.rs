@@ -31,6 +31,12 @@ pub struct Replica {
     pub site: String,
     /// How writes reach it.
     pub replication: ReplicationSpec,
+    /// The strategy that recovers at this site and fails back from it, when it is not the
+    /// entry's own (e.g. a pilot light in another region behind a Multi-AZ standby): its
+    /// runbooks and what it runs at the site in steady state; its own `replication` is
+    /// ignored (this replica's rules). Absent: the entry's strategy.
+    #[serde(default)]
+    pub strategy: Option<Box<crate::scenario::StrategyEntry>>,
 }
 
 /// How close a copy's site is to the primary (ordered: closer first).
@@ -79,16 +85,28 @@ pub fn least_loss_closest(copies: &[SurvivingCopy<'_>]) -> usize {
     (0..copies.len()).min_by_key(|&i| (copies[i].loss.writes_lost, copies[i].proximity, i)).unwrap_or(0)
 }
 
-/// A strategy with replicas added: everything else is the inner strategy's.
+/// A strategy with replicas added, each recovered by the inner strategy or by a strategy of
+/// its own (which then also says what runs at the replica's site in steady state).
 pub struct WithReplicas {
     inner: Box<dyn Strategy>,
     replicas: Vec<Replica>,
+    by_site: Vec<(String, Box<dyn Strategy>)>,
 }
 
 impl WithReplicas {
-    /// `inner`, keeping `replicas` besides its own copies.
+    /// `inner`, keeping `replicas` besides its own copies, all recovered by `inner`.
     pub fn new(inner: Box<dyn Strategy>, replicas: Vec<Replica>) -> Self {
-        WithReplicas { inner, replicas }
+        WithReplicas { inner, replicas, by_site: vec![] }
+    }
+
+    /// The same, with `strategy` recovering at `site` (and failing back from it).
+    pub fn recovered_by(mut self, site: impl Into<String>, strategy: Box<dyn Strategy>) -> Self {
+        self.by_site.push((site.into(), strategy));
+        self
+    }
+
+    fn at(&self, site: &str) -> &dyn Strategy {
+        self.by_site.iter().find(|(s, _)| s == site).map_or(self.inner.as_ref(), |(_, s)| s.as_ref())
     }
 }
 
@@ -96,14 +114,26 @@ impl Strategy for WithReplicas {
     fn name(&self) -> &str {
         self.inner.name()
     }
+    /// The inner strategy's steady state, plus what each replica's own strategy runs at its
+    /// site (its capacity and traffic share there, as if that site were the standby).
     fn steady_state(&self, deployment: &Deployment) -> Result<SteadyState, StrategyError> {
-        self.inner.steady_state(deployment)
+        let mut steady = self.inner.steady_state(deployment)?;
+        for (site, strategy) in &self.by_site {
+            let mut d = deployment.clone();
+            d.standby = site.clone();
+            let other = strategy.steady_state(&d)?;
+            steady.capacity.retain(|(s, _)| s != site);
+            steady.traffic.retain(|(s, _)| s != site);
+            steady.capacity.extend(other.capacity.into_iter().filter(|(s, _)| s == site));
+            steady.traffic.extend(other.traffic.into_iter().filter(|(s, _)| s == site));
+        }
+        Ok(steady)
     }
     fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
-        self.inner.recovery(ctx)
+        self.at(ctx.target).recovery(ctx)
     }
     fn failback(&self, ctx: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
-        self.inner.failback(ctx)
+        self.at(ctx.serving).failback(ctx)
     }
     fn replicas(&self, deployment: &Deployment) -> Vec<Replica> {
         let mut r = self.inner.replicas(deployment);
