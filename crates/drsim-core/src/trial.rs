@@ -282,6 +282,10 @@ pub const MAX_WRITES_PER_TRIAL: f64 = 1e9;
 /// The most failure-process transitions a trial may expect (refused beyond, rather than hang).
 pub const MAX_FAULT_EVENTS_PER_TRIAL: f64 = 1e6;
 
+/// The largest database tier a strategy may run at one site, in production databases
+/// ([`SteadyState::database_size`]).
+pub const MAX_DATABASE_SIZE: f64 = 1e6;
+
 /// A scenario and a strategy, checked and prepared once for many trials.
 pub struct DisasterTrial<'a> {
     scenario: &'a DisasterScenario,
@@ -407,6 +411,14 @@ impl<'a> DisasterTrial<'a> {
         }
         for name in &steady.data_ready {
             ready[site(name, "steady-state data")?.0 as usize] = true;
+        }
+        for (name, x) in &steady.database_size {
+            site(name, "steady-state database")?;
+            if !(x.is_finite() && (0.0..=MAX_DATABASE_SIZE).contains(x)) {
+                return Err(TrialError::Scenario(format!(
+                    "steady-state database_size at site {name:?} = {x} is not allowed (must be finite, >= 0 and at most {MAX_DATABASE_SIZE:e} production databases)"
+                )));
+            }
         }
         Ok(DisasterTrial {
             scenario,
