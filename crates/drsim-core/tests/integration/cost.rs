@@ -293,6 +293,37 @@ impl Strategy for Warm {
     }
 }
 
+/// `Warm` with a database tier of the given sizes: for the checks of `database_size`.
+struct WarmDb(Vec<(String, f64)>);
+
+impl Strategy for WarmDb {
+    fn name(&self) -> &str {
+        "warm-db"
+    }
+    fn steady_state(&self, d: &Deployment) -> Result<SteadyState, StrategyError> {
+        Ok(SteadyState { database_size: self.0.clone(), ..Warm.steady_state(d)? })
+    }
+    fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
+        Warm.recovery(ctx)
+    }
+    fn failback(&self, ctx: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
+        Warm.failback(ctx)
+    }
+}
+
+/// A strategy's database tier must name sites of the topology and be finite and >= 0: the trial
+/// refuses anything else by name instead of pricing it.
+#[test]
+fn bad_database_sizes_are_refused_by_name() {
+    let sc = scenario();
+    let ok = WarmDb(vec![("P".into(), 1.0), ("S".into(), 0.25)]);
+    assert!(DisasterTrial::new(&sc, &ok).is_ok());
+    for (site, x) in [("S", f64::NAN), ("S", -1.0), ("S", f64::INFINITY), ("S", 1e7), ("Z", 1.0)] {
+        let e = DisasterTrial::new(&sc, &WarmDb(vec![(site.into(), x)])).err().expect("refused").to_string();
+        assert!(e.contains("database") && e.contains(&format!("{site:?}")), "{site} {x}: {e}");
+    }
+}
+
 /// Renewal-reward: the expected annual loss is λ × E[loss per disaster]. Simulated years
 /// (Poisson(λ) disasters, losses drawn from the same trials) must agree within 4 standard
 /// errors of the simulation.
