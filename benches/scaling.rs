@@ -89,6 +89,7 @@ fn faults(c: &mut Criterion) {
                 capacity: vec![("P".into(), 8)],
                 traffic: vec![("P".into(), 1.0)],
                 data_ready: vec!["P".into()],
+                database_size: vec![],
             })
         }
         fn recovery(&self, _: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {

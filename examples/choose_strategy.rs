@@ -6,8 +6,8 @@
 //!
 //! ```text
 //!  steady state ──► running cost / month ─────────────────────────────┐
-//!   (capacity, replication,  (instances, images, storage,             │
-//!    backups)                 transfer, fixed)            × 12        ▼
+//!   (capacity, database,     (instances, images, database,            │
+//!    replication, backups)    storage, transfer, fixed)   × 12        ▼
 //!                                                              total expected
 //!  disaster trials ──► loss per disaster ──► × disasters/year ──► annual cost
 //!   (RTO, RPO, bytes    (downtime, data lost,   (renewal-reward)      │
@@ -152,10 +152,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for s in &all {
         let m = &s.monthly;
         println!(
-            "  {:<18} instances {:>7}  images {:>5}  storage {:>5}  backups {:>5}  transfer {:>5}  fixed {:>3}",
+            "  {:<18} instances {:>7}  images {:>5}  database {:>5}  storage {:>5}  backups {:>5}  transfer {:>5}  fixed {:>3}",
             s.name,
             usd(m.running_instances_usd),
             usd(m.imaged_instances_usd),
+            usd(m.database_usd),
             usd(m.storage_usd),
             usd(m.backup_storage_usd),
             usd(m.transfer_usd),

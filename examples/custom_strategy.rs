@@ -92,6 +92,8 @@ impl Strategy for ColdStandby {
             capacity: vec![(d.primary.clone(), d.instances_needed())],
             traffic: vec![(d.primary.clone(), 1.0)],
             data_ready: vec![d.primary.clone()],
+            // The production database runs at the primary; nothing runs at the cold site.
+            database_size: vec![(d.primary.clone(), 1.0)],
         })
     }
 

@@ -794,6 +794,7 @@ impl Strategy for Fixed {
             capacity: vec![("P".into(), 8)],
             traffic: vec![("P".into(), 1.0)],
             data_ready: vec!["P".into()],
+            database_size: vec![],
         })
     }
     fn recovery(&self, _: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {

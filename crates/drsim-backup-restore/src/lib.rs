@@ -339,6 +339,8 @@ impl Strategy for BackupRestore {
             capacity: vec![(d.primary.clone(), d.instances_needed()), (d.standby.clone(), 0)],
             traffic: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 0.0)],
             data_ready: vec![d.primary.clone()],
+            // Nothing runs at the DR site: it holds backups; recovery restores the database.
+            database_size: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 0.0)],
         })
     }
 

@@ -1105,3 +1105,60 @@ fn scale_out_recipes_are_the_tested_ones() {
     let rerun = rerun.replace("rerun=$(submit ", "rerun=$(sbatch --parsable ");
     assert!(doc.contains(&rerun), "docs/scale-out.md lacks the tested rerun:\n{rerun}");
 }
+
+/// The running cost follows the tiers on `compare.toml`'s defaults: every site's application
+/// instances and database tier are priced from their instances, so the four strategies come in
+/// the order the AWS whitepaper gives — backup & restore < pilot light < warm standby <
+/// multi-site — each at its hand-computed cost.
+///
+/// Prices (`[cost]` of compare.toml, the documented defaults): m5.xlarge 0.192 USD/h, its image
+/// 0.0034 USD/h, the production database 0.504 USD/h (r5.2xlarge), gp3 0.08 USD/GB-month, S3
+/// 0.023 USD/GB-month, inter-region transfer 0.02 USD/GB, fixed 2 USD; a month is 730 h.
+/// Production: 8 instances, a 200 GB data set, 2 writes/s × 262 144 B = 524 288 B/s written.
+///
+/// Items shared by all four:
+/// - primary instances 8 × 0.192 × 730 = 1121.28
+/// - primary database 1 × 0.504 × 730 = 367.92
+/// - transfer 524 288 B/s × 2 628 000 s = 1377.828864 GB × 0.02 = 27.55657728 (incremental
+///   backups ship every write once too; synchronous and asynchronous replicas likewise)
+/// - fixed 2
+///
+/// Backup & restore (hourly incremental backups, kept 35 days; nothing runs at S):
+///   images 8 × 0.0034 × 730 = 19.856; storage 200 GB × 0.08 = 16;
+///   backups K = ⌈35 d / 1 h⌉ = 840 increments of 524 288 × 3600 = 1.8874368 GB, plus the
+///   200 GB base: 200 + 840 × 1.8874368 = 1785.446912 GB × 0.023 = 41.065278976;
+///   total 1121.28 + 19.856 + 367.92 + 16 + 41.065278976 + 27.55657728 + 2 = 1595.677856256.
+/// Pilot light (no instances at S, a database replica of size 0.25 — an r5.large):
+///   images 19.856; database (1 + 0.25) × 367.92 = 459.9; storage (200 + 200) × 0.08 = 32;
+///   total 1121.28 + 19.856 + 459.9 + 32 + 27.55657728 + 2 = 1662.59257728.
+/// Warm standby (2 of 8 instances at S, the replica at production size):
+///   instances 10 × 0.192 × 730 = 1401.6; images 6 × 0.0034 × 730 = 14.892;
+///   database 2 × 367.92 = 735.84; storage 32;
+///   total 1401.6 + 14.892 + 735.84 + 32 + 27.55657728 + 2 = 2213.88857728.
+/// Multi-site (8 + 8 instances, a full database at each site):
+///   instances 16 × 0.192 × 730 = 2242.56; images 0; database 735.84; storage 32;
+///   total 2242.56 + 735.84 + 32 + 27.55657728 + 2 = 3039.95657728.
+#[test]
+fn running_cost_follows_the_tiers_on_compare() {
+    let out = tmp("compare-cost.json");
+    let compare = scenario("compare.toml");
+    let o = drsim(&["run", compare.to_str().unwrap(), "--trials", "4", "--json", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = json(&out);
+    let expected = [
+        ("backup & restore", 1595.677856256),
+        ("pilot light", 1662.59257728),
+        ("warm standby", 2213.88857728),
+        ("multi-site", 3039.95657728),
+    ];
+    let strategies = report["strategies"].as_array().unwrap();
+    assert_eq!(strategies.len(), expected.len());
+    let mut monthly = vec![];
+    for (s, (name, usd)) in strategies.iter().zip(expected) {
+        assert_eq!(s["name"], name);
+        let m = s["cost"]["monthly_running_usd"].as_f64().unwrap();
+        assert!((m - usd).abs() < 1e-6, "{name}: {m} USD/month, by hand {usd}");
+        monthly.push(m);
+    }
+    assert!(monthly.windows(2).all(|w| w[0] < w[1]), "not in the whitepaper's order: {monthly:?}");
+}

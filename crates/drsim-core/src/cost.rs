@@ -3,9 +3,10 @@
 //! Three figures per strategy, all in US dollars:
 //!
 //! - **Running cost per month** ([`monthly_running_cost`]): from the strategy's
-//!   [`SteadyState`]: running instances at every site, the rest of production capacity kept as
-//!   images at the standby, storage (the primary's data set, the live replica or the retained
-//!   backups), data transfer of the replication, and fixed items (DNS, health checks).
+//!   [`SteadyState`]: running instances and the database tier at every site, the rest of
+//!   production capacity kept as images at the standby, storage (the primary's data set, the
+//!   live replica or the retained backups), data transfer of the replication, and fixed items
+//!   (DNS, health checks).
 //! - **Loss per disaster** ([`business_impact`] + [`recovery_cost`]): downtime (the RTO, or the
 //!   trial's horizon when the service never came back) priced per hour with an optional linear
 //!   rise and step, data lost priced per hour of RPO and per GB, penalties for missed
@@ -60,6 +61,9 @@ fn d_running() -> f64 {
 fn d_imaged() -> f64 {
     0.0034
 }
+fn d_database() -> f64 {
+    0.504
+}
 fn d_storage() -> f64 {
     0.08
 }
@@ -107,6 +111,14 @@ pub struct CostSpec {
     /// 0.05 USD/GB-month, 2.50 USD/month ÷ 730 h). At most the running price.
     #[serde(default = "d_imaged")]
     pub instance_imaged_usd_per_hour: f64,
+    /// Price per hour of the production database's compute: one production-size copy of the
+    /// database tier (default 0.504: Amazon EC2 On-Demand Pricing, r5.2xlarge, Linux,
+    /// us-east-1 — a memory-optimised instance, as databases on EC2 use). A strategy's
+    /// [`SteadyState::database_size`] at each site multiplies it: a pilot light's replica on an
+    /// r5.large (0.126 USD/h) is 0.25 of it, since EC2 prices the sizes of one family in
+    /// proportion to their vCPUs and memory.
+    #[serde(default = "d_database")]
+    pub database_running_usd_per_hour: f64,
     /// Block storage of live data per GB-month: the primary's data set and a continuously
     /// replicated copy (default 0.08: Amazon EBS Pricing, gp3).
     #[serde(default = "d_storage")]
@@ -171,6 +183,7 @@ impl Default for CostSpec {
         CostSpec {
             instance_running_usd_per_hour: d_running(),
             instance_imaged_usd_per_hour: d_imaged(),
+            database_running_usd_per_hour: d_database(),
             storage_usd_per_gb_month: d_storage(),
             backup_storage_usd_per_gb_month: d_backup(),
             transfer_usd_per_gb: d_transfer(),
@@ -353,6 +366,7 @@ pub fn check_loss_bound(
         let rate =
             c.instance_types.values().map(|t| t.running_usd_per_hour).fold(c.instance_running_usd_per_hour, f64::max);
         terms.push(("cost.instance_running_usd_per_hour", f64::from(d.instances_needed()) * rate * h));
+        terms.push(("cost.database_running_usd_per_hour", c.database_running_usd_per_hour * h));
         let per_gb = c.transfer_usd_per_gb.max(c.intra_region_transfer_usd_per_gb) + c.restore_usd_per_gb;
         terms.push(("cost.transfer_usd_per_gb", per_gb * (gb + d.dataset_bytes / BYTES_PER_GB)));
     }
@@ -370,6 +384,7 @@ impl CostSpec {
         for (field, v) in [
             ("instance_running_usd_per_hour", self.instance_running_usd_per_hour),
             ("instance_imaged_usd_per_hour", self.instance_imaged_usd_per_hour),
+            ("database_running_usd_per_hour", self.database_running_usd_per_hour),
             ("storage_usd_per_gb_month", self.storage_usd_per_gb_month),
             ("backup_storage_usd_per_gb_month", self.backup_storage_usd_per_gb_month),
             ("transfer_usd_per_gb", self.transfer_usd_per_gb),
@@ -458,6 +473,8 @@ pub struct MonthlyCost {
     pub running_instances_usd: f64,
     /// The rest of production capacity kept as images (or stopped) at the standby.
     pub imaged_instances_usd: f64,
+    /// The database tier running at every site (the primary's database, a live replica).
+    pub database_usd: f64,
     /// Live data: the primary's data set and a continuously replicated copy.
     pub storage_usd: f64,
     /// Backups or snapshots kept under the retention policy.
@@ -473,6 +490,7 @@ impl MonthlyCost {
     pub fn total_usd(&self) -> f64 {
         self.running_instances_usd
             + self.imaged_instances_usd
+            + self.database_usd
             + self.storage_usd
             + self.backup_storage_usd
             + self.transfer_usd
@@ -483,6 +501,12 @@ impl MonthlyCost {
 /// Instances running at `site` in `steady` (0 when it is not listed).
 pub fn running_at(steady: &SteadyState, site: &str) -> u32 {
     steady.capacity.iter().filter(|(s, _)| s == site).map(|(_, n)| *n).sum()
+}
+
+/// The database tier running at every site of `steady`, in production databases (negative and
+/// non-finite sizes count as 0; `DisasterTrial::new` refuses them).
+pub fn database_size(steady: &SteadyState) -> f64 {
+    steady.database_size.iter().map(|(_, x)| if x.is_finite() { x.max(0.0) } else { 0.0 }).sum()
 }
 
 /// Price per GB moved between the primary and the standby: inter-region or within a region.
@@ -519,7 +543,11 @@ pub fn retained_backup_bytes(cost: &CostSpec, deployment: &Deployment, spec: &cr
 
 /// The monthly running cost of a strategy's steady state.
 ///
-/// - Running instances: every site's `capacity` × the running price × 730 h.
+/// - Running instances (the application tier): every site's `capacity` × its running price ×
+///   730 h.
+/// - Database: every site's `database_size` (in production databases) ×
+///   `database_running_usd_per_hour` × 730 h: the primary's database, a live replica at the
+///   standby (a pilot light's small one, a warm standby's or an active site's full one).
 /// - Imaged instances: production capacity (`instances_needed` of the primary) missing at the
 ///   standby × the image price × 730 h. Every built-in strategy starts those from images at
 ///   recovery (backup & restore and pilot light all of them, warm standby and multi-site the
@@ -555,6 +583,7 @@ pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &S
     let m = MonthlyCost {
         running_instances_usd: running_usd_per_hour * HOURS_PER_MONTH,
         imaged_instances_usd: f64::from(imaged) * cost.instance_rates(&deployment.standby).1 * HOURS_PER_MONTH,
+        database_usd: database_size(steady) * cost.database_running_usd_per_hour * HOURS_PER_MONTH,
         storage_usd: gb(deployment.dataset_bytes + replica_bytes) * cost.storage_usd_per_gb_month,
         backup_storage_usd: gb(backup_bytes) * cost.backup_storage_usd_per_gb_month,
         transfer_usd: gb(moved_bytes) * transfer_rate_usd_per_gb(cost, deployment),
@@ -571,6 +600,7 @@ fn finite_items(m: MonthlyCost) -> MonthlyCost {
     MonthlyCost {
         running_instances_usd: finite(m.running_instances_usd),
         imaged_instances_usd: finite(m.imaged_instances_usd),
+        database_usd: finite(m.database_usd),
         storage_usd: finite(m.storage_usd),
         backup_storage_usd: finite(m.backup_storage_usd),
         transfer_usd: finite(m.transfer_usd),
@@ -584,6 +614,9 @@ pub struct RecoveryCost {
     /// Extra instances run at the standby from the service's restoration to the end of
     /// failback.
     pub scaled_capacity_usd: f64,
+    /// The standby's database scaled up to (or restored at) the primary's size over the same
+    /// time: (primary's − standby's steady `database_size`)⁺ × `database_running_usd_per_hour`.
+    pub scaled_database_usd: f64,
     /// Reading the backup at the DR site (snapshot replication) and resyncing the primary.
     pub transfer_usd: f64,
 }
@@ -591,7 +624,7 @@ pub struct RecoveryCost {
 impl RecoveryCost {
     /// The sum.
     pub fn total_usd(&self) -> f64 {
-        self.scaled_capacity_usd + self.transfer_usd
+        self.scaled_capacity_usd + self.scaled_database_usd + self.transfer_usd
     }
 }
 
@@ -601,7 +634,9 @@ impl RecoveryCost {
 /// ends: failback starts when both the service is restored and the primary is back — the trial
 /// record does not keep the primary's repair time, so the mean of `[disaster] repair` stands
 /// in for it — and lasts the trial's failback duration (to the horizon when failback did not
-/// complete). Extra instances = production capacity − the standby's steady capacity.
+/// complete). Extra instances = production capacity − the standby's steady capacity; the
+/// standby's database runs at the primary's size, (primary's − standby's steady size)⁺ more
+/// than in steady state.
 /// Transfer: a backup restore reads the data set at `restore_usd_per_gb`; failback resyncs the
 /// writes made at the standby meanwhile (mean write rate × time at the standby), plus the whole
 /// data set when the primary's data did not survive, at the transfer price. An unrecovered trial
@@ -625,6 +660,8 @@ pub fn recovery_cost(
     let at_standby_s = (end - rto_s).max(0.0);
     let extra = d.instances_needed().saturating_sub(running_at(steady, &d.standby));
     let scaled = f64::from(extra) * cost.instance_rates(&d.standby).0 * at_standby_s / 3600.0;
+    let db_extra = (steady.database_at(&d.primary) - steady.database_at(&d.standby)).max(0.0);
+    let scaled_db = db_extra * cost.database_running_usd_per_hour * at_standby_s / 3600.0;
     let restore_bytes = match steady.replication {
         ReplicationSpec::Snapshot(_) => d.dataset_bytes,
         _ => 0.0,
@@ -633,7 +670,11 @@ pub fn recovery_cost(
         + if scenario.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes };
     let transfer = restore_bytes / BYTES_PER_GB * cost.restore_usd_per_gb
         + resync_bytes / BYTES_PER_GB * transfer_rate_usd_per_gb(cost, d);
-    RecoveryCost { scaled_capacity_usd: finite(scaled), transfer_usd: finite(transfer) }
+    RecoveryCost {
+        scaled_capacity_usd: finite(scaled),
+        scaled_database_usd: finite(scaled_db),
+        transfer_usd: finite(transfer),
+    }
 }
 
 /// The business impact of one disaster, in USD.

@@ -358,6 +358,10 @@ struct PreparedDisaster {
     primary_data_survives: bool,
 }
 
+/// The largest database tier a strategy may run at one site, in production databases
+/// ([`SteadyState::database_size`]).
+pub const MAX_DATABASE_SIZE: f64 = 1e6;
+
 /// A scenario and a strategy, checked and prepared once for many trials.
 pub struct DisasterTrial<'a> {
     scenario: &'a DisasterScenario,
@@ -546,6 +550,14 @@ impl<'a> DisasterTrial<'a> {
         }
         for name in &steady.data_ready {
             ready[site(name, "steady-state data")?.0 as usize] = true;
+        }
+        for (name, x) in &steady.database_size {
+            site(name, "steady-state database")?;
+            if !(x.is_finite() && (0.0..=MAX_DATABASE_SIZE).contains(x)) {
+                return Err(TrialError::Scenario(format!(
+                    "steady-state database_size at site {name:?} = {x} is not allowed (must be finite, >= 0 and at most {MAX_DATABASE_SIZE:e} production databases)"
+                )));
+            }
         }
         Ok(DisasterTrial { scenario, strategy, steady, copies, disasters, capacity, shares, ready, faults })
     }

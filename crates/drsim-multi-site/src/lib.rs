@@ -285,6 +285,8 @@ impl Strategy for MultiSite {
             capacity: vec![(d.primary.clone(), per_site), (d.standby.clone(), per_site)],
             traffic: vec![(d.primary.clone(), wp), (d.standby.clone(), ws)],
             data_ready: vec![d.primary.clone(), d.standby.clone()],
+            // Both sites take writes: a full database at each.
+            database_size: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 1.0)],
         })
     }
 

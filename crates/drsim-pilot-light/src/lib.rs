@@ -180,6 +180,14 @@ pub struct PilotLightParams {
     /// Web-tier instances kept running at the DR site. Default 0: in a pilot light only the
     /// data tier runs ("the pilot light"); the compute is images.
     pub running_instances: u32,
+    /// Size of the database replica kept running at the DR site, as a fraction of the
+    /// production database (in (0, 1]; the runbook scales it up to production size). Default
+    /// 0.25: an r5.large replica of an r5.2xlarge production database (Amazon EC2 On-Demand
+    /// Pricing, us-east-1: 0.126 and 0.504 USD/h). The AWS whitepaper's pilot light keeps "the
+    /// core pieces" — the data tier — running, and it runs on instances: "we set up Amazon EC2
+    /// instances to replicate or mirror our data". It is priced by `[cost]
+    /// database_running_usd_per_hour` × this size (`docs/cost-model.md`).
+    pub database_replica_size: f64,
     /// Time to declare the disaster once it is detected. Default LogNormal(median 10 min,
     /// σ 0.5), an estimate rather than a published figure: paging the on-call engineer and
     /// confirming a regional outage before starting the runbook. `"0s"` leaves the step out.
@@ -226,6 +234,7 @@ impl Default for PilotLightParams {
         PilotLightParams {
             replication: ReplicationSpec::Asynchronous,
             running_instances: 0,
+            database_replica_size: 0.25,
             declare: lognormal(600.0, 0.5),
             launch: lognormal(120.0, 0.3),
             image_age: SimDuration::from_days(7),
@@ -273,6 +282,16 @@ impl PilotLightParams {
                 "replication",
                 "snapshot".into(),
                 "asynchronous or synchronous: a pilot light's database is a live replica",
+            ));
+        }
+        if !(self.database_replica_size.is_finite()
+            && self.database_replica_size > 0.0
+            && self.database_replica_size <= 1.0)
+        {
+            return Err(bad(
+                "database_replica_size",
+                self.database_replica_size.to_string(),
+                "in (0, 1]: a fraction of the production database (a pilot light's replica runs; it is scaled up on recovery)",
             ));
         }
         if !(self.patch_probability_per_day.is_finite() && self.patch_probability_per_day >= 0.0) {
@@ -351,6 +370,7 @@ impl Strategy for PilotLight {
             traffic: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 0.0)],
             // The replica is read-only (and small) until promoted and scaled up.
             data_ready: vec![d.primary.clone()],
+            database_size: vec![(d.primary.clone(), 1.0), (d.standby.clone(), self.params.database_replica_size)],
         })
     }
 

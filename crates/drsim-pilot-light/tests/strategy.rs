@@ -135,6 +135,18 @@ fn running_instances_are_not_launched() {
     assert!(rb.steps.iter().all(|s| s.name != steps::LAUNCH));
 }
 
+/// The database replica runs at the DR site (a quarter of production by default), beside the
+/// production database at the primary: what the running cost prices.
+#[test]
+fn database_replica_runs_at_the_dr_site() {
+    let scenario = setup().scenario();
+    let d = &scenario.deployment;
+    let steady = PilotLight::new(PilotLightParams::default()).unwrap().steady_state(d).unwrap();
+    assert_eq!((steady.database_at(&d.primary), steady.database_at(&d.standby)), (1.0, 0.25));
+    let half = PilotLight::new(PilotLightParams { database_replica_size: 0.5, ..fixed_params(false) }).unwrap();
+    assert_eq!(half.steady_state(d).unwrap().database_at(&d.standby), 0.5);
+}
+
 /// The patch is needed with probability min(1, age × rate): 7 days × 0.03 = 0.21 by default.
 #[test]
 fn patch_need_follows_the_image_age() {
@@ -256,6 +268,9 @@ fn bad_parameters_are_named() {
         failure_probability: 0.0,
     });
     assert_eq!(field_of(PilotLightParams { replication: snapshots, ..d() }), "replication");
+    for v in [0.0, -0.25, 1.5, f64::NAN, f64::INFINITY] {
+        assert_eq!(field_of(PilotLightParams { database_replica_size: v, ..d() }), "database_replica_size");
+    }
     let e = PilotLight::new(PilotLightParams { patch_probability_per_day: -2.0, ..d() }).unwrap_err();
     assert!(e.to_string().contains("patch_probability_per_day = -2"), "{e}");
 }
@@ -266,6 +281,7 @@ fn params_read_from_toml() {
         r#"
         replication = { mode = "asynchronous" }
         running_instances = 1
+        database_replica_size = 0.5
         declare = "15m"
         launch = { kind = "lognormal", median = "2m", sigma = 0.3 }
         image_age = "14d"
@@ -279,6 +295,7 @@ fn params_read_from_toml() {
     )
     .unwrap();
     assert_eq!(p.running_instances, 1);
+    assert_eq!(p.database_replica_size, 0.5);
     assert!((p.patch_probability() - 0.7).abs() < 1e-12);
     assert_eq!(p.launch, PilotLightParams::default().launch);
     p.validate().unwrap();

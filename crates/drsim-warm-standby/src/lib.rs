@@ -289,6 +289,8 @@ impl Strategy for WarmStandby {
             traffic: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 0.0)],
             // The replica is read-only until promoted.
             data_ready: vec![d.primary.clone()],
+            // At production size: recovery promotes it without scaling it up.
+            database_size: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 1.0)],
         })
     }
 

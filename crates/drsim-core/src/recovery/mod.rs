@@ -1,8 +1,9 @@
 //! Recovery: the strategy API, runbooks and their executor, detection and the service level.
 //!
 //! The core knows no particular strategy. A [`Strategy`] says what runs where in steady state
-//! ([`SteadyState`]: capacity, traffic, replication) and answers two events with work to do: a
-//! disaster detected ([`Strategy::recovery`]) and the primary repaired ([`Strategy::failback`]).
+//! ([`SteadyState`]: capacity, traffic, replication, database tier) and answers two events with
+//! work to do: a disaster detected ([`Strategy::recovery`]) and the primary repaired
+//! ([`Strategy::failback`]).
 //! The work is a [`Runbook`]: data, so that users vary it without code, and so that every
 //! strategy's recovery is measured by the same executor.
 
@@ -57,12 +58,25 @@ pub struct SteadyState {
     pub traffic: Vec<(String, f64)>,
     /// Sites whose data can serve at once (the primary; both sites for active/active).
     pub data_ready: Vec<String>,
+    /// The database tier running per site, as a multiple of the production database: 1.0 is a
+    /// copy on the production database's instances and class (the primary; each active site
+    /// of an active/active pair; a standby replica ready to take the load), 0.25 a replica on a
+    /// class a quarter that size (a pilot light's small replica), absent or 0 nothing running
+    /// (backup & restore's DR site holds only backups). Priced per hour by `[cost]
+    /// database_running_usd_per_hour` (see `docs/cost-model.md`); finite and >= 0. `capacity`
+    /// is the application tier: together they say what runs where.
+    pub database_size: Vec<(String, f64)>,
 }
 
 impl SteadyState {
     /// Instances running at `site` in steady state.
     pub fn running_at(&self, site: &str) -> u32 {
         self.capacity.iter().filter(|(s, _)| s == site).map(|(_, c)| *c).sum()
+    }
+
+    /// The database tier running at `site` in steady state, in production databases.
+    pub fn database_at(&self, site: &str) -> f64 {
+        self.database_size.iter().filter(|(s, _)| s == site).map(|(_, x)| *x).sum()
     }
 }
 

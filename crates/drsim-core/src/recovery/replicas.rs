@@ -114,18 +114,22 @@ impl Strategy for WithReplicas {
     fn name(&self) -> &str {
         self.inner.name()
     }
-    /// The inner strategy's steady state, plus what each replica's own strategy runs at its
-    /// site (its capacity and traffic share there, as if that site were the standby).
+    /// The inner strategy's steady state, plus what runs at each replica's site: what the
+    /// strategy recovering there (the replica's own, or the inner one) runs at a standby
+    /// (capacity, traffic share and database).
     fn steady_state(&self, deployment: &Deployment) -> Result<SteadyState, StrategyError> {
         let mut steady = self.inner.steady_state(deployment)?;
-        for (site, strategy) in &self.by_site {
+        for r in &self.replicas {
+            let site = &r.site;
             let mut d = deployment.clone();
             d.standby = site.clone();
-            let other = strategy.steady_state(&d)?;
+            let other = self.at(site).steady_state(&d)?;
             steady.capacity.retain(|(s, _)| s != site);
             steady.traffic.retain(|(s, _)| s != site);
+            steady.database_size.retain(|(s, _)| s != site);
             steady.capacity.extend(other.capacity.into_iter().filter(|(s, _)| s == site));
             steady.traffic.extend(other.traffic.into_iter().filter(|(s, _)| s == site));
+            steady.database_size.extend(other.database_size.into_iter().filter(|(s, _)| s == site));
         }
         Ok(steady)
     }

@@ -67,6 +67,8 @@ fn steady(replication: ReplicationSpec, standby: u32) -> SteadyState {
         capacity: vec![("P".into(), 8), ("S".into(), standby)],
         traffic: vec![("P".into(), 1.0), ("S".into(), 0.0)],
         data_ready: vec!["P".into()],
+        // No database tier: the hand-computed cases below price the other items.
+        database_size: vec![],
     }
 }
 
@@ -123,6 +125,34 @@ site_instance_types = { P = \"huge\" }\n",
     )
     .unwrap_err();
     assert!(e.contains("\"Z\" is not a site"), "{e}");
+}
+
+/// The database tier priced at every site, by hand: the small deployment above (warm standby,
+/// 2 of 8 instances at S) with a production database at P (size 1) and a pilot-light-sized
+/// replica at S (size 0.25), the database at 0.5 USD/h:
+/// - database (1 + 0.25) × 0.5 × 730 = 456.25
+/// - every other item as above: 1581.36; total 2037.61 USD/month.
+///
+/// Recovery (RTO 2 h, failback ends at 5 h, as in `impact_and_recovery_cost_of_one_disaster_by_hand`):
+/// the replica runs at the primary's size for 3 h, (1 − 0.25) × 0.5 × 3 = 1.125 USD. A strategy
+/// that declares no database tier pays none (0).
+#[test]
+fn database_tier_priced_at_every_site_by_hand() {
+    let c = CostSpec { database_running_usd_per_hour: 0.5, ..prices() };
+    c.validate().unwrap();
+    let mut st = steady(ReplicationSpec::Asynchronous, 2);
+    st.database_size = vec![("P".into(), 1.0), ("S".into(), 0.25)];
+    let m = monthly_running_cost(&c, &deployment(8), &st);
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-6, "{a} != {b}");
+    close(m.database_usd, 456.25);
+    close(m.running_instances_usd, 1460.0);
+    close(m.total_usd(), 2037.61);
+    let o = outcome(Some(2), 30, 0, 1);
+    close(recovery_cost(&c, &scenario(), &st, &o).scaled_database_usd, 1.125);
+    close(recovery_cost(&c, &scenario(), &steady(ReplicationSpec::Asynchronous, 2), &o).scaled_database_usd, 0.0);
+    // A negative or non-finite price is refused by name.
+    let e = load_with("[cost]\ndatabase_running_usd_per_hour = -1\n").unwrap_err();
+    assert!(e.contains("cost.database_running_usd_per_hour = -1"), "{e}");
 }
 
 /// Backup & restore, nothing running at S:
@@ -266,6 +296,37 @@ impl Strategy for Warm {
     }
 }
 
+/// `Warm` with a database tier of the given sizes: for the checks of `database_size`.
+struct WarmDb(Vec<(String, f64)>);
+
+impl Strategy for WarmDb {
+    fn name(&self) -> &str {
+        "warm-db"
+    }
+    fn steady_state(&self, d: &Deployment) -> Result<SteadyState, StrategyError> {
+        Ok(SteadyState { database_size: self.0.clone(), ..Warm.steady_state(d)? })
+    }
+    fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
+        Warm.recovery(ctx)
+    }
+    fn failback(&self, ctx: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
+        Warm.failback(ctx)
+    }
+}
+
+/// A strategy's database tier must name sites of the topology and be finite and >= 0: the trial
+/// refuses anything else by name instead of pricing it.
+#[test]
+fn bad_database_sizes_are_refused_by_name() {
+    let sc = scenario();
+    let ok = WarmDb(vec![("P".into(), 1.0), ("S".into(), 0.25)]);
+    assert!(DisasterTrial::new(&sc, &ok).is_ok());
+    for (site, x) in [("S", f64::NAN), ("S", -1.0), ("S", f64::INFINITY), ("S", 1e7), ("Z", 1.0)] {
+        let e = DisasterTrial::new(&sc, &WarmDb(vec![(site.into(), x)])).err().expect("refused").to_string();
+        assert!(e.contains("database") && e.contains(&format!("{site:?}")), "{site} {x}: {e}");
+    }
+}
+
 /// Renewal-reward: the expected annual loss is λ × E[loss per disaster]. Simulated years
 /// (Poisson(λ) disasters, losses drawn from the same trials) must agree within 4 standard
 /// errors of the simulation.
@@ -308,6 +369,8 @@ proptest! {
         running in 0.0f64..5.0,
         image_share in 0.0f64..=1.0,
         snapshot in any::<bool>(),
+        db in 0.0f64..=1.0,
+        db_extra in 0.0f64..=1.0,
     ) {
         let d = deployment(needed);
         let cost = CostSpec {
@@ -327,8 +390,13 @@ proptest! {
         } else {
             ReplicationSpec::Asynchronous
         };
-        let small = monthly_running_cost(&cost, &d, &steady(rep.clone(), a)).total_usd();
-        let big = monthly_running_cost(&cost, &d, &steady(rep, a + extra)).total_usd();
+        // More application instances and a bigger database replica at the standby.
+        let with_db = |n: u32, x: f64| SteadyState {
+            database_size: vec![("P".into(), 1.0), ("S".into(), x)],
+            ..steady(rep.clone(), n)
+        };
+        let small = monthly_running_cost(&cost, &d, &with_db(a, db)).total_usd();
+        let big = monthly_running_cost(&cost, &d, &with_db(a + extra, db + db_extra)).total_usd();
         prop_assert!(big >= small - 1e-9 * small.abs(), "{a}+{extra} of {needed}: {big} < {small}");
         prop_assert!(small.is_finite() && big.is_finite());
     }

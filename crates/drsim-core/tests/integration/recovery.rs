@@ -127,6 +127,7 @@ impl Strategy for Reference {
             capacity: vec![("P".into(), 8), ("S".into(), 2)],
             traffic: vec![("P".into(), 1.0)],
             data_ready: vec!["P".into()],
+            database_size: vec![],
         })
     }
     fn recovery(&self, _: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
