@@ -6,9 +6,11 @@
 //! - [`threads`]: results do not depend on the number of threads.
 //! - [`params`]: bad strategy entries are refused with errors naming what is wrong.
 //! - [`random_scenarios`]: random valid scenarios give finite, consistent records.
+//! - [`deployments`]: copies besides the standby and a disaster mix, against closed forms.
 //! - [`study`]: the study layer equals the lower-level runners, at any thread count.
 
 mod common;
+mod deployments;
 mod params;
 mod random_scenarios;
 mod reference;

@@ -120,6 +120,14 @@ fn load(path: &Path) -> Result<(Scenario, String), CliError> {
     Ok((scenario, sha))
 }
 
+/// A replication mode as a scenario file writes it, on one line.
+fn describe_replication(r: &drsim::model::ReplicationSpec) -> String {
+    match serde_json::to_value(r) {
+        Ok(serde_json::Value::Object(t)) => t.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", "),
+        _ => format!("{r:?}"),
+    }
+}
+
 fn secs(d: Option<drsim::engine::SimDuration>) -> String {
     d.map_or(String::new(), |d| d.secs_text())
 }
@@ -189,10 +197,69 @@ fn signed(v: f64) -> String {
     if v < 0.0 { format!("-{}", fmt_s(-v)) } else { format!("+{}", fmt_s(v)) }
 }
 
-fn print_table(report: &Report) {
+/// One row of the table: a strategy's RTO and RPO (the overall ones or one disaster's).
+fn print_row(name: &str, sum: &StrategySummary, growth: Option<f64>) {
+    // A quantile over all trials; censored ones count as +∞.
+    let q = |x: Option<f64>| x.map_or_else(|| ">horizon".to_string(), fmt_s);
+    let no_copy = |x: Option<f64>| x.map_or_else(|| "no copy".to_string(), fmt_s);
+    let rto = match &sum.rto_s {
+        Some(m) => format!(
+            "{:>20} {:>9} {:>9} {:>9}",
+            format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
+            q(sum.rto_all_trials_s.p50),
+            q(sum.rto_all_trials_s.p95),
+            q(sum.rto_all_trials_s.p99)
+        ),
+        None => format!("{:>50}", "(no trial recovered)"),
+    };
+    let rpo = match (&sum.rpo_s, growth) {
+        (_, Some(g)) => format!("{:>50}", format!("grows without bound (+{})", fmt_rate(g))),
+        (Some(m), None) => format!(
+            "{:>20} {:>9} {:>9} {:>9}",
+            format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
+            no_copy(sum.rpo_all_trials_s.p50),
+            no_copy(sum.rpo_all_trials_s.p95),
+            no_copy(sum.rpo_all_trials_s.p99)
+        ),
+        (None, None) => format!("{:>50}", if sum.trials > 0 { "(no copy survived)" } else { "-" }),
+    };
+    let p = |x: &Option<crate::report::Prop>| match x {
+        Some(p) => format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high),
+        None => "-".into(),
+    };
+    println!(
+        "{:<24} {:>13} {} {:>18}   {} {:>18}",
+        name,
+        format!("{}/{}", sum.recovered, sum.trials),
+        rto,
+        p(&sum.p_rto_met),
+        rpo,
+        p(&sum.p_rpo_met)
+    );
+    if sum.censored > 0 {
+        println!(
+            "{:<24} {} of {} trials censored (not recovered within the horizon): the RTO mean is over the {} recovered, the quantiles over all",
+            "", sum.censored, sum.trials, sum.recovered
+        );
+    }
+    if sum.flags.no_surviving_copy > 0 {
+        println!(
+            "{:<24} {} of {} trials lost every copy of the data: the RPO mean is over the {} with a copy, the quantiles over all",
+            "", sum.flags.no_surviving_copy, sum.trials, sum.with_copy
+        );
+    }
+    if sum.flags.waited_for_primary > 0 {
+        println!(
+            "{:<24} {} of {} trials left no copy but the primary's: the service came back with the primary, after its repair",
+            "", sum.flags.waited_for_primary, sum.trials
+        );
+    }
+}
+
+fn print_header(first: &str) {
     println!(
         "{:<24} {:>13} {:>20} {:>9} {:>9} {:>9} {:>18}   {:>20} {:>9} {:>9} {:>9} {:>18}",
-        "strategy",
+        first,
         "recovered",
         "RTO mean ± 95% CI",
         "p50",
@@ -205,50 +272,12 @@ fn print_table(report: &Report) {
         "p99",
         "P(RPO<=objective)"
     );
-    // A quantile over all trials; censored ones count as +∞.
-    let q = |x: Option<f64>| x.map_or_else(|| ">horizon".to_string(), fmt_s);
+}
+
+fn print_table(report: &Report) {
+    print_header("strategy");
     for s in &report.strategies {
-        let sum = &s.summary;
-        let rto = match &sum.rto_s {
-            Some(m) => format!(
-                "{:>20} {:>9} {:>9} {:>9}",
-                format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
-                q(sum.rto_all_trials_s.p50),
-                q(sum.rto_all_trials_s.p95),
-                q(sum.rto_all_trials_s.p99)
-            ),
-            None => format!("{:>50}", "(no trial recovered)"),
-        };
-        let rpo = match (&sum.rpo_s, s.backlog_growth_bytes_per_s) {
-            (_, Some(g)) => format!("{:>50}", format!("grows without bound (+{})", fmt_rate(g))),
-            (Some(m), None) => format!(
-                "{:>20} {:>9} {:>9} {:>9}",
-                format!("{} ± {}", fmt_s(m.mean), fmt_s(m.ci95)),
-                fmt_s(m.p50),
-                fmt_s(m.p95),
-                fmt_s(m.p99)
-            ),
-            (None, None) => format!("{:>50}", "-"),
-        };
-        let p = |x: &Option<crate::report::Prop>| match x {
-            Some(p) => format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high),
-            None => "-".into(),
-        };
-        println!(
-            "{:<24} {:>13} {} {:>18}   {} {:>18}",
-            s.name,
-            format!("{}/{}", sum.recovered, sum.trials),
-            rto,
-            p(&sum.p_rto_met),
-            rpo,
-            p(&sum.p_rpo_met)
-        );
-        if sum.censored > 0 {
-            println!(
-                "{:<24} {} of {} trials censored (not recovered within the horizon): the RTO mean is over the {} recovered, the quantiles over all",
-                "", sum.censored, sum.trials, sum.recovered
-            );
-        }
+        print_row(&s.name, &s.summary, s.backlog_growth_bytes_per_s);
         if let Some(p) = &s.paired_vs_first {
             println!(
                 "{:<24} paired vs {:?} over the same disasters: ΔRTO {} ± {} ({} pairs), ΔRPO {} ± {}",
@@ -278,6 +307,22 @@ fn print_table(report: &Report) {
                 "{:<24} flags: {} recoveries failed, {} outlasted the horizon, {} with UNSTABLE replication (backlog grows without bound), {} failbacks that cannot catch up",
                 "", f.recovery_failed, f.outlasted_horizon, f.unstable_replication, f.failback_cannot_catch_up
             );
+        }
+    }
+    // With a disaster mix, the same table for each disaster: the overall figures mix
+    // outcomes as different as a zone's loss and a region's.
+    let mut labels: Vec<&String> = report.strategies.iter().flat_map(|s| s.by_disaster.keys()).collect();
+    labels.sort();
+    labels.dedup();
+    for label in labels {
+        let n = report.strategies.iter().find_map(|s| s.by_disaster.get(label)).map_or(0, |d| d.trials);
+        println!("");
+        println!("disaster {label:?}: {n} of the trials");
+        print_header("strategy");
+        for s in &report.strategies {
+            if let Some(sum) = s.by_disaster.get(label) {
+                print_row(&s.name, sum, s.backlog_growth_bytes_per_s);
+            }
         }
     }
 }
@@ -785,7 +830,25 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
                 .map_err(|err| CliError::BadInput(format!("{}: horizon: {err}", path.display())))?,
             None => vec![],
         };
-        checked.push((e.label().to_string(), e.kind.clone(), trial.inert_faults(), inert_horizon));
+        let copies: Vec<String> = trial
+            .copies()
+            .iter()
+            .enumerate()
+            .map(|(k, c)| {
+                let role = if k == 0 { "standby" } else { "replica" };
+                let by = e.replicas.iter().find(|r| r.site == c.site).and_then(|r| r.strategy.as_ref());
+                format!(
+                    "{role} {} <- {} over {}->{}{}",
+                    c.site,
+                    describe_replication(c.replication),
+                    scenario.disaster.deployment.primary,
+                    c.site,
+                    by.map_or(String::new(), |s| format!(", recovered by {}", s.label()))
+                )
+            })
+            .collect();
+        let disasters = trial.disasters();
+        checked.push((e.label().to_string(), e.kind.clone(), trial.inert_faults(), inert_horizon, copies, disasters));
     }
     let d = &scenario.disaster.deployment;
     let t = &d.topology;
@@ -803,6 +866,27 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         d.standby,
         d.dataset_bytes
     );
+    // The deployment as a tree: regions, zones, sites with their role and production capacity.
+    let spec = t.spec();
+    for region in &spec.regions {
+        println!("    region {region}");
+        for zone in spec.zones.iter().filter(|z| &z.region == region) {
+            println!("      zone {}", zone.name);
+            for site in spec.sites.iter().filter(|s| s.zone == zone.name) {
+                let role = if site.name == d.primary {
+                    " (primary)"
+                } else if site.name == d.standby {
+                    " (standby)"
+                } else {
+                    ""
+                };
+                println!("        site {}{role}: {} instances needed", site.name, site.instances_needed);
+            }
+        }
+    }
+    for l in &spec.links {
+        println!("    link {}->{}: {:.0} bytes/s effective", l.from, l.to, l.mean_throughput_bytes_per_s());
+    }
     println!(
         "  workload: {:.3} writes/s of {:.0} bytes on average ({:.0} bytes/s)",
         d.workload.mean_rate_per_s(),
@@ -822,9 +906,14 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         );
     }
     let dis = &scenario.disaster.disaster;
+    let what = if scenario.disaster.mix.is_empty() {
+        dis.target.to_string()
+    } else {
+        format!("a mix of {}", scenario.disaster.mix.len())
+    };
     println!(
         "  disaster: {} at {} + U(0, {}); detection mean {}; trials {} (seed {}), horizon {}",
-        dis.target,
+        what,
         dis.warm_up,
         dis.window,
         scenario.disaster.detection.mean_delay_secs().map_or_else(|| "unknown".into(), |m| format!("{m:.1} s")),
@@ -850,8 +939,24 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
             println!("  horizon.failures[{i}] {}", process(f));
         }
     }
-    for (label, kind, inert, inert_horizon) in &checked {
+    for (i, c) in scenario.disaster.mix.iter().enumerate() {
+        println!(
+            "  disasters[{i}] {:?}: {}, weight {} (probability {:.4})",
+            c.label(),
+            c.target,
+            c.weight,
+            checked.first().and_then(|x| x.5.get(i)).map_or(0.0, |d| d.probability)
+        );
+    }
+    for (label, kind, inert, inert_horizon, copies, disasters) in &checked {
         println!("  strategy {label:?} ({kind}): ok");
+        for c in copies {
+            println!("    {c}");
+        }
+        for dz in disasters {
+            let left = if dz.survivors.is_empty() { "none".to_string() } else { dz.survivors.join(", ") };
+            println!("    {:?}: copies left {left}", dz.label);
+        }
         for &i in inert {
             eprintln!(
                 "{}: warning: faults[{i}] ({}) can never affect strategy {label:?}: it takes down neither the primary, the standby nor a link between them",

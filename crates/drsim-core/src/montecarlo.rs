@@ -144,6 +144,11 @@ impl Accumulator {
         self.count
     }
 
+    /// The exact sum of the values.
+    pub fn sum(&self) -> u128 {
+        self.sum
+    }
+
     /// The value at quantile `p` in [0, 1] (to 3 significant digits, within [min, max]).
     pub fn quantile(&self, p: f64) -> Option<u64> {
         (self.count > 0).then(|| self.hist.value_at_quantile(p.clamp(0.0, 1.0)).min(self.max).max(self.min))

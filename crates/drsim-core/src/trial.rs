@@ -332,6 +332,28 @@ pub const MAX_WRITES_PER_TRIAL: f64 = 1e9;
 /// The most failure-process transitions a trial may expect (refused beyond, rather than hang).
 pub const MAX_FAULT_EVENTS_PER_TRIAL: f64 = 1e6;
 
+/// One disaster of a trial's mix, as [`DisasterTrial::disasters`] describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisasterInfo {
+    /// Its label.
+    pub label: String,
+    /// The probability a trial draws it.
+    pub probability: f64,
+    /// The sites of the copies it leaves standing.
+    pub survivors: Vec<String>,
+}
+
+/// One copy of the data, as [`DisasterTrial::copies`] describes it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CopyInfo<'a> {
+    /// Its site.
+    pub site: &'a str,
+    /// How writes reach it (over the link from the primary to its site).
+    pub replication: &'a crate::model::ReplicationSpec,
+    /// How close it is to the primary.
+    pub proximity: crate::recovery::Proximity,
+}
+
 /// A copy of the data a trial can recover from: the standby's, or a replica's.
 struct CopyPlan {
     name: String,
@@ -562,30 +584,30 @@ impl<'a> DisasterTrial<'a> {
         Ok(DisasterTrial { scenario, strategy, steady, copies, disasters, capacity, shares, ready, faults })
     }
 
-    /// The labels of the disasters trials draw from, with their probabilities (one entry,
-    /// probability 1, without a mix).
-    pub fn disasters(&self) -> Vec<(String, f64)> {
+    /// The disasters trials draw from: label, probability and the sites of the copies each
+    /// leaves standing (one entry, probability 1, without a mix).
+    pub fn disasters(&self) -> Vec<DisasterInfo> {
         let mut prev = 0.0;
         self.disasters
             .iter()
             .map(|d| {
                 let p = d.cumulative - prev;
                 prev = d.cumulative;
-                (d.label.clone(), p)
+                DisasterInfo {
+                    label: d.label.clone(),
+                    probability: p,
+                    survivors: d.survivors.iter().map(|&k| self.copies[k].name.clone()).collect(),
+                }
             })
             .collect()
     }
 
-    /// The sites holding a copy, the standby's first, and for each disaster of the mix (by
-    /// label) the sites of the copies it leaves standing.
-    pub fn copies(&self) -> (Vec<&str>, Vec<(&str, Vec<&str>)>) {
-        let names = self.copies.iter().map(|c| c.name.as_str()).collect();
-        let by = self
-            .disasters
+    /// The copies of the data, the standby's first, then the replicas.
+    pub fn copies(&self) -> Vec<CopyInfo<'_>> {
+        self.copies
             .iter()
-            .map(|d| (d.label.as_str(), d.survivors.iter().map(|&k| self.copies[k].name.as_str()).collect()))
-            .collect();
-        (names, by)
+            .map(|c| CopyInfo { site: &c.name, replication: &c.replication, proximity: c.proximity })
+            .collect()
     }
 
     /// Whether the replication backlog has a stationary law, and if not how fast it grows
