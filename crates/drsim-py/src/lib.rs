@@ -308,7 +308,7 @@ struct RunResult {
 struct Column {
     name: &'static str,
     kind: &'static str,
-    strings: Vec<String>,
+    strings: Vec<Option<String>>,
     data: Vec<u8>,
     validity: Vec<u8>,
     nulls: usize,
@@ -333,8 +333,11 @@ impl Column {
             self.nulls += 1;
         }
     }
-    fn str(&mut self, s: &str) {
-        self.strings.push(s.to_string());
+    fn str(&mut self, s: Option<&str>) {
+        self.strings.push(s.map(str::to_string));
+        if s.is_none() {
+            self.nulls += 1;
+        }
         self.len += 1;
     }
     fn f64(&mut self, x: Option<f64>) {
@@ -404,6 +407,18 @@ impl RunResult {
         Ok(d)
     }
 
+    /// `{name: {disaster label: summary}}` for a disaster mix (empty dicts without one), as
+    /// `strategies[i].by_disaster` in the CLI JSON.
+    fn by_disaster<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for s in &self.result.strategies {
+            let v = pythonize::pythonize(py, &StrategySummary::by_disaster(&s.state))
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            d.set_item(&s.name, v)?;
+        }
+        Ok(d)
+    }
+
     /// `{name: {"rto_s": ..., "rpo_s": ...}}`: paired differences against the first strategy
     /// over the same disasters (absent for the first), as `paired_vs_first` in the CLI JSON.
     fn paired<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -453,6 +468,9 @@ impl RunResult {
             C::new("outlasted_horizon", "bool"),
             C::new("unstable_replication", "bool"),
             C::new("failback_cannot_catch_up", "bool"),
+            C::new("recovered_at", "str"),
+            C::new("no_surviving_copy", "bool"),
+            C::new("waited_for_primary", "bool"),
             C::new("cost_usd", "float64"),
         ];
         let result = &self.result;
@@ -486,16 +504,19 @@ impl RunResult {
                     outlasted_horizon,
                     unstable_replication,
                     failback_cannot_catch_up,
+                    recovered_at,
+                    no_surviving_copy,
+                    waited_for_primary,
                     cost_usd,
                 ] = &mut cols;
-                strategy.str(&r.strategy);
+                strategy.str(Some(&r.strategy));
                 trial.i64(r.trial);
-                disaster.str(&r.disaster);
+                disaster.str(Some(&r.disaster));
                 disaster_at_s.f64(Some(r.disaster_at_s));
                 detection_s.f64(Some(r.detection_s));
                 first_partial_service_s.f64(r.first_partial_service_s);
                 rto_s.f64(r.rto_s);
-                rpo_s.f64(Some(r.rpo_s));
+                rpo_s.f64(r.rpo_s);
                 writes_lost.i64(r.writes_lost);
                 bytes_lost.i64(r.bytes_lost);
                 copy_age_s.f64(Some(r.copy_age_s));
@@ -515,6 +536,9 @@ impl RunResult {
                 outlasted_horizon.bool(Some(r.outlasted_horizon));
                 unstable_replication.bool(Some(r.unstable_replication));
                 failback_cannot_catch_up.bool(Some(r.failback_cannot_catch_up));
+                recovered_at.str(r.recovered_at.as_deref());
+                no_surviving_copy.bool(Some(r.no_surviving_copy));
+                waited_for_primary.bool(Some(r.waited_for_primary));
                 cost_usd.f64(r.cost_usd);
             }
         });

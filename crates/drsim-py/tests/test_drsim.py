@@ -77,7 +77,7 @@ def test_trials_have_the_csv_columns_types_and_values(tmp_path):
     assert t.num_rows == len(rows) == 120 * len(r.strategies)
     types = dict(zip(t.column_names, t.schema.types))
     for name in header:
-        if name in ("strategy", "disaster"):
+        if name in ("strategy", "disaster", "recovered_at"):
             assert types[name] == pa.string(), name
         elif name in ("trial", "writes_lost", "bytes_lost", "failback_bytes_lost"):
             assert types[name] == pa.int64(), name
@@ -283,3 +283,18 @@ def test_summary_fields_are_json_types():
     assert isinstance(s["rto_s"]["mean"], float) and math.isfinite(s["rto_s"]["mean"])
     json.dumps(r.summary)  # plain dicts, lists, numbers, None
     assert "drsim.Result" in repr(r)
+
+
+MULTI_AZ = SCENARIOS / "multi-az-cross-region.toml"
+
+
+def test_by_disaster_is_the_cli_json_for_a_mix(tmp_path):
+    out = tmp_path / "mix.json"
+    cli("run", MULTI_AZ, "--trials", 200, "--seed", 5, "--json", out)
+    report = json.loads(out.read_text())
+    r = drsim.run(MULTI_AZ, trials=200, seed=5)
+    for i, name in enumerate(r.strategies):
+        assert r.by_disaster[name] == report["strategies"][i]["by_disaster"]
+        assert set(r.by_disaster[name]) == {"zone use1-az1", "region us-east-1"}
+    t = r.trials()
+    assert set(t.column("recovered_at").to_pylist()) <= {"S", "R", "P"}

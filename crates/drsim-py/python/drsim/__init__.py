@@ -185,6 +185,13 @@ class Result:
         return self._summary
 
     @property
+    def by_disaster(self) -> Dict[str, Dict[str, Dict[str, Any]]]:
+        """``{strategy name: {disaster label: summary}}`` for a scenario with a ``[[disasters]]``
+        mix (an empty dict per strategy without one): ``strategies[i].by_disaster`` in
+        ``drsim run --json``, the same fields as :attr:`summary`."""
+        return self._native.by_disaster()
+
+    @property
     def paired(self) -> Dict[str, Dict[str, Any]]:
         """Paired differences against the first strategy over the same disasters:
         ``{name: {"against", "rto_s": {"pairs", "mean", "ci95"}, "rpo_s": {...}}}``."""
