@@ -143,6 +143,42 @@ pub struct StrategySummary {
     pub p_rpo_met: Option<Prop>,
     /// Flags.
     pub flags: Flags,
+    /// With `[[stores]]`: each store's own RPO and loss, by name (the database as
+    /// `database`); the summary's `rpo_s` is the service's, the largest over the stores.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub by_store: std::collections::BTreeMap<String, StoreReport>,
+}
+
+/// One data store's figures in a [`StrategySummary`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreReport {
+    /// Trials summarised.
+    pub trials: u64,
+    /// Trials with a copy of it (or that waited for the primary's): they have an RPO.
+    pub with_copy: u64,
+    /// Trials that left no copy of it: its RPO censored.
+    pub no_copy: u64,
+    /// Its RPO over the trials with a copy, in seconds.
+    pub rpo_s: Option<Metric>,
+    /// Its RPO quantiles over all trials, in seconds (`null`: among those without a copy).
+    pub rpo_all_trials_s: AllTrials,
+    /// Its bytes lost per trial (trials with a copy).
+    pub bytes_lost: Option<Metric>,
+}
+
+impl StoreReport {
+    /// Summarises the mergeable state.
+    pub fn of(s: &crate::montecarlo::StoreSummary) -> Self {
+        let r = |p: f64| s.rpo_quantile_all(p).map(|ns| ns as f64 / 1e9);
+        StoreReport {
+            trials: s.trials,
+            with_copy: s.rpo.count(),
+            no_copy: s.no_copy,
+            rpo_s: metric(&s.rpo, 1e-9),
+            rpo_all_trials_s: AllTrials { p50: r(0.5), p90: r(0.9), p95: r(0.95), p99: r(0.99), p999: r(0.999) },
+            bytes_lost: metric(&s.bytes_lost, 1.0),
+        }
+    }
 }
 
 impl StrategySummary {
@@ -180,6 +216,7 @@ impl StrategySummary {
                 no_surviving_copy: s.no_surviving_copy,
                 waited_for_primary: s.waited_for_primary,
             },
+            by_store: s.by_store.iter().map(|(name, st)| (name.clone(), StoreReport::of(st))).collect(),
         }
     }
 

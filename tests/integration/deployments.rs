@@ -172,8 +172,11 @@ fn bad_mixes_are_refused_naming_the_key() {
     let e = bad("target = { zone = \"use1-az1\" }", "target = { zone = \"nowhere\" }");
     assert!(e.contains("disasters[0].target"), "{e}");
     // A disaster that leaves the primary up is not a disaster of this trial.
-    let sc = Scenario::from_toml_str(&text.replacen("target = { zone = \"use1-az1\" }", "target = { site = \"R\" }", 1), "m")
-        .unwrap();
+    let sc = Scenario::from_toml_str(
+        &text.replacen("target = { zone = \"use1-az1\" }", "target = { site = \"R\" }", 1),
+        "m",
+    )
+    .unwrap();
     let s = drsim::strategies::build(&sc.strategies[0]).unwrap();
     let e = DisasterTrial::new(&sc.disaster, s.as_ref()).map(|_| ()).unwrap_err().to_string();
     assert!(e.contains("disasters[0].target") && e.contains("does not take down the primary"), "{e}");

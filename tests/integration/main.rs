@@ -7,6 +7,7 @@
 //! - [`params`]: bad strategy entries are refused with errors naming what is wrong.
 //! - [`random_scenarios`]: random valid scenarios give finite, consistent records.
 //! - [`deployments`]: copies besides the standby and a disaster mix, against closed forms.
+//! - [`stores`]: several data stores: the service RPO as the largest, restores, censoring.
 //! - [`study`]: the study layer equals the lower-level runners, at any thread count.
 
 mod common;
@@ -15,5 +16,6 @@ mod params;
 mod random_scenarios;
 mod reference;
 mod scenarios;
+mod stores;
 mod study;
 mod threads;

@@ -75,6 +75,7 @@
 //!         standby: "S".into(),
 //!         workload: WorkloadSpec::poisson(1.0, Distribution::exponential(262_144.0)?)?,
 //!         dataset_bytes: 200e9,
+//!         stores: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),

@@ -146,7 +146,36 @@ fn flag(b: Option<bool>) -> &'static str {
 
 const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up,recovered_at,no_surviving_copy,waited_for_primary,cost_usd\n";
 
+/// The CSV header: the fixed columns, then with `[[stores]]` two per store (the database
+/// first): `rpo_s.<name>` and `bytes_lost.<name>`.
+fn csv_header(stores: &[drsim::model::DataStore]) -> String {
+    let mut h = CSV_HEADER.trim_end().to_string();
+    if !stores.is_empty() {
+        for name in std::iter::once(drsim::model::store::DATABASE).chain(stores.iter().map(|s| s.name.as_str())) {
+            h.push_str(&format!(
+                ",{},{}",
+                csv_field(&format!("rpo_s.{name}")),
+                csv_field(&format!("bytes_lost.{name}"))
+            ));
+        }
+    }
+    h.push('\n');
+    h
+}
+
 fn csv_row(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
+    let mut row = csv_fixed(strategy, o, cost_usd);
+    if !o.stores.is_empty() {
+        row.pop();
+        for st in &o.stores {
+            row.push_str(&format!(",{},{}", secs(st.rpo), st.rpo.map_or(String::new(), |_| st.bytes_lost.to_string())));
+        }
+        row.push('\n');
+    }
+    row
+}
+
+fn csv_fixed(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
     format!(
         "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(strategy),
@@ -549,8 +578,9 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
     if resumed.is_none()
         && let Some(w) = csv.as_mut()
     {
-        w.write(CSV_HEADER)?;
-        csv_bytes += CSV_HEADER.len() as u64;
+        let header = csv_header(&scenario.disaster.deployment.stores);
+        w.write(&header)?;
+        csv_bytes += header.len() as u64;
     }
     // Ctrl-C or SIGTERM once: stop starting trials, drop the chunk under way, save the whole
     // chunks, exit. A second one exits at once without saving.

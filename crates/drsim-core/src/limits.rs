@@ -50,8 +50,21 @@ pub fn check_trial(
     link: &LinkSpec,
     history: SimDuration,
 ) -> Result<(), String> {
+    let d = &scenario.deployment;
+    check_copy(scenario, &d.workload, d.dataset_bytes, replication, link, history)
+}
+
+/// [`check_trial`] for a copy of a write log other than the database's (a data store's):
+/// `w` and `dataset_bytes` are that store's.
+pub fn check_copy(
+    scenario: &DisasterScenario,
+    w: &crate::model::WorkloadSpec,
+    dataset_bytes: f64,
+    replication: &ReplicationSpec,
+    link: &LinkSpec,
+    history: SimDuration,
+) -> Result<(), String> {
     let dis = &scenario.disaster;
-    let w = &scenario.deployment.workload;
     // The timeline must fit the clock: warm-up, window, detection and horizon.
     let timeline = dis
         .warm_up
@@ -108,13 +121,13 @@ pub fn check_trial(
             ));
         }
     }
-    let bytes = w.mean_bytes_per_s() * span + scenario.deployment.dataset_bytes;
+    let bytes = w.mean_bytes_per_s() * span + dataset_bytes;
     if bytes.is_nan() || bytes > MAX_BYTES_PER_TRIAL {
         return Err(format!(
             "workload.size_bytes (mean {:.3e}) at {} writes/s over warm_up + window + horizon, plus deployment.dataset_bytes ({:.3e}), make about {bytes:.3e} bytes per trial (at most 2^62 = {MAX_BYTES_PER_TRIAL:.3e}, byte counts being 64-bit): lower the sizes, the rate or the data set",
             w.mean_size_bytes(),
             w.mean_rate_per_s(),
-            scenario.deployment.dataset_bytes
+            dataset_bytes
         ));
     }
     Ok(())

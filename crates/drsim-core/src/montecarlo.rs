@@ -316,6 +316,57 @@ pub struct TrialsSummary {
     /// rest: the overall figures are the merge of these.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub by_disaster: std::collections::BTreeMap<String, TrialsSummary>,
+    /// With `[[stores]]`: each store's own loss, by name (the database as `database`); empty
+    /// without stores.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub by_store: std::collections::BTreeMap<String, StoreSummary>,
+}
+
+/// The mergeable summary of one data store's losses over trials.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreSummary {
+    /// Trials summarised.
+    pub trials: u64,
+    /// Its RPO, in ns, over the trials where it had a copy (or waited for the primary).
+    pub rpo: Accumulator,
+    /// Its bytes lost over the same trials.
+    pub bytes_lost: Accumulator,
+    /// Trials that left no copy of it: its RPO censored.
+    pub no_copy: u64,
+}
+
+impl StoreSummary {
+    fn record(&mut self, o: &crate::trial::StoreOutcome) {
+        self.trials += 1;
+        match o.rpo {
+            Some(r) => {
+                self.rpo.record(r.as_nanos());
+                self.bytes_lost.record(o.bytes_lost);
+            }
+            None => self.no_copy += 1,
+        }
+    }
+
+    /// Adds another summary (exact and order-free).
+    pub fn merge(&mut self, o: &StoreSummary) {
+        self.trials += o.trials;
+        self.rpo.merge(&o.rpo);
+        self.bytes_lost.merge(&o.bytes_lost);
+        self.no_copy += o.no_copy;
+    }
+
+    /// The RPO at quantile `p` over all its trials, those without a copy counting as +∞.
+    pub fn rpo_quantile_all(&self, p: f64) -> Option<u64> {
+        let (n, total) = (self.rpo.count(), self.trials);
+        if n == 0 || total == 0 {
+            return None;
+        }
+        let rank = p.clamp(0.0, 1.0) * total as f64;
+        if rank > n as f64 {
+            return None;
+        }
+        self.rpo.quantile(rank / n as f64)
+    }
 }
 
 impl TrialsSummary {
@@ -366,6 +417,16 @@ impl TrialsSummary {
         self.failback_bytes_lost.record(o.failback_bytes_lost);
         self.no_surviving_copy += u64::from(o.flags.no_surviving_copy);
         self.waited_for_primary += u64::from(o.flags.waited_for_primary);
+        for st in &o.stores {
+            match self.by_store.get_mut(st.name.as_str()) {
+                Some(s) => s.record(st),
+                None => {
+                    let mut s = StoreSummary::default();
+                    s.record(st);
+                    self.by_store.insert(st.name.clone(), s);
+                }
+            }
+        }
     }
 
     /// Trials whose service came back within the horizon (the RTO accumulator covers these).
@@ -449,6 +510,14 @@ impl TrialsSummary {
                 Some(a) => a.merge(b),
                 None => {
                     self.by_disaster.insert(label.clone(), b.clone());
+                }
+            }
+        }
+        for (name, b) in &o.by_store {
+            match self.by_store.get_mut(name) {
+                Some(a) => a.merge(b),
+                None => {
+                    self.by_store.insert(name.clone(), b.clone());
                 }
             }
         }
@@ -732,12 +801,30 @@ impl TrialsSummary {
             for (label, s) in &self.by_disaster {
                 s.validate(s.trials).map_err(|e| state_err(&format!("by_disaster.{label}.{}", e.field), e.message))?;
                 if !s.by_disaster.is_empty() {
-                    return Err(state_err(&format!("by_disaster.{label}.by_disaster"), "is not empty: one level only".into()));
+                    return Err(state_err(
+                        &format!("by_disaster.{label}.by_disaster"),
+                        "is not empty: one level only".into(),
+                    ));
                 }
                 sum = sum.saturating_add(s.trials);
             }
             if sum != trials {
                 return Err(state_err("by_disaster", format!("holds {sum} trials, not the {trials} of the summary")));
+            }
+        }
+        // Every trial of a deployment with stores records every store.
+        for (name, s) in &self.by_store {
+            let field = |f: &str| format!("by_store.{name}.{f}");
+            if s.trials != trials {
+                return Err(state_err(&field("trials"), format!("{} but the summary holds {trials}", s.trials)));
+            }
+            s.rpo.validate(&field("rpo"), trials)?;
+            s.bytes_lost.validate(&field("bytes_lost"), trials)?;
+            if s.rpo.count().checked_add(s.no_copy) != Some(trials) || s.bytes_lost.count() != s.rpo.count() {
+                return Err(state_err(
+                    &field("no_copy"),
+                    format!("{} plus {} RPOs is not the {trials} trials", s.no_copy, s.rpo.count()),
+                ));
             }
         }
         Ok(())
@@ -758,9 +845,19 @@ impl TrialsSummary {
             if let Some(a) = self.by_disaster.get(label) {
                 for ((name, x), (_, y)) in a.accumulators().into_iter().zip(b.accumulators()) {
                     if !x.can_merge(y) {
-                        return Err(state_err(&format!("by_disaster.{label}.{name}"), "the merged count or sums overflow".into()));
+                        return Err(state_err(
+                            &format!("by_disaster.{label}.{name}"),
+                            "the merged count or sums overflow".into(),
+                        ));
                     }
                 }
+            }
+        }
+        for (name, b) in &o.by_store {
+            if let Some(a) = self.by_store.get(name)
+                && !(a.rpo.can_merge(&b.rpo) && a.bytes_lost.can_merge(&b.bytes_lost))
+            {
+                return Err(state_err(&format!("by_store.{name}"), "the merged count or sums overflow".into()));
             }
         }
         self.merge(o);

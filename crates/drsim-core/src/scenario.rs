@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::cost::{CostSpec, ImpactSpec};
+use crate::engine::DurationDistribution;
 use crate::engine::SimDuration;
 use crate::horizon::HorizonSpec;
-use crate::model::{FailureProcess, Topology, TopologySpec, WorkloadSpec};
-use crate::recovery::{Deployment, Detection};
-use crate::engine::DurationDistribution;
 use crate::model::FailureTarget;
+use crate::model::{FailureProcess, Topology, TopologySpec, WorkloadSpec};
 use crate::recovery::Replica;
+use crate::recovery::{Deployment, Detection};
 use crate::trial::{DisasterChoice, DisasterScenario, DisasterSpec, Objectives};
 
 fn default_count() -> u64 {
@@ -144,6 +144,8 @@ struct ScenarioFile {
     disaster: DisasterFile,
     #[serde(default)]
     disasters: Vec<DisasterChoice>,
+    #[serde(default)]
+    stores: Vec<crate::model::DataStore>,
     #[serde(default)]
     detection: Detection,
     #[serde(default = "default_level")]
@@ -278,6 +280,39 @@ impl Scenario {
                 return Err(invalid(key, format!("{name:?} is not a site of [topology]")));
             }
         }
+        if raw.stores.len() > crate::model::store::MAX_STORES {
+            return Err(invalid(
+                "stores",
+                format!("{} stores (at most {})", raw.stores.len(), crate::model::store::MAX_STORES),
+            ));
+        }
+        for (i, store) in raw.stores.iter().enumerate() {
+            store.validate().map_err(|m| invalid(&format!("stores[{i}]"), m))?;
+            if let Some(j) = raw.stores[..i].iter().position(|o| o.name == store.name) {
+                return Err(invalid(
+                    &format!("stores[{i}].name"),
+                    format!("{:?} is already the name of stores[{j}]: reports tell stores apart by name", store.name),
+                ));
+            }
+            for (k, copy) in store.copies.iter().enumerate() {
+                let key = format!("stores[{i}].copies[{k}].site");
+                if topology.site(&copy.site).is_none() {
+                    return Err(invalid(&key, format!("{:?} is not a site of [topology]", copy.site)));
+                }
+                if copy.site == raw.deployment.primary {
+                    return Err(invalid(&key, format!("{:?} is the primary: a copy lives on another site", copy.site)));
+                }
+                if topology.link(&raw.deployment.primary, &copy.site).is_none() {
+                    return Err(invalid(
+                        &key,
+                        format!(
+                            "no link from the primary {:?} to {:?} in [[topology.links]]: the copy is fed over it",
+                            raw.deployment.primary, copy.site
+                        ),
+                    ));
+                }
+            }
+        }
         let target = match (&raw.disaster.target, raw.disasters.first()) {
             (Some(_), Some(_)) => {
                 return Err(invalid(
@@ -290,7 +325,8 @@ impl Scenario {
             (None, None) => {
                 return Err(invalid(
                     "disaster.target",
-                    "is missing: say what fails (e.g. target = { region = \"A\" }), or give a mix in [[disasters]]".into(),
+                    "is missing: say what fails (e.g. target = { region = \"A\" }), or give a mix in [[disasters]]"
+                        .into(),
                 ));
             }
         };
@@ -312,7 +348,10 @@ impl Scenario {
             if raw.disasters[..i].iter().any(|o| o.label() == c.label()) {
                 return Err(invalid(
                     &format!("disasters[{i}].label"),
-                    format!("{:?} is already the label of another disaster: labels tell them apart in reports", c.label()),
+                    format!(
+                        "{:?} is already the label of another disaster: labels tell them apart in reports",
+                        c.label()
+                    ),
                 ));
             }
         }
@@ -384,6 +423,7 @@ impl Scenario {
                     standby: raw.deployment.standby,
                     workload: raw.workload,
                     dataset_bytes: raw.deployment.dataset_bytes,
+                    stores: raw.stores,
                 },
                 disaster: DisasterSpec {
                     target,

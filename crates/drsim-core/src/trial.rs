@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
 use crate::faults::{FaultHistory, Watched};
 use crate::model::{
-    BuildReplicationError, FailureError, FailureProcess, FailureTarget, Outages, ReplicationError, StateChange, Target,
+    BuildReplicationError, FailureError, FailureProcess, FailureTarget, Loss, Outages, ReplicationError, StateChange,
+    Target,
 };
 use crate::recovery::{
     Deployment, Detection, DetectionError, FailbackContext, RecoveryContext, RunbookEnd, RunbookError, ServiceState,
@@ -150,12 +151,16 @@ pub struct TrialOutcome {
     /// The site recovery used (the site of the chosen copy; the primary when the service waited
     /// for it; None when nothing survived).
     pub recovered_at: Option<String>,
-    /// Writes lost.
+    /// Writes lost (over the database and every data store).
     pub writes_lost: u64,
-    /// Bytes lost.
+    /// Bytes lost (over the database and every data store).
     pub bytes_lost: u64,
-    /// Age of the standby's copy at the disaster.
+    /// Age of the copy recovery used at the disaster (the oldest over the stores).
     pub copy_age: SimDuration,
+    /// With `[[stores]]`: each store's own figures, the database first (named
+    /// [`crate::model::store::DATABASE`]); `rpo` is then the largest of theirs (censored if any
+    /// is), `writes_lost` and `bytes_lost` their sums. Empty without stores.
+    pub stores: Vec<StoreOutcome>,
     /// Failback start to its end (None: did not complete within the horizon).
     pub failback: Option<SimDuration>,
     /// Time writes were frozen during failback.
@@ -184,6 +189,23 @@ pub struct TrialOutcome {
     pub rpo_met: Option<bool>,
     /// Flags.
     pub flags: TrialFlags,
+}
+
+/// What one data store lost in a trial.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreOutcome {
+    /// The store's name.
+    pub name: String,
+    /// The site of the copy it recovered from (`None`: no copy survived).
+    pub recovered_from: Option<String>,
+    /// Its RPO (`None`: no copy survived and the primary's data did not: censored).
+    pub rpo: Option<SimDuration>,
+    /// Its writes lost.
+    pub writes_lost: u64,
+    /// Their bytes.
+    pub bytes_lost: u64,
+    /// The age of its copy at the disaster.
+    pub copy_age: SimDuration,
 }
 
 /// One trial of one strategy as a row of data: the columns of the `drsim run --csv` file, with
@@ -368,6 +390,17 @@ struct CopyPlan {
     stability: crate::model::Stability,
 }
 
+/// A copy of a data store's write log.
+struct StoreCopyPlan {
+    site: usize,
+    replication: crate::model::ReplicationSpec,
+    link: crate::model::LinkSpec,
+    /// Its fault history's index (after the database's copies).
+    watch: usize,
+    proximity: crate::recovery::Proximity,
+    stability: crate::model::Stability,
+}
+
 /// One disaster of the mix, resolved against the topology.
 struct PreparedDisaster {
     label: String,
@@ -376,6 +409,8 @@ struct PreparedDisaster {
     hit: Vec<usize>,
     /// The copies it leaves standing, by index into `copies`.
     survivors: Vec<usize>,
+    /// Per data store, the copies it leaves standing.
+    store_survivors: Vec<Vec<usize>>,
     repair: DurationDistribution,
     primary_data_survives: bool,
 }
@@ -391,6 +426,10 @@ pub struct DisasterTrial<'a> {
     steady: SteadyState,
     /// Copy 0 is the standby's; the replicas follow.
     copies: Vec<CopyPlan>,
+    /// Per data store, its copies.
+    stores: Vec<Vec<StoreCopyPlan>>,
+    /// What each fault history watches: the database's copies', then the stores' copies'.
+    watches: Vec<Watched>,
     disasters: Vec<PreparedDisaster>,
     capacity: Vec<u32>,
     shares: Vec<f64>,
@@ -460,6 +499,15 @@ impl<'a> DisasterTrial<'a> {
             }
             plans.push((r.site, s, r.replication, format!("replicas[{i}]")));
         }
+        let proximity = |s| {
+            if topo.zone_of(s) == topo.zone_of(primary) {
+                crate::recovery::Proximity::SameZone
+            } else if topo.region_of(s) == topo.region_of(primary) {
+                crate::recovery::Proximity::SameRegion
+            } else {
+                crate::recovery::Proximity::OtherRegion
+            }
+        };
         let mut copies = Vec::with_capacity(plans.len());
         for (name, s, replication, what) in plans {
             let link_id = topo.link(&d.primary, &name).ok_or_else(|| {
@@ -484,15 +532,10 @@ impl<'a> DisasterTrial<'a> {
             // Refuse other work that cannot finish, and values whose results cannot be
             // represented.
             crate::limits::check_trial(scenario, &replication, &forward, history).map_err(TrialError::Scenario)?;
-            let stability = replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+            let stability =
+                replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
             let reverse_id = topo.link(&name, &d.primary).unwrap_or(link_id);
-            let proximity = if topo.zone_of(s) == topo.zone_of(primary) {
-                crate::recovery::Proximity::SameZone
-            } else if topo.region_of(s) == topo.region_of(primary) {
-                crate::recovery::Proximity::SameRegion
-            } else {
-                crate::recovery::Proximity::OtherRegion
-            };
+            let proximity = proximity(s);
             copies.push(CopyPlan {
                 name,
                 site: s.0 as usize,
@@ -503,6 +546,70 @@ impl<'a> DisasterTrial<'a> {
                 proximity,
                 stability,
             });
+        }
+
+        // The data stores' copies, each over the link from the primary to its site.
+        let mut watches: Vec<Watched> = copies.iter().map(|c| c.watched).collect();
+        let mut stores = Vec::with_capacity(d.stores.len());
+        let mut store_writes = 0.0;
+        for (i, store) in d.stores.iter().enumerate() {
+            store.validate().map_err(|m| TrialError::Scenario(format!("stores[{i}]: {m}")))?;
+            store_writes += store.workload.mean_rate_per_s()
+                * (scenario.disaster.warm_up.as_secs_f64() + scenario.disaster.window.as_secs_f64());
+            let mut plans = Vec::with_capacity(store.copies.len());
+            for (k, c) in store.copies.iter().enumerate() {
+                let what = format!("stores[{i}].copies[{k}]");
+                let s = site(&c.site, &what)?;
+                if s == primary {
+                    return Err(TrialError::Scenario(format!(
+                        "{what}.site = {:?} is the primary: a copy lives on another site",
+                        c.site
+                    )));
+                }
+                let link_id = topo.link(&d.primary, &c.site).ok_or_else(|| {
+                    TrialError::Scenario(format!("{what}: no link from primary {:?} to {:?}", d.primary, c.site))
+                })?;
+                let forward = topo.link_spec(link_id).clone();
+                let history = match &c.replication {
+                    crate::model::ReplicationSpec::Snapshot(spec) => {
+                        crate::model::SnapshotShipping::history(spec, &forward, &store.workload)
+                    }
+                    _ => SimDuration::ZERO,
+                };
+                store_writes += store.workload.mean_rate_per_s() * history.as_secs_f64();
+                crate::limits::check_copy(
+                    scenario,
+                    &store.workload,
+                    store.dataset_bytes,
+                    &c.replication,
+                    &forward,
+                    history,
+                )
+                .map_err(|m| TrialError::Scenario(format!("{what}: {m}")))?;
+                let stability =
+                    c.replication.build(&forward, &store.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+                plans.push(StoreCopyPlan {
+                    site: s.0 as usize,
+                    replication: c.replication.clone(),
+                    link: forward,
+                    watch: watches.len(),
+                    proximity: proximity(s),
+                    stability,
+                });
+                watches.push(Watched {
+                    primary,
+                    standby: s,
+                    link: link_id,
+                    reverse: topo.link(&c.site, &d.primary).unwrap_or(link_id),
+                });
+            }
+            stores.push(plans);
+        }
+        if writes + store_writes > MAX_WRITES_PER_TRIAL {
+            return Err(TrialError::Scenario(format!(
+                "the database and [[stores]] make about {:.3e} writes per trial over disaster.warm_up + disaster.window (at most {MAX_WRITES_PER_TRIAL:e}): shorten the warm-up or the window, or lower the rates",
+                writes + store_writes
+            )));
         }
 
         // The disasters: the single one, or the mix.
@@ -529,7 +636,8 @@ impl<'a> DisasterTrial<'a> {
         let mut disasters = Vec::with_capacity(choices.len());
         let mut cumulative = 0.0;
         for (i, c) in choices.iter().enumerate() {
-            let what = if scenario.mix.is_empty() { "disaster.target".to_string() } else { format!("disasters[{i}].target") };
+            let what =
+                if scenario.mix.is_empty() { "disaster.target".to_string() } else { format!("disasters[{i}].target") };
             let target = FailureProcess {
                 target: c.target.clone(),
                 time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
@@ -550,12 +658,19 @@ impl<'a> DisasterTrial<'a> {
                 )));
             }
             let survivors = (0..copies.len()).filter(|&k| !hit.contains(&copies[k].site)).collect();
+            let store_survivors = stores
+                .iter()
+                .map(|plans: &Vec<StoreCopyPlan>| {
+                    (0..plans.len()).filter(|&k| !hit.contains(&plans[k].site)).collect::<Vec<usize>>()
+                })
+                .collect();
             cumulative += c.weight / total;
             disasters.push(PreparedDisaster {
                 label: c.label(),
                 cumulative: if i + 1 == choices.len() { 1.0 } else { cumulative },
                 hit,
                 survivors,
+                store_survivors,
                 repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
                 primary_data_survives: c.primary_data_survives.unwrap_or(scenario.disaster.primary_data_survives),
             });
@@ -581,7 +696,19 @@ impl<'a> DisasterTrial<'a> {
                 )));
             }
         }
-        Ok(DisasterTrial { scenario, strategy, steady, copies, disasters, capacity, shares, ready, faults })
+        Ok(DisasterTrial {
+            scenario,
+            strategy,
+            steady,
+            copies,
+            stores,
+            watches,
+            disasters,
+            capacity,
+            shares,
+            ready,
+            faults,
+        })
     }
 
     /// The disasters trials draw from: label, probability and the sites of the copies each
@@ -682,14 +809,14 @@ impl<'a> DisasterTrial<'a> {
         streams: TrialStreams,
         end: SimTime,
     ) -> Vec<FaultHistory> {
-        self.copies
+        self.watches
             .iter()
-            .map(|c| {
+            .map(|&w| {
                 FaultHistory::simulate(
                     &self.scenario.deployment.topology,
                     processes,
                     targets,
-                    c.watched,
+                    w,
                     SimTime::ZERO,
                     end,
                     streams,
@@ -702,14 +829,14 @@ impl<'a> DisasterTrial<'a> {
     /// copy (the standby's first). The same draws for every copy: one history of the world,
     /// watched from several places.
     pub fn fault_history(&self, streams: TrialStreams, start: SimTime, until: SimTime) -> Vec<FaultHistory> {
-        self.copies
+        self.watches
             .iter()
-            .map(|c| {
+            .map(|&w| {
                 FaultHistory::simulate(
                     &self.scenario.deployment.topology,
                     &self.scenario.faults,
                     &self.faults,
-                    c.watched,
+                    w,
                     start,
                     until,
                     streams,
@@ -775,11 +902,11 @@ impl<'a> DisasterTrial<'a> {
         let dis = self.disasters.get(which).ok_or_else(|| {
             TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
         })?;
-        if faults.len() != self.copies.len() {
+        if faults.len() != self.watches.len() {
             return Err(TrialError::Scenario(format!(
                 "{} fault histories for {} copies: one per copy (see DisasterTrial::fault_history)",
                 faults.len(),
-                self.copies.len()
+                self.watches.len()
             )));
         }
 
@@ -795,18 +922,7 @@ impl<'a> DisasterTrial<'a> {
             let mut repl = copy.replication.build(&copy.link, &d.workload, streams, start)?;
             // A trial reads losses and backlogs, never the peak backlog.
             repl.untrack_peaks();
-            // Outages over before the model starts leave no trace (a horizon's history is global).
-            let link_outages = faults[k].link.intervals();
-            let first = link_outages.partition_point(|&(_, b)| b <= start);
-            for &(a, b) in &link_outages[first..] {
-                if a >= t_d {
-                    break;
-                }
-                repl.link_down(a.max(start))?;
-                if b <= t_d {
-                    repl.link_up(b)?;
-                }
-            }
+            replay_link_outages(repl.as_mut(), &faults[k], start, t_d)?;
             let survives = dis.survivors.contains(&k);
             if survives {
                 losses[k] = Some(repl.loss_at(t_d)?);
@@ -825,6 +941,44 @@ impl<'a> DisasterTrial<'a> {
             flags.unstable_replication |= repl.stability().is_unstable();
         }
 
+        // The data stores: what each surviving copy lacks at the disaster, from the store's own
+        // family of streams (its writes are not the database's), and the copy each recovers
+        // from (the least loss, the closer site on ties).
+        let mut store_ctx: Vec<crate::recovery::StoreRecovery<'_>> = Vec::with_capacity(self.stores.len());
+        for (j, plans) in self.stores.iter().enumerate() {
+            let store = &d.stores[j];
+            let family = streams.family(j as u64 + 1);
+            let mut found: Vec<(usize, Loss)> = Vec::with_capacity(dis.store_survivors[j].len());
+            for &k in &dis.store_survivors[j] {
+                let c = &plans[k];
+                let mut repl = c.replication.build(&c.link, &store.workload, family, start)?;
+                repl.untrack_peaks();
+                replay_link_outages(repl.as_mut(), &faults[c.watch], start, t_d)?;
+                found.push((k, repl.loss_at(t_d)?));
+            }
+            flags.unstable_replication |= plans.iter().any(|c| c.stability.is_unstable());
+            let best = found.iter().min_by_key(|&&(k, l)| (l.writes_lost, plans[k].proximity, k)).copied();
+            store_ctx.push(match best {
+                Some((k, loss)) => crate::recovery::StoreRecovery {
+                    name: &store.name,
+                    site: Some(&store.copies[k].site),
+                    loss,
+                    restore: match &plans[k].replication {
+                        crate::model::ReplicationSpec::Snapshot(_) if store.restore_secs() > 0.0 => {
+                            store.restore_throughput_bytes_per_s.map(|t| (store.dataset_bytes, t))
+                        }
+                        _ => None,
+                    },
+                },
+                None => crate::recovery::StoreRecovery {
+                    name: &store.name,
+                    site: None,
+                    loss: Loss::default(),
+                    restore: None,
+                },
+            });
+        }
+
         // Where to recover: among the surviving copies, those whose site is up at the disaster
         // (if any is; otherwise recovery waits for one), as the strategy chooses.
         let up: Vec<usize> = dis.survivors.iter().copied().filter(|&k| !faults[k].standby.is_down(t_d)).collect();
@@ -840,7 +994,17 @@ impl<'a> DisasterTrial<'a> {
             .collect();
         let detected = sc.detection.detect(t_d, &mut streams.rng(StreamId::DETECTION));
         if copies.is_empty() {
-            return Ok(self.nothing_survived(trial, dis, t_d, detected, repair, faults, write_blocked, flags));
+            return Ok(self.nothing_survived(
+                trial,
+                dis,
+                t_d,
+                detected,
+                repair,
+                faults,
+                write_blocked,
+                flags,
+                &store_ctx,
+            ));
         }
         let chosen = self.strategy.choose_copy(&copies);
         let Some(&ci) = candidates.get(chosen) else {
@@ -896,8 +1060,9 @@ impl<'a> DisasterTrial<'a> {
                 target: &copy.name,
                 copies: &copies,
                 attempt,
+                stores: &store_ctx,
             };
-            let runbook = self.strategy.recovery(&ctx)?;
+            let runbook = self.strategy.recovery(&ctx)?.with_store_restores(&store_ctx);
             let topo = &d.topology;
             let run = execute(&runbook, begin, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
                 topo.site(name).map(|s| s.0 as usize)
@@ -1094,6 +1259,56 @@ impl<'a> DisasterTrial<'a> {
             _ => SimDuration::ZERO,
         };
 
+        // The service's loss over its stores: the largest RPO (censored if any store has no
+        // copy), the sums of writes and bytes, the oldest copy.
+        let mut rto = rto;
+        let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) =
+            (Some(loss.rpo), loss.writes_lost, loss.bytes_lost, loss.copy_age);
+        let mut stores = Vec::with_capacity(store_ctx.len() + 1);
+        if !store_ctx.is_empty() {
+            stores.push(StoreOutcome {
+                name: crate::model::store::DATABASE.to_string(),
+                recovered_from: Some(copy.name.clone()),
+                rpo: Some(loss.rpo),
+                writes_lost: loss.writes_lost,
+                bytes_lost: loss.bytes_lost,
+                copy_age: loss.copy_age,
+            });
+        }
+        for st in &store_ctx {
+            let (store_rpo, from) = match st.site {
+                Some(site) => (Some(st.loss.rpo), Some(site.to_string())),
+                // No copy of this store survived but the primary's data did: the store (so the
+                // whole service) is back only with the primary.
+                None if dis.primary_data_survives => {
+                    let back = faults.primary.up_from(t_d + repair);
+                    if back >= end {
+                        rto = None;
+                        flags.outlasted_horizon = true;
+                    } else {
+                        rto = rto.map(|r| r.max(back - t_d));
+                    }
+                    (Some(SimDuration::ZERO), Some(d.primary.clone()))
+                }
+                None => {
+                    flags.no_surviving_copy = true;
+                    (None, None)
+                }
+            };
+            rpo = rpo.zip(store_rpo).map(|(a, b)| a.max(b));
+            writes_lost += st.loss.writes_lost;
+            bytes_lost += st.loss.bytes_lost;
+            copy_age = copy_age.max(st.loss.copy_age);
+            stores.push(StoreOutcome {
+                name: st.name.to_string(),
+                recovered_from: from,
+                rpo: store_rpo,
+                writes_lost: st.loss.writes_lost,
+                bytes_lost: st.loss.bytes_lost,
+                copy_age: st.loss.copy_age,
+            });
+        }
+
         Ok(TrialOutcome {
             trial,
             disaster: dis.label.clone(),
@@ -1102,11 +1317,12 @@ impl<'a> DisasterTrial<'a> {
             detection_delay: detected - t_d,
             first_partial_service: first_partial,
             rto,
-            rpo: Some(loss.rpo),
+            rpo,
             recovered_at: Some(copy.name.clone()),
-            writes_lost: loss.writes_lost,
-            bytes_lost: loss.bytes_lost,
-            copy_age: loss.copy_age,
+            writes_lost,
+            bytes_lost,
+            copy_age,
+            stores,
             failback,
             write_freeze,
             failback_done_at: failback.map(|_| serving_until),
@@ -1117,7 +1333,7 @@ impl<'a> DisasterTrial<'a> {
             commit_latency_p50,
             commit_latency_p99,
             rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
-            rpo_met: sc.objectives.rpo.map(|o| loss.rpo <= o),
+            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
             flags,
         })
     }
@@ -1139,6 +1355,7 @@ impl DisasterTrial<'_> {
         faults: &[FaultHistory],
         write_blocked: SimDuration,
         mut flags: TrialFlags,
+        store_ctx: &[crate::recovery::StoreRecovery<'_>],
     ) -> TrialOutcome {
         let sc = self.scenario;
         let end = t_d + sc.horizon;
@@ -1155,6 +1372,22 @@ impl DisasterTrial<'_> {
             flags.no_surviving_copy = true;
             (None, None, None)
         };
+        // Every store waits with the database: back with the primary, or lost with it.
+        let stores = if store_ctx.is_empty() {
+            vec![]
+        } else {
+            std::iter::once(crate::model::store::DATABASE)
+                .chain(store_ctx.iter().map(|s| s.name))
+                .map(|name| StoreOutcome {
+                    name: name.to_string(),
+                    recovered_from: rpo.map(|_| sc.deployment.primary.clone()),
+                    rpo,
+                    writes_lost: 0,
+                    bytes_lost: 0,
+                    copy_age: SimDuration::ZERO,
+                })
+                .collect()
+        };
         TrialOutcome {
             trial,
             disaster: dis.label.clone(),
@@ -1168,6 +1401,7 @@ impl DisasterTrial<'_> {
             writes_lost: 0,
             bytes_lost: 0,
             copy_age: SimDuration::ZERO,
+            stores,
             failback: None,
             write_freeze: None,
             failback_done_at: None,
@@ -1182,6 +1416,29 @@ impl DisasterTrial<'_> {
             flags,
         }
     }
+}
+
+/// Replays a copy's link outages before `t_d` on its replication model (queueing, blocking or
+/// degrading); outages over before the model starts leave no trace (a horizon's history is
+/// global).
+fn replay_link_outages(
+    repl: &mut (dyn crate::model::Replication + Send),
+    faults: &FaultHistory,
+    start: SimTime,
+    t_d: SimTime,
+) -> Result<(), ReplicationError> {
+    let link_outages = faults.link.intervals();
+    let first = link_outages.partition_point(|&(_, b)| b <= start);
+    for &(a, b) in &link_outages[first..] {
+        if a >= t_d {
+            break;
+        }
+        repl.link_down(a.max(start))?;
+        if b <= t_d {
+            repl.link_up(b)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the service reaches the watched level once every traffic ramp under way has ended.
@@ -1308,6 +1565,7 @@ impl TwoRegions {
                 standby: "S".into(),
                 workload: WorkloadSpec::poisson(self.writes_per_s, sizes).expect("valid workload"),
                 dataset_bytes: self.dataset_bytes,
+                stores: vec![],
             },
             disaster: DisasterSpec {
                 target: FailureTarget::Region("A".into()),

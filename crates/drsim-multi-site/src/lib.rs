@@ -78,6 +78,7 @@
 //!         standby: "S".into(),
 //!         workload: WorkloadSpec::poisson(20.0, Distribution::exponential(16_384.0)?)?,
 //!         dataset_bytes: 100e9,
+//!         stores: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),
@@ -339,8 +340,11 @@ impl Strategy for MultiSite {
         } else {
             d.instances_needed().saturating_sub(ctx.steady.running_at(ctx.serving))
         };
-        let drain =
-            if short > 0 { Effect::RemoveCapacity { site: ctx.serving.to_string(), instances: short } } else { Effect::None };
+        let drain = if short > 0 {
+            Effect::RemoveCapacity { site: ctx.serving.to_string(), instances: short }
+        } else {
+            Effect::None
+        };
         Ok(Runbook::new(vec![
             Step::new(steps::RESYNC, DurationDistribution::fixed(SimDuration::from_secs_f64(catch_up))),
             Step::new(steps::DATA_READY, zero())

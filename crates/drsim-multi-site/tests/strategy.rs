@@ -145,6 +145,7 @@ fn failback_routes_back_only_after_the_resync() {
         target: &scenario.deployment.standby,
         copies: &[],
         attempt: 0,
+        stores: &[],
     };
     let rb = strategy.recovery(&rctx).unwrap();
     assert_eq!(rb.steps[0].effect, Effect::RouteTraffic { sites: vec!["S".into()], ttl: secs(60) });
@@ -178,7 +179,11 @@ fn practitioner_band_seconds_to_minutes() {
     let mut rto = vec![];
     for i in 0..300 {
         let o = trial.run(11, i).unwrap();
-        assert_eq!((o.rpo.unwrap(), o.writes_lost), (SimDuration::ZERO, 0), "trial {i}: synchronous replication loses nothing");
+        assert_eq!(
+            (o.rpo.unwrap(), o.writes_lost),
+            (SimDuration::ZERO, 0),
+            "trial {i}: synchronous replication loses nothing"
+        );
         rto.push(o.rto.unwrap());
     }
     let rto_p50 = median(rto);

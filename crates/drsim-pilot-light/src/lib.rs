@@ -87,6 +87,7 @@
 //!         standby: "S".into(),
 //!         workload: WorkloadSpec::poisson(20.0, Distribution::exponential(16_384.0)?)?,
 //!         dataset_bytes: 100e9,
+//!         stores: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),

@@ -54,6 +54,7 @@ fn recovery_runbook(scenario: &DisasterScenario, strategy: &PilotLight, disaster
         target: &scenario.deployment.standby,
         copies: &[],
         attempt: 0,
+        stores: &[],
     };
     strategy.recovery(&ctx).unwrap()
 }

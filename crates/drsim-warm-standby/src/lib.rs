@@ -74,6 +74,7 @@
 //!         standby: "S".into(),
 //!         workload: WorkloadSpec::poisson(5.0, Distribution::exponential(65_536.0)?)?,
 //!         dataset_bytes: 100e9,
+//!         stores: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),

@@ -49,6 +49,7 @@ fn recovery_runbook(scenario: &DisasterScenario, strategy: &WarmStandby) -> Runb
         target: &scenario.deployment.standby,
         copies: &[],
         attempt: 0,
+        stores: &[],
     };
     strategy.recovery(&ctx).unwrap()
 }

@@ -102,6 +102,17 @@ impl TrialStreams {
     pub fn rng(&self, stream: StreamId) -> SimRng {
         stream_rng(self.seed, self.trial, stream)
     }
+
+    /// Another family of streams of the same trial, for a second instance of the concerns the
+    /// core's streams name: a data store's write log and its links draw from family `index`
+    /// (≥ 1) with the same [`StreamId`]s as the database's, independent of them and of each
+    /// other. Family 0 is `self`.
+    pub fn family(&self, index: u64) -> TrialStreams {
+        if index == 0 {
+            return *self;
+        }
+        TrialStreams { seed: mix64(self.seed ^ mix64(index.wrapping_add(0xA076_1D64_78BD_642F))), trial: self.trial }
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod failure;
 pub mod link;
 pub mod reliability;
 pub mod replication;
+pub mod store;
 pub mod topology;
 pub mod workload;
 
@@ -21,6 +22,7 @@ pub use replication::{
     ReplicationSpec, ReplicationStats, Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats,
     Stability, Synchronous,
 };
+pub use store::{DataStore, StoreCopy};
 pub use topology::{
     LinkId, RegionId, SiteId, SiteSpec, SiteState, Topology, TopologyError, TopologySpec, ZoneId, ZoneSpec,
 };

@@ -18,7 +18,6 @@ pub use executor::{RunbookEnd, RunbookRun, execute};
 pub use runbook::{Effect, Runbook, RunbookError, Step, Transfer};
 pub use service::{ServiceState, ServiceWatch};
 
-
 use crate::engine::{SimDuration, SimTime};
 use crate::model::{Loss, ReplicationSpec, Topology, WorkloadSpec};
 
@@ -38,6 +37,9 @@ pub struct Deployment {
     pub workload: WorkloadSpec,
     /// Size of the whole data set in bytes (what a full restore or a full resync moves).
     pub dataset_bytes: f64,
+    /// Data stores besides the database, each with its own writes and copies (empty: the
+    /// database is the only store). See [`crate::model::store`].
+    pub stores: Vec<crate::model::DataStore>,
 }
 
 impl Deployment {
@@ -100,6 +102,33 @@ pub struct RecoveryContext<'a> {
     pub copies: &'a [SurvivingCopy<'a>],
     /// How many times recovery has been restarted after a fault (0 the first time).
     pub attempt: u32,
+    /// The deployment's data stores besides the database, each with the copy it recovers
+    /// from (empty without `[[stores]]`). A store whose copy is a snapshot must be restored
+    /// before traffic returns: the trial adds a step per such store to the runbook unless the
+    /// strategy placed it itself ([`Runbook::with_store_restores`]).
+    pub stores: &'a [StoreRecovery<'a>],
+}
+
+/// A data store besides the database, as recovery sees it after a disaster.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StoreRecovery<'a> {
+    /// The store's name.
+    pub name: &'a str,
+    /// The site of the surviving copy it recovers from (the one lacking the fewest writes,
+    /// the closer on ties); `None` when the disaster left no copy of it.
+    pub site: Option<&'a str>,
+    /// What that copy lacks at the disaster (nothing when `site` is `None`).
+    pub loss: Loss,
+    /// When the copy is a snapshot or backup, what restoring it moves before use: (bytes,
+    /// throughput in bytes per second); `None` for a live replica, used in place.
+    pub restore: Option<(f64, f64)>,
+}
+
+impl StoreRecovery<'_> {
+    /// The name of the runbook step restoring this store: `restore store <name>`.
+    pub fn restore_step_name(&self) -> String {
+        format!("restore store {}", self.name)
+    }
 }
 
 /// What a strategy knows when failback can start.

@@ -236,6 +236,33 @@ impl Runbook {
         Runbook { steps }
     }
 
+    /// Adds a step restoring each data store whose copy is a snapshot, unless the runbook
+    /// already has one of that name ([`StoreRecovery::restore_step_name`]): all start at once,
+    /// from the runbook's start (they need nothing the runbook builds: the store's restore
+    /// target is a managed service), and every step routing traffic waits for them, so the
+    /// service is restored only with every store's data.
+    ///
+    /// [`StoreRecovery::restore_step_name`]: super::StoreRecovery::restore_step_name
+    pub fn with_store_restores(mut self, stores: &[super::StoreRecovery<'_>]) -> Self {
+        let mut added = vec![];
+        for store in stores {
+            let Some((bytes, throughput)) = store.restore else { continue };
+            let name = store.restore_step_name();
+            if !self.steps.iter().any(|s| s.name == name) {
+                self.steps.push(Step::new(name.clone(), zero()).transfer(bytes, throughput));
+                added.push(name);
+            }
+        }
+        if !added.is_empty() {
+            for step in &mut self.steps {
+                if matches!(step.effect, Effect::RouteTraffic { .. }) {
+                    step.after.extend(added.iter().cloned());
+                }
+            }
+        }
+        self
+    }
+
     /// Checks names, dependencies, acyclicity and parameters; returns the steps in a
     /// topological order (indices into `steps`).
     pub fn validate(&self) -> Result<Vec<usize>, RunbookError> {

@@ -43,6 +43,7 @@ fn deployment(standby_needed: u32) -> Deployment {
         standby: "S".into(),
         workload: WorkloadSpec::poisson(10.0, Distribution::fixed(100e3).unwrap()).unwrap(),
         dataset_bytes: 100e9,
+        stores: vec![],
     }
 }
 
@@ -219,6 +220,7 @@ fn outcome(rto_h: Option<u64>, rpo_min: u64, bytes_lost: u64, failback_h: u64) -
         writes_lost: 1,
         bytes_lost,
         copy_age: SimDuration::from_mins(rpo_min),
+        stores: vec![],
         failback: Some(SimDuration::from_hours(failback_h)),
         write_freeze: Some(SimDuration::from_secs(30)),
         failback_done_at: None,
