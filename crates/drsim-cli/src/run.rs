@@ -283,6 +283,23 @@ fn print_row(name: &str, sum: &StrategySummary, growth: Option<f64>) {
             "", sum.flags.waited_for_primary, sum.trials
         );
     }
+    // With several stores, the service's RPO above is the largest of theirs: say whose.
+    for (name, st) in &sum.by_store {
+        let rpo = match &st.rpo_s {
+            Some(m) => format!(
+                "{} ± {}, p50 {}, p95 {}, p99 {}",
+                fmt_s(m.mean),
+                fmt_s(m.ci95),
+                no_copy(st.rpo_all_trials_s.p50),
+                no_copy(st.rpo_all_trials_s.p95),
+                no_copy(st.rpo_all_trials_s.p99)
+            ),
+            None => "no copy survived".into(),
+        };
+        let censored =
+            if st.no_copy > 0 { format!(" ({} of {} trials without a copy)", st.no_copy, st.trials) } else { String::new() };
+        println!("{:<24} store {name:?}: RPO {rpo}{censored}", "");
+    }
 }
 
 fn print_header(first: &str) {
@@ -923,6 +940,26 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         d.workload.mean_size_bytes(),
         d.workload.mean_bytes_per_s()
     );
+    // The data stores besides the database, each with its copies.
+    for st in &d.stores {
+        println!(
+            "  store {:?}: {:.3} writes/s of {:.0} bytes on average, {} bytes{}",
+            st.name,
+            st.workload.mean_rate_per_s(),
+            st.workload.mean_size_bytes(),
+            st.dataset_bytes,
+            st.restore_throughput_bytes_per_s.map_or(String::new(), |r| format!(", restored at {r:.0} bytes/s"))
+        );
+        for c in &st.copies {
+            println!(
+                "    copy {} <- {} over {}->{}",
+                c.site,
+                describe_replication(&c.replication),
+                d.primary,
+                c.site
+            );
+        }
+    }
     if let Some(l) = t.link(&d.primary, &d.standby) {
         let link = t.link_spec(l);
         let thr = link.mean_throughput_bytes_per_s();

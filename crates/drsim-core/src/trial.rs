@@ -275,6 +275,21 @@ pub struct OutcomeRow {
     pub waited_for_primary: bool,
     /// The trial's cost in USD (business impact plus recovery cost), when priced.
     pub cost_usd: Option<f64>,
+    /// With `[[stores]]`: each store's RPO and bytes lost, the database first (the CSV's
+    /// `rpo_s.<name>` and `bytes_lost.<name>` columns); empty without stores.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<StoreRow>,
+}
+
+/// One store's figures in an [`OutcomeRow`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoreRow {
+    /// The store's name.
+    pub name: String,
+    /// Its RPO in seconds (`None`: no copy of it survived, censored).
+    pub rpo_s: Option<f64>,
+    /// Its bytes lost (`None` with the RPO).
+    pub bytes_lost: Option<u64>,
 }
 
 /// Nanoseconds to seconds, correctly rounded (exact decimal text for whole milliseconds).
@@ -317,6 +332,15 @@ impl TrialOutcome {
             no_surviving_copy: self.flags.no_surviving_copy,
             waited_for_primary: self.flags.waited_for_primary,
             cost_usd,
+            stores: self
+                .stores
+                .iter()
+                .map(|s| StoreRow {
+                    name: s.name.clone(),
+                    rpo_s: s.rpo.map(secs),
+                    bytes_lost: s.rpo.map(|_| s.bytes_lost),
+                })
+                .collect(),
         }
     }
 }

@@ -306,7 +306,7 @@ struct RunResult {
 /// "int64" / "float64" / "bool" (values: (little-endian data bytes, validity bitmap bytes or
 /// None), Arrow's layout: bools and validity as LSB-first bitmaps).
 struct Column {
-    name: &'static str,
+    name: String,
     kind: &'static str,
     strings: Vec<Option<String>>,
     data: Vec<u8>,
@@ -316,8 +316,8 @@ struct Column {
 }
 
 impl Column {
-    fn new(name: &'static str, kind: &'static str) -> Self {
-        Column { name, kind, strings: vec![], data: vec![], validity: vec![], nulls: 0, len: 0 }
+    fn new(name: impl Into<String>, kind: &'static str) -> Self {
+        Column { name: name.into(), kind, strings: vec![], data: vec![], validity: vec![], nulls: 0, len: 0 }
     }
     fn set_bit(v: &mut Vec<u8>, i: usize, on: bool) {
         if i / 8 >= v.len() {
@@ -349,6 +349,11 @@ impl Column {
         // Counts (trials, writes, bytes) fit easily; saturate rather than wrap if not.
         self.valid(true);
         self.data.extend_from_slice(&i64::try_from(x).unwrap_or(i64::MAX).to_le_bytes());
+        self.len += 1;
+    }
+    fn null_i64(&mut self) {
+        self.valid(false);
+        self.data.extend_from_slice(&0i64.to_le_bytes());
         self.len += 1;
     }
     fn bool(&mut self, x: Option<bool>) {
@@ -474,8 +479,24 @@ impl RunResult {
             C::new("cost_usd", "float64"),
         ];
         let result = &self.result;
+        // With [[stores]]: two columns per store after the fixed ones, as in the CLI's CSV.
+        let mut per_store: Vec<(Column, Column)> = vec![];
         py.detach(|| {
             for r in result.outcomes() {
+                if per_store.is_empty() {
+                    per_store = r
+                        .stores
+                        .iter()
+                        .map(|s| (C::new(format!("rpo_s.{}", s.name), "float64"), C::new(format!("bytes_lost.{}", s.name), "int64")))
+                        .collect();
+                }
+                for ((rpo, bytes), s) in per_store.iter_mut().zip(&r.stores) {
+                    rpo.f64(s.rpo_s);
+                    match s.bytes_lost {
+                        Some(b) => bytes.i64(b),
+                        None => bytes.null_i64(),
+                    }
+                }
                 let [
                     strategy,
                     trial,
@@ -543,7 +564,7 @@ impl RunResult {
             }
         });
         let out = PyList::empty(py);
-        for c in cols {
+        for c in cols.into_iter().chain(per_store.into_iter().flat_map(|(a, b)| [a, b])) {
             let values: Bound<'py, PyAny> = if c.kind == "str" {
                 PyList::new(py, &c.strings)?.into_any()
             } else {
