@@ -181,3 +181,78 @@ fn bad_mixes_are_refused_naming_the_key() {
     let e = DisasterTrial::new(&sc.disaster, s.as_ref()).map(|_| ()).unwrap_err().to_string();
     assert!(e.contains("disasters[0].target") && e.contains("does not take down the primary"), "{e}");
 }
+
+/// Active/active over three regions (`multi_site` with `sites = ["T"]`), by hand. Detection:
+/// health checks every 10 s, 3 failures. A region-A loss leaves S and T serving; the routing
+/// change takes one 60 s TTL to reach every client, traffic ramping from the survivors' shares
+/// (1/3 each, 2/3 served) to 1/2 each.
+/// - Each site runs the whole fleet (fraction 1): level 1 once the ramp ends: RTO = detection
+///   + 60 s exactly, RPO 0 (synchronous copies at both survivors), recovery at S (the standby,
+///   first on ties).
+/// - Each runs a third (⌈8/3⌉ = 3 of 8): each survivor must carry 4 and launches one instance
+///   (fixed 200 s, longer than the TTL): RTO = detection + 200 s.
+#[test]
+fn active_active_over_three_regions_serves_from_the_survivors() {
+    let text = |fraction: &str| {
+        format!(
+            r#"
+[trials]
+seed = 3
+[topology]
+regions = ["A", "B", "C"]
+zones = [{{ name = "a1", region = "A" }}, {{ name = "b1", region = "B" }}, {{ name = "c1", region = "C" }}]
+sites = [
+    {{ name = "P", zone = "a1", instances_running = 8, instances_needed = 8 }},
+    {{ name = "S", zone = "b1", instances_running = 8, instances_needed = 8 }},
+    {{ name = "T", zone = "c1", instances_running = 8, instances_needed = 8 }},
+]
+links = [
+    {{ from = "P", to = "S", latency = "10ms", bandwidth_bytes_per_s = 100e6 }},
+    {{ from = "S", to = "P", latency = "10ms", bandwidth_bytes_per_s = 100e6 }},
+    {{ from = "P", to = "T", latency = "20ms", bandwidth_bytes_per_s = 100e6 }},
+]
+[deployment]
+primary = "P"
+standby = "S"
+dataset_bytes = 1e9
+[workload]
+arrivals = {{ kind = "poisson", rate_per_s = 5 }}
+size_bytes = {{ kind = "exponential", mean = 4096 }}
+[disaster]
+target = {{ region = "A" }}
+warm_up = "10m"
+window = "10m"
+repair = {{ kind = "fixed", value = "2h" }}
+primary_data_survives = true
+[detection]
+kind = "health_check"
+interval = "10s"
+failures = 3
+[[strategies]]
+kind = "multi_site"
+[strategies.params]
+sites = ["T"]
+capacity_per_site_fraction = {fraction}
+dns_ttl = "60s"
+launch = "200s"
+"#
+        )
+    };
+    for (fraction, after_detection) in [("1.0", 60), ("0.3334", 200)] {
+        let sc = Scenario::from_toml_str(&text(fraction), "three regions").unwrap_or_else(|e| panic!("{e}"));
+        let s = drsim::strategies::build(&sc.strategies[0]).unwrap();
+        let trial = DisasterTrial::new(&sc.disaster, s.as_ref()).unwrap();
+        assert_eq!(trial.copies().iter().map(|c| c.site).collect::<Vec<_>>(), ["S", "T"]);
+        for o in run(&trial, sc.trials.seed, 50) {
+            let rto = o.rto.expect("recovered");
+            assert_eq!(
+                rto.saturating_sub(o.detection_delay),
+                SimDuration::from_secs(after_detection),
+                "fraction {fraction}, trial {}: {o:?}",
+                o.trial
+            );
+            assert_eq!((o.rpo, o.recovered_at.as_deref()), (Some(SimDuration::ZERO), Some("S")));
+            assert!(o.failback.is_some() && !o.flags.recovery_failed, "{o:?}");
+        }
+    }
+}

@@ -124,6 +124,7 @@ fn failback_order_keeps_every_write() {
         disaster_at: t(100),
         restored_at: t(9000),
         serving: &scenario.deployment.standby,
+        copies: &[],
         primary_back_at: t(90_000),
         bytes_to_resync: 100e9,
         write_bytes_per_s: 327_680.0,

@@ -296,8 +296,11 @@ fn print_row(name: &str, sum: &StrategySummary, growth: Option<f64>) {
             ),
             None => "no copy survived".into(),
         };
-        let censored =
-            if st.no_copy > 0 { format!(" ({} of {} trials without a copy)", st.no_copy, st.trials) } else { String::new() };
+        let censored = if st.no_copy > 0 {
+            format!(" ({} of {} trials without a copy)", st.no_copy, st.trials)
+        } else {
+            String::new()
+        };
         println!("{:<24} store {name:?}: RPO {rpo}{censored}", "");
     }
 }
@@ -951,13 +954,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
             st.restore_throughput_bytes_per_s.map_or(String::new(), |r| format!(", restored at {r:.0} bytes/s"))
         );
         for c in &st.copies {
-            println!(
-                "    copy {} <- {} over {}->{}",
-                c.site,
-                describe_replication(&c.replication),
-                d.primary,
-                c.site
-            );
+            println!("    copy {} <- {} over {}->{}", c.site, describe_replication(&c.replication), d.primary, c.site);
         }
     }
     if let Some(l) = t.link(&d.primary, &d.standby) {

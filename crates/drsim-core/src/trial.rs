@@ -1176,6 +1176,7 @@ impl<'a> DisasterTrial<'a> {
                     disaster_at: t_d,
                     restored_at: restored,
                     serving: &copy.name,
+                    copies: &copies,
                     primary_back_at: back,
                     bytes_to_resync: if takeover {
                         0.0

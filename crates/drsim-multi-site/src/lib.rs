@@ -6,14 +6,18 @@
 //!
 //! ## The model
 //!
-//! Both sites serve production traffic all the time (by default half each, [`weights`]), both
-//! hold usable data, and both run capacity: `ceil(capacity_per_site_fraction × instances_needed)`
-//! instances each. With the default fraction of 1 either site alone can carry the whole load; a
+//! Both sites — or more: the deployment's primary and standby, plus any [`sites`] — serve
+//! production traffic all the time (by default in equal parts, [`weights`]), all hold usable
+//! data, and all run capacity: `ceil(capacity_per_site_fraction × instances_needed)` instances
+//! each. Each extra site holds its own copy of the data (a [`Strategy::replicas`] copy, over
+//! the link from the primary in `replication`'s mode). With the default fraction of 1 either site alone can carry the whole load; a
 //! smaller fraction is cheaper, but a survivor must then scale out. Data is replicated
 //! synchronously by default (no write is acknowledged before both sites hold it: RPO 0), or
 //! asynchronously as a parameter.
 //!
-//! When a site fails, the survivor keeps serving its own share at once. The health checks that
+//! When a site fails, the survivors keep serving their own shares at once; the routing change
+//! then splits all traffic evenly among the surviving active sites, each scaling out to its
+//! even part if it runs less. The health checks that
 //! detect the failure (the trial's detection) take the failed site out of the routing, and
 //! traffic moves to the survivor as clients' cached DNS entries expire (one TTL; zero for an
 //! anycast router such as AWS Global Accelerator). If the survivor lacks capacity for the whole
@@ -24,6 +28,7 @@
 //! zero ("real-time"), at the highest cost.
 //!
 //! [`weights`]: MultiSiteParams::weights
+//! [`sites`]: MultiSiteParams::sites
 //!
 //! ## Recovery runbook
 //!
@@ -110,7 +115,8 @@
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration};
 use drsim_core::model::{LinkDownPolicy, ReplicationSpec};
 use drsim_core::recovery::{
-    Deployment, Effect, FailbackContext, RecoveryContext, Runbook, SteadyState, Step, Strategy, StrategyError,
+    Deployment, Effect, FailbackContext, RecoveryContext, Replica, Runbook, SteadyState, Step, Strategy, StrategyError,
+    SurvivingCopy,
 };
 use serde::{Deserialize, Serialize};
 
@@ -158,10 +164,16 @@ pub struct MultiSiteParams {
     /// asynchronously (DynamoDB global tables and Aurora Global Database do by default): set
     /// `{ mode = "asynchronous" }` for that.
     pub replication: ReplicationSpec,
-    /// Traffic weights of the primary and the other site in steady state (normalised to sum
-    /// to 1). Default `[0.5, 0.5]`: Route 53 weighted records of equal weight (Amazon Route 53
-    /// developer guide, "Weighted routing").
-    pub weights: [f64; 2],
+    /// Active sites besides the primary and the deployment's standby (three regions serving
+    /// at once, say): each holds a copy of the data over the link from the primary in
+    /// `replication`'s mode (a [`Strategy::replicas`] copy), runs the same capacity and takes
+    /// its share of the traffic. Default: none (two sites).
+    pub sites: Vec<String>,
+    /// Traffic weights of the active sites in steady state — the primary, the standby, then
+    /// `sites` in order — normalised to sum to 1. Default `[]`: equal weights, as Route 53
+    /// weighted records of equal weight (Amazon Route 53 developer guide, "Weighted routing").
+    /// Otherwise one weight per active site.
+    pub weights: Vec<f64>,
     /// Capacity each site runs, as a share of the whole production load, in (0, 1] and at
     /// least the larger weight (each site must carry its own share). Default 1: each site can
     /// carry everything, as in the whitepaper's multi-site active/active, where any Region can
@@ -183,7 +195,8 @@ impl Default for MultiSiteParams {
     fn default() -> Self {
         MultiSiteParams {
             replication: ReplicationSpec::Synchronous { on_link_down: LinkDownPolicy::Block },
-            weights: [0.5, 0.5],
+            sites: vec![],
+            weights: vec![],
             capacity_per_site_fraction: 1.0,
             dns_ttl: SimDuration::from_secs(60),
             launch: Distribution::lognormal(120.0, 0.3)
@@ -204,16 +217,29 @@ fn zero() -> DurationDistribution {
 impl MultiSiteParams {
     /// Checks every parameter; the error names the field, its value and what is allowed.
     pub fn validate(&self) -> Result<(), StrategyError> {
-        let [a, b] = self.weights;
-        if !(a.is_finite() && b.is_finite() && a >= 0.0 && b >= 0.0 && a + b > 0.0) {
-            return Err(bad("weights", format!("[{a}, {b}]"), "two finite weights >= 0, not both 0"));
+        let n = 2 + self.sites.len();
+        if !self.weights.is_empty() && self.weights.len() != n {
+            return Err(bad(
+                "weights",
+                format!("{:?}", self.weights),
+                "one weight per active site (the primary, the standby, then `sites`), or none for equal weights",
+            ));
+        }
+        let sum: f64 = self.weights.iter().sum();
+        if !self.weights.is_empty() && !(self.weights.iter().all(|w| w.is_finite() && *w >= 0.0) && sum > 0.0) {
+            return Err(bad("weights", format!("{:?}", self.weights), "finite weights >= 0, not all 0"));
+        }
+        for (i, site) in self.sites.iter().enumerate() {
+            if site.is_empty() || self.sites[..i].contains(site) {
+                return Err(bad("sites", format!("{:?}", self.sites), "distinct, non-empty site names"));
+            }
         }
         let f = self.capacity_per_site_fraction;
         if !(f > 0.0 && f <= 1.0) {
             return Err(bad("capacity_per_site_fraction", f.to_string(), "in (0, 1]"));
         }
-        let [wa, wb] = self.shares();
-        if f + 1e-9 < wa.max(wb) {
+        let largest = self.shares().into_iter().fold(0.0, f64::max);
+        if f + 1e-9 < largest {
             return Err(bad(
                 "capacity_per_site_fraction",
                 f.to_string(),
@@ -233,11 +259,15 @@ impl MultiSiteParams {
         }
     }
 
-    /// The weights normalised to sum to 1: the steady traffic shares of the primary and the
-    /// other site.
-    pub fn shares(&self) -> [f64; 2] {
-        let [a, b] = self.weights;
-        [a / (a + b), b / (a + b)]
+    /// The weights normalised to sum to 1: the steady traffic shares of the active sites (the
+    /// primary, the standby, then `sites`).
+    pub fn shares(&self) -> Vec<f64> {
+        let n = 2 + self.sites.len();
+        if self.weights.is_empty() {
+            return vec![1.0 / n as f64; n];
+        }
+        let sum: f64 = self.weights.iter().sum();
+        self.weights.iter().map(|w| w / sum).collect()
     }
 
     /// Instances each site runs when production needs `needed`: at least one, at most `needed`.
@@ -266,10 +296,36 @@ impl MultiSite {
         &self.params
     }
 
-    /// Instances the survivor adds to carry the whole load.
-    fn shortfall(&self, d: &Deployment) -> u32 {
+    /// The active sites: the primary, the standby, then `sites`.
+    fn active<'d>(&'d self, d: &'d Deployment) -> Vec<&'d str> {
+        [d.primary.as_str(), d.standby.as_str()]
+            .into_iter()
+            .chain(self.params.sites.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// The active sites that serve after the disaster: those among the surviving copies, and
+    /// always `target` (the copy recovery uses), in the order of [`active`](Self::active).
+    fn survivors<'c>(&self, d: &Deployment, target: &'c str, copies: &[SurvivingCopy<'c>]) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .active(d)
+            .into_iter()
+            .filter(|s| *s == target || copies.iter().any(|c| c.site == *s))
+            .map(str::to_string)
+            .collect();
+        if !out.iter().any(|s| s == target) {
+            // A replica outside the active sites (a scenario's `replicas`) serves alone.
+            out = vec![target.to_string()];
+        }
+        out
+    }
+
+    /// Instances `site` must add to carry its even part of the whole load among `n` serving
+    /// sites: `ceil(needed / n)` less what it runs.
+    fn shortfall(d: &Deployment, steady: &SteadyState, site: &str, n: usize) -> u32 {
         let needed = d.instances_needed();
-        needed - self.params.instances_per_site(needed)
+        let each = needed.div_ceil(n.max(1) as u32);
+        each.saturating_sub(steady.running_at(site))
     }
 }
 
@@ -280,40 +336,58 @@ impl Strategy for MultiSite {
 
     fn steady_state(&self, d: &Deployment) -> Result<SteadyState, StrategyError> {
         let per_site = self.params.instances_per_site(d.instances_needed());
-        let [wp, ws] = self.params.shares();
+        let active = self.active(d);
+        if let Some(s) = self.params.sites.iter().find(|s| **s == d.primary || **s == d.standby) {
+            return Err(bad("sites", format!("{s:?}"), "sites other than the deployment's primary and standby"));
+        }
+        let shares = self.params.shares();
         Ok(SteadyState {
             replication: self.params.replication.clone(),
-            capacity: vec![(d.primary.clone(), per_site), (d.standby.clone(), per_site)],
-            traffic: vec![(d.primary.clone(), wp), (d.standby.clone(), ws)],
-            data_ready: vec![d.primary.clone(), d.standby.clone()],
-            // Both sites take writes: a full database at each.
-            database_size: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 1.0)],
+            capacity: active.iter().map(|s| (s.to_string(), per_site)).collect(),
+            traffic: active.iter().zip(shares).map(|(s, w)| (s.to_string(), w)).collect(),
+            data_ready: active.iter().map(|s| s.to_string()).collect(),
+            // Every active site takes writes: a full database at each.
+            database_size: active.iter().map(|s| (s.to_string(), 1.0)).collect(),
         })
+    }
+
+    /// A copy at each of `sites` besides the standby's, in `replication`'s mode.
+    fn replicas(&self, _d: &Deployment) -> Vec<Replica> {
+        self.params
+            .sites
+            .iter()
+            .map(|s| Replica { site: s.clone(), replication: self.params.replication.clone(), strategy: None })
+            .collect()
     }
 
     fn recovery(&self, ctx: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
         let d = ctx.deployment;
         // Health checks already took the failed site out: the routing change is immediate,
         // clients follow within one TTL.
+        // Every surviving active site serves; traffic splits evenly among them.
+        let serving = self.survivors(d, ctx.target, ctx.copies);
         let mut steps = vec![
             Step::new(steps::ROUTE, zero())
-                .effect(Effect::RouteTraffic { sites: vec![ctx.target.to_string()], ttl: self.params.dns_ttl }),
+                .effect(Effect::RouteTraffic { sites: serving.clone(), ttl: self.params.dns_ttl }),
         ];
-        // The other active site has its share of the fleet; a replica elsewhere has what the
-        // steady state runs there.
-        let short = if ctx.target == d.standby {
-            self.shortfall(d)
-        } else {
-            d.instances_needed().saturating_sub(ctx.steady.running_at(ctx.target))
-        };
-        if short > 0 {
-            // Auto scaling reacts to the load the rerouted traffic brings.
-            steps.push(
-                Step::new(steps::SCALE_OUT, self.params.launch.clone())
-                    .after([steps::ROUTE])
-                    .parallel(short)
-                    .effect(Effect::AddCapacity { site: ctx.target.to_string(), instances: 1 }),
-            );
+        // Each carries its part: an active site has its share of the fleet, a replica elsewhere
+        // what the steady state runs there. Auto scaling reacts to the load the rerouted
+        // traffic brings.
+        for site in &serving {
+            let short = Self::shortfall(d, ctx.steady, site, serving.len());
+            if short > 0 {
+                let name = if site == ctx.target {
+                    steps::SCALE_OUT.to_string()
+                } else {
+                    format!("{} at {site}", steps::SCALE_OUT)
+                };
+                steps.push(
+                    Step::new(name, self.params.launch.clone())
+                        .after([steps::ROUTE])
+                        .parallel(short)
+                        .effect(Effect::AddCapacity { site: site.clone(), instances: 1 }),
+                );
+            }
         }
         Ok(Runbook::new(steps))
     }
@@ -329,23 +403,28 @@ impl Strategy for MultiSite {
             write_bytes_per_s: ctx.write_bytes_per_s,
             throughput_bytes_per_s: ctx.reverse_throughput_bytes_per_s,
         })?;
-        let [wp, ws] = self.params.shares();
-        let sites: Vec<String> = [(d.primary.as_str(), wp), (ctx.serving, ws)]
-            .into_iter()
-            .filter(|(_, w)| *w > 0.0)
-            .map(|(s, _)| s.to_string())
+        // Traffic returns to the primary and to the sites that served, those with a weight.
+        let serving = self.survivors(d, ctx.serving, ctx.copies);
+        let shares = self.params.shares();
+        let weight = |site: &str| self.active(d).iter().position(|s| *s == site).map_or(0.0, |i| shares[i]);
+        let sites: Vec<String> =
+            std::iter::once(d.primary.clone()).chain(serving.iter().cloned()).filter(|s| weight(s) > 0.0).collect();
+        // Once the clients have moved, each serving site drops what it added.
+        let drain_of = |site: &str| match Self::shortfall(d, ctx.steady, site, serving.len()) {
+            0 => Effect::None,
+            short => Effect::RemoveCapacity { site: site.to_string(), instances: short },
+        };
+        let drain = drain_of(ctx.serving);
+        let mut others: Vec<Step> = serving
+            .iter()
+            .filter(|s| *s != ctx.serving)
+            .map(|s| {
+                Step::new(format!("{} at {s}", steps::SCALE_IN), DurationDistribution::fixed(self.params.dns_ttl))
+                    .after([steps::ROUTE_BACK])
+                    .effect(drain_of(s))
+            })
             .collect();
-        let short = if ctx.serving == d.standby {
-            self.shortfall(d)
-        } else {
-            d.instances_needed().saturating_sub(ctx.steady.running_at(ctx.serving))
-        };
-        let drain = if short > 0 {
-            Effect::RemoveCapacity { site: ctx.serving.to_string(), instances: short }
-        } else {
-            Effect::None
-        };
-        Ok(Runbook::new(vec![
+        let mut all = vec![
             Step::new(steps::RESYNC, DurationDistribution::fixed(SimDuration::from_secs_f64(catch_up))),
             Step::new(steps::DATA_READY, zero())
                 .after([steps::RESYNC])
@@ -358,6 +437,8 @@ impl Strategy for MultiSite {
             Step::new(steps::SCALE_IN, DurationDistribution::fixed(self.params.dns_ttl))
                 .after([steps::ROUTE_BACK])
                 .effect(drain),
-        ]))
+        ];
+        all.append(&mut others);
+        Ok(Runbook::new(all))
     }
 }

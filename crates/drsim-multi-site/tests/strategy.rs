@@ -75,9 +75,12 @@ fn steady_state_serves_from_both_sites() {
     assert_eq!(s.capacity, vec![("P".into(), 8), ("S".into(), 8)]);
     assert_eq!(s.traffic, vec![("P".into(), 0.5), ("S".into(), 0.5)]);
     assert_eq!(s.data_ready, vec!["P".to_string(), "S".to_string()]);
-    let uneven =
-        MultiSite::new(MultiSiteParams { weights: [3.0, 1.0], capacity_per_site_fraction: 0.75, ..Default::default() })
-            .unwrap();
+    let uneven = MultiSite::new(MultiSiteParams {
+        weights: vec![3.0, 1.0],
+        capacity_per_site_fraction: 0.75,
+        ..Default::default()
+    })
+    .unwrap();
     let s = uneven.steady_state(&d).unwrap();
     assert_eq!(s.capacity, vec![("P".into(), 6), ("S".into(), 6)]);
     assert_eq!(s.traffic, vec![("P".into(), 0.75), ("S".into(), 0.25)]);
@@ -119,6 +122,7 @@ fn failback_routes_back_only_after_the_resync() {
         disaster_at: t(100),
         restored_at: t(250),
         serving: &scenario.deployment.standby,
+        copies: &[],
         primary_back_at: t(7300),
         bytes_to_resync: 10e9,
         write_bytes_per_s: 327_680.0,
@@ -211,8 +215,13 @@ fn bad_parameters_are_named() {
         other => panic!("expected BadParameter, got {other:?}"),
     };
     let d = MultiSiteParams::default;
-    for w in [[f64::NAN, 1.0], [-1.0, 1.0], [0.0, 0.0], [f64::INFINITY, 1.0]] {
-        assert_eq!(field_of(MultiSiteParams { weights: w, ..d() }), "weights");
+    for w in [&[f64::NAN, 1.0][..], &[-1.0, 1.0], &[0.0, 0.0], &[f64::INFINITY, 1.0], &[1.0], &[1.0, 1.0, 1.0]] {
+        assert_eq!(field_of(MultiSiteParams { weights: w.to_vec(), ..d() }), "weights");
+    }
+    // One weight per active site: the primary, the standby, then `sites`.
+    MultiSite::new(MultiSiteParams { sites: vec!["T".into()], weights: vec![1.0, 1.0, 2.0], ..d() }).unwrap();
+    for sites in [vec!["T".to_string(), "T".into()], vec![String::new()]] {
+        assert_eq!(field_of(MultiSiteParams { sites, ..d() }), "sites");
     }
     for f in [0.0, -0.5, 1.5, f64::NAN, 0.4] {
         assert_eq!(field_of(MultiSiteParams { capacity_per_site_fraction: f, ..d() }), "capacity_per_site_fraction");

@@ -67,6 +67,7 @@ fn failback_ctx<'a>(scenario: &'a DisasterScenario, steady: &'a SteadyState) -> 
         disaster_at: t(100),
         restored_at: t(2000),
         serving: &scenario.deployment.standby,
+        copies: &[],
         primary_back_at: t(7300),
         bytes_to_resync: 10e9,
         write_bytes_per_s: 327_680.0,

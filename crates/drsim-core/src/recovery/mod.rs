@@ -145,6 +145,9 @@ pub struct FailbackContext<'a> {
     /// The site serving since the failover (the deployment's standby unless a replica elsewhere
     /// was chosen): failback moves service from here back to the primary.
     pub serving: &'a str,
+    /// Every copy that survived the disaster, as recovery saw them ([`RecoveryContext::copies`]):
+    /// the sites that may have served besides `serving` (active/active over several sites).
+    pub copies: &'a [SurvivingCopy<'a>],
     /// When the primary came back (failback starts at the later of this and `restored_at`).
     pub primary_back_at: SimTime,
     /// Bytes the primary lacks: everything written at the standby since the disaster, plus the
