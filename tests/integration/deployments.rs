@@ -238,8 +238,22 @@ launch = "200s"
 "#
         )
     };
-    for (fraction, after_detection) in [("1.0", 60), ("0.3334", 200)] {
-        let sc = Scenario::from_toml_str(&text(fraction), "three regions").unwrap_or_else(|e| panic!("{e}"));
+    // With tiers, each survivor's launch splits by tier, each at its own launch time; the
+    // service is back when the slowest tier has its capacity: detection + 400 s with an app
+    // tier of 400 s, detection + 100 s (the TTL is 60 s) when both take 100 s. With full fleets
+    // nothing launches and the tiers change nothing.
+    let tiers = |web: u64, app: u64| {
+        format!("tiers = [{{ name = \"web\", launch = \"{web}s\" }}, {{ name = \"app\", launch = \"{app}s\" }}]\n")
+    };
+    for (fraction, tiers, after_detection) in [
+        ("1.0", String::new(), 60),
+        ("0.3334", String::new(), 200),
+        ("0.3334", tiers(100, 400), 400),
+        ("0.3334", tiers(100, 100), 100),
+        ("1.0", tiers(100, 400), 60),
+    ] {
+        let text = text(fraction).replace("dataset_bytes = 1e9\n", &format!("dataset_bytes = 1e9\n{tiers}"));
+        let sc = Scenario::from_toml_str(&text, "three regions").unwrap_or_else(|e| panic!("{e}"));
         let s = drsim::strategies::build(&sc.strategies[0]).unwrap();
         let trial = DisasterTrial::new(&sc.disaster, s.as_ref()).unwrap();
         assert_eq!(trial.copies().iter().map(|c| c.site).collect::<Vec<_>>(), ["S", "T"]);
@@ -248,7 +262,7 @@ launch = "200s"
             assert_eq!(
                 rto.saturating_sub(o.detection_delay),
                 SimDuration::from_secs(after_detection),
-                "fraction {fraction}, trial {}: {o:?}",
+                "fraction {fraction}, {tiers} trial {}: {o:?}",
                 o.trial
             );
             assert_eq!((o.rpo, o.recovered_at.as_deref()), (Some(SimDuration::ZERO), Some("S")));

@@ -76,6 +76,7 @@
 //!         workload: WorkloadSpec::poisson(1.0, Distribution::exponential(262_144.0)?)?,
 //!         dataset_bytes: 200e9,
 //!         stores: vec![],
+//!         tiers: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),

@@ -943,6 +943,13 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         d.workload.mean_size_bytes(),
         d.workload.mean_bytes_per_s()
     );
+    for tier in &d.tiers {
+        println!(
+            "  tier {:?}: every site's pool in this tier; launch mean {}",
+            tier.name,
+            tier.launch.mean_secs().map_or_else(|| "unknown".into(), drsim::stats::format_secs)
+        );
+    }
     // The data stores besides the database, each with its copies.
     for st in &d.stores {
         println!(

@@ -61,6 +61,8 @@ struct DeploymentFile {
     standby: String,
     #[serde(default)]
     dataset_bytes: f64,
+    #[serde(default)]
+    tiers: Vec<crate::recovery::Tier>,
 }
 
 /// One strategy to run, with its parameters.
@@ -273,6 +275,7 @@ impl Scenario {
                 format!("dataset_bytes = {} is not allowed (must be finite and >= 0)", raw.deployment.dataset_bytes),
             ));
         }
+        crate::recovery::tiers::validate(&raw.deployment.tiers).map_err(|m| invalid("deployment.tiers", m))?;
         for (key, name) in
             [("deployment.primary", &raw.deployment.primary), ("deployment.standby", &raw.deployment.standby)]
         {
@@ -424,6 +427,7 @@ impl Scenario {
                     workload: raw.workload,
                     dataset_bytes: raw.deployment.dataset_bytes,
                     stores: raw.stores,
+                    tiers: raw.deployment.tiers,
                 },
                 disaster: DisasterSpec {
                     target,

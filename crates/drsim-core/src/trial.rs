@@ -454,6 +454,8 @@ pub struct DisasterTrial<'a> {
     stores: Vec<Vec<StoreCopyPlan>>,
     /// What each fault history watches: the database's copies', then the stores' copies'.
     watches: Vec<Watched>,
+    /// The deployment's tiers' names (empty: one pool).
+    tier_names: Vec<String>,
     disasters: Vec<PreparedDisaster>,
     capacity: Vec<u32>,
     shares: Vec<f64>,
@@ -571,6 +573,8 @@ impl<'a> DisasterTrial<'a> {
                 stability,
             });
         }
+
+        crate::recovery::tiers::validate(&d.tiers).map_err(|m| TrialError::Scenario(format!("deployment.{m}")))?;
 
         // The data stores' copies, each over the link from the primary to its site.
         let mut watches: Vec<Watched> = copies.iter().map(|c| c.watched).collect();
@@ -727,6 +731,7 @@ impl<'a> DisasterTrial<'a> {
             copies,
             stores,
             watches,
+            tier_names: d.tiers.iter().map(|t| t.name.clone()).collect(),
             disasters,
             capacity,
             shares,
@@ -779,7 +784,8 @@ impl<'a> DisasterTrial<'a> {
     }
 
     fn fresh_service(&self, hit: &[usize]) -> ServiceState {
-        let mut s = ServiceState::new(self.capacity.len(), self.scenario.deployment.instances_needed());
+        let mut s = ServiceState::new(self.capacity.len(), self.scenario.deployment.instances_needed())
+            .with_tiers(&self.tier_names);
         for (i, &c) in self.capacity.iter().enumerate() {
             s.set_capacity(i, c);
             s.set_data_ready(i, self.ready[i]);
@@ -1086,7 +1092,10 @@ impl<'a> DisasterTrial<'a> {
                 attempt,
                 stores: &store_ctx,
             };
-            let runbook = self.strategy.recovery(&ctx)?.with_store_restores(&store_ctx);
+            let runbook = crate::recovery::tiers::split_launches(
+                self.strategy.recovery(&ctx)?.with_store_restores(&store_ctx),
+                &d.tiers,
+            );
             let topo = &d.topology;
             let run = execute(&runbook, begin, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
                 topo.site(name).map(|s| s.0 as usize)
@@ -1188,7 +1197,7 @@ impl<'a> DisasterTrial<'a> {
                     latency: SimDuration::from_secs_f64(copy.reverse.mean_rtt_secs() / 2.0),
                 };
                 let runbook = match self.strategy.failback(&ctx) {
-                    Ok(r) => r,
+                    Ok(r) => crate::recovery::tiers::split_launches(r, &d.tiers),
                     // An unstable reverse link is a finding about the scenario, not a failure
                     // of the run: record it and leave the service at the standby.
                     Err(StrategyError::CannotCatchUp { .. }) => {
@@ -1591,6 +1600,7 @@ impl TwoRegions {
                 workload: WorkloadSpec::poisson(self.writes_per_s, sizes).expect("valid workload"),
                 dataset_bytes: self.dataset_bytes,
                 stores: vec![],
+                tiers: vec![],
             },
             disaster: DisasterSpec {
                 target: FailureTarget::Region("A".into()),

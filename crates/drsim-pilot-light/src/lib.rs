@@ -88,6 +88,7 @@
 //!         workload: WorkloadSpec::poisson(20.0, Distribution::exponential(16_384.0)?)?,
 //!         dataset_bytes: 100e9,
 //!         stores: vec![],
+//!         tiers: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),

@@ -75,6 +75,7 @@
 //!         workload: WorkloadSpec::poisson(5.0, Distribution::exponential(65_536.0)?)?,
 //!         dataset_bytes: 100e9,
 //!         stores: vec![],
+//!         tiers: vec![],
 //!     },
 //!     disaster: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),

@@ -61,6 +61,12 @@ pub fn execute(
             Effect::AddCapacity { site, .. } | Effect::RemoveCapacity { site, .. } | Effect::DataReady { site } => {
                 vec![resolve(&s.name, site)?]
             }
+            Effect::AddTierCapacity { site, tier, .. } => {
+                let t = service
+                    .tier_index(tier)
+                    .ok_or_else(|| RunbookError::UnknownTier { step: s.name.clone(), tier: tier.clone() })?;
+                vec![resolve(&s.name, site)?, t]
+            }
             Effect::RouteTraffic { sites, .. } => {
                 sites.iter().map(|site| resolve(&s.name, site)).collect::<Result<Vec<_>, _>>()?
             }
@@ -122,6 +128,9 @@ pub fn execute(
         // A unit finished.
         match &step.effect {
             Effect::AddCapacity { instances, .. } => service.add_capacity(effect_sites[i][0], i64::from(*instances)),
+            Effect::AddTierCapacity { instances, .. } => {
+                service.add_tier_capacity(effect_sites[i][0], effect_sites[i][1], i64::from(*instances))
+            }
             Effect::RemoveCapacity { instances, .. } => {
                 service.add_capacity(effect_sites[i][0], -i64::from(*instances))
             }

@@ -12,11 +12,13 @@ pub mod executor;
 pub mod failback;
 pub mod runbook;
 pub mod service;
+pub mod tiers;
 
 pub use detection::{Detection, DetectionError};
 pub use executor::{RunbookEnd, RunbookRun, execute};
 pub use runbook::{Effect, Runbook, RunbookError, Step, Transfer};
 pub use service::{ServiceState, ServiceWatch};
+pub use tiers::Tier;
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::{Loss, ReplicationSpec, Topology, WorkloadSpec};
@@ -40,6 +42,9 @@ pub struct Deployment {
     /// Data stores besides the database, each with its own writes and copies (empty: the
     /// database is the only store). See [`crate::model::store`].
     pub stores: Vec<crate::model::DataStore>,
+    /// Service tiers (web, app, ...), each needing its capacity; empty: one pool of
+    /// instances. See [`tiers`].
+    pub tiers: Vec<Tier>,
 }
 
 impl Deployment {

@@ -27,6 +27,16 @@ pub enum Effect {
         /// Instances per unit.
         instances: u32,
     },
+    /// Each completed unit adds `instances` running instances of one tier at `site` (see
+    /// [`super::tiers`]; [`AddCapacity`](Self::AddCapacity) adds to every tier).
+    AddTierCapacity {
+        /// Where.
+        site: String,
+        /// The tier's name.
+        tier: String,
+        /// Instances per unit.
+        instances: u32,
+    },
     /// Each completed unit removes `instances` instances at `site` (scale-in after failback).
     RemoveCapacity {
         /// Where.
@@ -201,6 +211,14 @@ pub enum RunbookError {
         step: String,
         /// The unknown site.
         site: String,
+    },
+    /// An effect names a tier the deployment does not have.
+    #[error("runbook: step {step:?}: effect names unknown tier {tier:?}")]
+    UnknownTier {
+        /// The step.
+        step: String,
+        /// The unknown tier.
+        tier: String,
     },
     /// The runbook would make more unit attempts than a trial can afford.
     #[error(

@@ -12,7 +12,11 @@ use crate::engine::{SimDuration, SimTime};
 #[derive(Clone, Debug)]
 pub struct ServiceState {
     needed: f64,
+    /// Per site: the instances of its smallest tier (of its only pool without tiers).
     capacity: Vec<u32>,
+    /// With tiers: their names, and the instances of each per site (site-major).
+    tier_names: Vec<String>,
+    by_tier: Vec<u32>,
     up: Vec<bool>,
     data_ready: Vec<bool>,
     shares_from: Vec<f64>,
@@ -29,6 +33,8 @@ impl ServiceState {
         ServiceState {
             needed: f64::from(needed.max(1)),
             capacity: vec![0; sites],
+            tier_names: vec![],
+            by_tier: vec![],
             up: vec![true; sites],
             data_ready: vec![false; sites],
             shares_from: vec![0.0; sites],
@@ -40,23 +46,56 @@ impl ServiceState {
         }
     }
 
-    /// Instances running at `site`.
+    /// The same service with these tiers (see [`super::tiers`]): every site runs its current
+    /// capacity in each tier, and a site serves as much as its smallest tier allows.
+    pub fn with_tiers(mut self, names: &[String]) -> Self {
+        self.tier_names = names.to_vec();
+        let k = names.len();
+        self.by_tier = self.capacity.iter().flat_map(|&c| std::iter::repeat_n(c, k)).collect();
+        self
+    }
+    /// The index of the tier named `name` (`None` without such a tier).
+    pub fn tier_index(&self, name: &str) -> Option<usize> {
+        self.tier_names.iter().position(|t| t == name)
+    }
+    /// Instances running at `site` (of its smallest tier, with tiers).
     pub fn capacity(&self, site: usize) -> u32 {
         self.capacity[site]
     }
-    /// Sets the instances running at `site`.
+    /// Sets the instances running at `site` (in every tier).
     pub fn set_capacity(&mut self, site: usize, instances: u32) {
         self.capacity[site] = instances;
+        let k = self.tier_names.len();
+        self.by_tier[site * k..(site + 1) * k].fill(instances);
     }
-    /// Adds (or with a negative `delta`, removes) instances at `site`.
+    /// Adds (or with a negative `delta`, removes) instances at `site` (in every tier).
     pub fn add_capacity(&mut self, site: usize, delta: i64) {
-        self.capacity[site] = (i64::from(self.capacity[site]) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+        let add = |c: u32| (i64::from(c) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+        let k = self.tier_names.len();
+        if k == 0 {
+            self.capacity[site] = add(self.capacity[site]);
+            return;
+        }
+        for c in &mut self.by_tier[site * k..(site + 1) * k] {
+            *c = add(*c);
+        }
+        self.capacity[site] = self.by_tier[site * k..(site + 1) * k].iter().copied().min().unwrap_or(0);
+    }
+    /// Adds (or removes) instances of tier `tier` at `site`.
+    pub fn add_tier_capacity(&mut self, site: usize, tier: usize, delta: i64) {
+        let k = self.tier_names.len();
+        if k == 0 {
+            return self.add_capacity(site, delta);
+        }
+        let c = &mut self.by_tier[site * k + tier];
+        *c = (i64::from(*c) + delta).clamp(0, i64::from(u32::MAX)) as u32;
+        self.capacity[site] = self.by_tier[site * k..(site + 1) * k].iter().copied().min().unwrap_or(0);
     }
     /// Marks a site up or down. A site that goes down loses its running instances.
     pub fn set_up(&mut self, site: usize, up: bool) {
         self.up[site] = up;
         if !up {
-            self.capacity[site] = 0;
+            self.set_capacity(site, 0);
         }
     }
     /// Whether a site is up.

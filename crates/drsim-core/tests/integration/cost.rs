@@ -44,6 +44,7 @@ fn deployment(standby_needed: u32) -> Deployment {
         workload: WorkloadSpec::poisson(10.0, Distribution::fixed(100e3).unwrap()).unwrap(),
         dataset_bytes: 100e9,
         stores: vec![],
+        tiers: vec![],
     }
 }
 

@@ -178,6 +178,7 @@ fn reference_scenario(detection: Detection) -> DisasterScenario {
             workload: WorkloadSpec::poisson(50.0, Distribution::exponential(655_360.0).unwrap()).unwrap(),
             dataset_bytes: 0.0,
             stores: vec![],
+            tiers: vec![],
         },
         disaster: DisasterSpec {
             target: FailureTarget::Region("A".into()),
