@@ -118,6 +118,8 @@ impl Model {
     fn window(self) -> (f64, f64) {
         match self {
             Model::Snapshot { interval_s, .. } => (interval_s as f64 + 3600.0, (2.0 * interval_s as f64).max(3600.0)),
+            // Lags of up to tens of minutes: an hour's warm-up for a stationary copy.
+            Model::Lag => (3600.0, 3600.0),
             _ => (300.0, 3600.0),
         }
     }
