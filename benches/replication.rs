@@ -149,7 +149,8 @@ fn modes(c: &mut Criterion) {
             })
         });
     }
-    let remote = |to: &str, d: DurationDistribution| QuorumMember::Remote(LinkSpec::new("P", to, d, 1e9).expect("valid"));
+    let remote =
+        |to: &str, d: DurationDistribution| QuorumMember::Remote(LinkSpec::new("P", to, d, 1e9).expect("valid"));
     let zones_3 = [QuorumMember::Local, remote("Z2", uniform(0.2, 0.6)), remote("Z3", uniform(0.3, 0.8))];
     let zones_6 = [
         remote("Z1a", uniform(0.1, 0.3)),

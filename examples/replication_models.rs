@@ -72,8 +72,13 @@ enum Model {
     AsyncPerWrite,
     Fluid,
     FluidCorrected,
-    Snapshot { interval_s: u64, full: bool },
-    SemiSync { timeout_s: u64 },
+    Snapshot {
+        interval_s: u64,
+        full: bool,
+    },
+    SemiSync {
+        timeout_s: u64,
+    },
     /// Exponential lag of mean 15 min / ln(10⁴) = 97.7 s: 99.99 % of writes within 15 min,
     /// the S3 Replication Time Control figure.
     Lag,
@@ -482,13 +487,18 @@ fn uniform_ms(lo: f64, hi: f64) -> DurationDistribution {
 }
 
 fn quorum_setups() -> Vec<QuorumSetup> {
-    let remote = |to: &str, lo, hi| QuorumMember::Remote(LinkSpec::new("P", to, uniform_ms(lo, hi), 1e9).expect("valid"));
+    let remote =
+        |to: &str, lo, hi| QuorumMember::Remote(LinkSpec::new("P", to, uniform_ms(lo, hi), 1e9).expect("valid"));
     vec![
         // Leader + two followers in other zones of the region (sub-ms).
         QuorumSetup {
             name: "quorum 2/3 zones",
             k: 2,
-            members: vec![(QuorumMember::Local, true), (remote("Z2", 0.2, 0.6), false), (remote("Z3", 0.3, 0.8), false)],
+            members: vec![
+                (QuorumMember::Local, true),
+                (remote("Z2", 0.2, 0.6), false),
+                (remote("Z3", 0.3, 0.8), false),
+            ],
         },
         // Aurora: six storage nodes, two per zone, the writer in zone 1; 4 of 6.
         QuorumSetup {
@@ -507,7 +517,11 @@ fn quorum_setups() -> Vec<QuorumSetup> {
         QuorumSetup {
             name: "quorum 2/3 regions",
             k: 2,
-            members: vec![(QuorumMember::Local, true), (remote("R2", 10.0, 14.0), false), (remote("R3", 35.0, 45.0), false)],
+            members: vec![
+                (QuorumMember::Local, true),
+                (remote("R2", 10.0, 14.0), false),
+                (remote("R3", 35.0, 45.0), false),
+            ],
         },
         // Two copies per region, 4 of 6.
         QuorumSetup {
@@ -589,7 +603,9 @@ fn print_modes(points: &[Point], seed: u64) {
     ];
     for p in points {
         println!("\n## Replication modes: {} (1,000 km, 20 MB/s; quorums as listed)\n", p.label);
-        println!("| model | commit p50 | commit p99 | commit max | RPO mean | RPO p99 | RPO max | bytes lost mean | write avail |");
+        println!(
+            "| model | commit p50 | commit p99 | commit max | RPO mean | RPO p99 | RPO max | bytes lost mean | write avail |"
+        );
         println!("|---|---|---|---|---|---|---|---|---|");
         let mut rows: Vec<Row> = models.par_iter().map(|&m| simulate(m, p, seed)).collect();
         rows.extend(quorum_setups().par_iter().map(|q| simulate_quorum(q, p, seed)).collect::<Vec<_>>());
