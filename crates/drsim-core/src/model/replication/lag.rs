@@ -1,10 +1,10 @@
 //! Replication known only by its published lag: managed services (object-store replication,
 //! managed database replicas) that state how long a write takes to reach the copy, not how.
 //!
-//! Amazon S3 Replication Time Control is the example: "S3 RTC replicates 99.99 percent of new
-//! objects stored in Amazon S3 within 15 minutes (backed by a service-level agreement)" (Amazon
-//! S3 User Guide, "Meeting compliance requirements with S3 Replication Time Control"). Such a
-//! figure is a quantile of the lag, so the model takes the lag as a duration distribution.
+//! Amazon S3 Replication Time Control is the example: it replicates 99.99 % of new objects
+//! within 15 minutes, under a service-level agreement (Amazon S3 User Guide, "Meeting
+//! compliance requirements with S3 Replication Time Control"). Such a figure is a quantile of
+//! the lag, so the model takes the lag as a duration distribution.
 //!
 //! The rule, exactly: write `i`, made at `c_i`, draws a lag `L_i` (independently of every other
 //! write) and reaches the copy at

@@ -1,9 +1,9 @@
 //! Quorum replication: a write commits once `k` of `n` members hold it.
 //!
-//! Examples: Amazon Aurora keeps six copies of its storage over three availability zones and
-//! commits a write once four have it ("Aurora […] replicates each write six ways across three
-//! AZs, using a 4/6 write quorum"; Verbitski et al., *Amazon Aurora: Design Considerations for
-//! High Throughput Cloud-Native Relational Databases*, SIGMOD 2017, §2.1); a Raft or Paxos
+//! Examples: Amazon Aurora keeps six copies of its storage, two in each of three availability
+//! zones, with a write quorum of 4 of the 6 votes (Verbitski et al., *Amazon Aurora: Design
+//! Considerations for High Throughput Cloud-Native Relational Databases*, SIGMOD 2017, §2.1);
+//! a Raft or Paxos
 //! group over three regions commits on two of three, the leader's own log being one of them.
 //!
 //! Members:

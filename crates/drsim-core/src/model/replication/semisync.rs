@@ -1,12 +1,12 @@
 //! Semi-synchronous replication: synchronous while the copy acknowledges in time, asynchronous
 //! from the first acknowledgement that is later than the timeout until the copy has caught up.
 //!
-//! This is MySQL's semi-synchronous replication with `rpl_semi_sync_source_wait_point =
-//! AFTER_SYNC` and one replica: "If the source times out, […] the source reverts to
-//! asynchronous replication. When at least one semisynchronous replica catches up, the source
-//! returns to semisynchronous replication." The timeout defaults to 10 s there
-//! (`rpl_semi_sync_source_timeout = 10000` ms; MySQL 8.4 Reference Manual, §19.4.10
-//! "Semisynchronous Replication" and the variable's entry), and here.
+//! This is MySQL's semi-synchronous replication (`rpl_semi_sync_source_wait_point =
+//! AFTER_SYNC`, one replica): when no replica acknowledges a transaction within the timeout,
+//! the source reverts to asynchronous replication, and it returns to semi-synchronous
+//! replication once a replica has caught up (MySQL 8.4 Reference Manual, §19.4.10
+//! "Semisynchronous Replication"). The timeout, `rpl_semi_sync_source_timeout`, defaults to
+//! 10,000 ms there, and to 10 s here.
 //!
 //! The rule, exactly:
 //! - *Semi-sync mode.* A write is sent FIFO as a synchronous one is, and commits when the
