@@ -567,9 +567,11 @@ pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &S
     let gb = |bytes: f64| bytes.max(0.0) / BYTES_PER_GB;
     let write_bytes_month = deployment.workload.mean_bytes_per_s() * SECONDS_PER_MONTH;
     let (replica_bytes, backup_bytes, moved_bytes) = match &steady.replication {
-        ReplicationSpec::Synchronous { .. } | ReplicationSpec::Asynchronous | ReplicationSpec::AsyncFluid { .. } => {
-            (deployment.dataset_bytes, 0.0, write_bytes_month)
-        }
+        ReplicationSpec::Synchronous { .. }
+        | ReplicationSpec::Asynchronous
+        | ReplicationSpec::AsyncFluid { .. }
+        | ReplicationSpec::SemiSync { .. }
+        | ReplicationSpec::Lag { .. } => (deployment.dataset_bytes, 0.0, write_bytes_month),
         ReplicationSpec::Snapshot(s) => {
             let moved = match s.size {
                 SnapshotKind::Full { size_bytes } => {

@@ -8,6 +8,7 @@ mod failures;
 mod faults;
 mod recovery;
 mod replication;
+mod replication_modes;
 mod scenario;
 mod stats;
 mod validation;

@@ -12,7 +12,7 @@ use crate::model::workload::{WorkloadSpec, WriteGenerator};
 /// The workload feeding a FIFO channel, write by write; shared by the per-write models.
 #[derive(Clone, Debug)]
 pub(crate) struct PerWrite {
-    generator: WriteGenerator,
+    pub generator: WriteGenerator,
     pub channel: FifoChannel,
     pub now: SimTime,
     pub writes: u64,
@@ -49,14 +49,19 @@ impl PerWrite {
 
     pub fn loss_at(&mut self, t: SimTime) -> Result<Loss, ReplicationError> {
         self.advance_to(t)?;
-        let tn = t.as_nanos();
+        Ok(self.loss_now())
+    }
+
+    /// The loss at the current instant, which the caller has advanced to.
+    pub fn loss_now(&mut self) -> Loss {
+        let tn = self.now.as_nanos();
         let (writes_lost, bytes_lost, oldest) = self.channel.lost_at(tn);
-        Ok(Loss {
+        Loss {
             writes_lost,
             bytes_lost,
             rpo: SimDuration::from_nanos(oldest.map_or(0, |o| tn - o)),
             copy_age: SimDuration::from_nanos(tn.saturating_sub(self.channel.last_delivered_created)),
-        })
+        }
     }
 
     pub fn backlog_at(&mut self, t: SimTime) -> Result<Backlog, ReplicationError> {

@@ -258,6 +258,26 @@ impl FifoChannel {
         }
     }
 
+    /// The items not yet at the replica, oldest first.
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    /// The same, to change their commit instants (semi-synchronous timeouts).
+    pub fn items_mut(&mut self) -> &mut [Item] {
+        &mut self.items
+    }
+
+    /// The arrival of the newest item scheduled so far (the start before any).
+    pub fn last_arrive(&self) -> u64 {
+        self.last_arrive
+    }
+
+    /// Whether the link is up.
+    pub fn is_up(&self) -> bool {
+        self.up
+    }
+
     /// Stops keeping the peak backlog up to date (for good).
     pub fn untrack_peaks(&mut self) {
         self.counters.peaks_untracked = true;

@@ -9,31 +9,41 @@
 //! | [`AsyncFifo`] | writes that crossed a FIFO link | the send queue (Lindley recursion) |
 //! | [`FluidAsync`] | the bytes that crossed the link, as a fluid | the fluid backlog (rate changes only) |
 //! | [`Synchronous`] | every committed write while the link is up | link outages (`degrade_to_async`) |
+//! | [`SemiSync`] | every committed write until an ack is later than the timeout | the fallback windows: from the timeout until the copy has caught up |
+//! | [`PublishedLag`] | the writes whose (ordered) lag has elapsed | the lag distribution a managed service publishes |
 //! | [`SnapshotShipping`] | the newest snapshot whose copy completed | the interval plus the copy time |
+//! | [`Quorum`] (not a [`Replication`]) | each of n members a prefix; a write commits on k of them | surviving fewer than n − k + 1 members |
 //!
 //! Models are lazy: they generate writes and compute their fate only up to the instant they
 //! are asked about, so a trial costs events only where something changes its course.
 //!
-//! Semi-synchronous or quorum replication to two replicas is not a model here: the trait
-//! describes *one* copy (one link, one prefix of the log, one [`Loss`]), whereas a quorum
-//! commit depends on the joint state of two links (the write commits at the earlier of two
-//! acknowledgements, and which replica holds the longer prefix changes write by write). It
-//! would need a trait over a set of copies; `docs/replication-models.md` gives the reasons.
+//! The [`Replication`] trait describes *one* copy: one link, one prefix of the log, one
+//! [`Loss`]. Semi-synchronous replication to one replica fits it (the commit rule changes, the
+//! copy does not). A quorum does not: its commit depends on the joint state of n links and
+//! which copy a recovery reads depends on which members survive, so [`Quorum`] is its own type,
+//! with link events keyed by member and [`Quorum::loss_at`] taking the surviving members.
+//! `docs/replication-models.md` compares them all.
 
 mod asynchronous;
 mod fifo;
 mod fluid;
+mod lag;
+mod quorum;
+mod semisync;
 mod snapshot;
 mod synchronous;
 
 pub use asynchronous::AsyncFifo;
 pub use fluid::FluidAsync;
+pub use lag::PublishedLag;
+pub use quorum::{Quorum, QuorumError, QuorumMember, QuorumStats};
+pub use semisync::{DEFAULT_SEMI_SYNC_TIMEOUT, SemiSync};
 pub use snapshot::{Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats};
 pub use synchronous::{LinkDownPolicy, Synchronous};
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{SimDuration, SimTime, TrialStreams};
+use crate::engine::{DurationDistribution, SimDuration, SimTime, TrialStreams};
 use crate::model::link::{LinkError, LinkSpec};
 use crate::model::workload::{WorkloadError, WorkloadSpec};
 
@@ -209,6 +219,24 @@ pub enum ReplicationSpec {
     },
     /// Snapshots or backups shipped periodically.
     Snapshot(SnapshotSpec),
+    /// Semi-synchronous: synchronous until an acknowledgement is later than `timeout`, then
+    /// asynchronous until the copy has caught up ([`SemiSync`]).
+    SemiSync {
+        /// How long a write waits for the copy's acknowledgement (default 10 s, MySQL's
+        /// `rpl_semi_sync_source_timeout`); must be > 0.
+        #[serde(default = "default_semi_sync_timeout")]
+        timeout: SimDuration,
+    },
+    /// A managed service known by its published replication lag: each write reaches the copy
+    /// after an independent draw of `lag`, in order ([`PublishedLag`]).
+    Lag {
+        /// The lag of one write, from its creation to its arrival at the copy.
+        lag: DurationDistribution,
+    },
+}
+
+fn default_semi_sync_timeout() -> SimDuration {
+    DEFAULT_SEMI_SYNC_TIMEOUT
 }
 
 /// Why a replication model could not be built.
@@ -221,6 +249,18 @@ pub enum BuildReplicationError {
     /// The workload is invalid.
     #[error(transparent)]
     Workload(#[from] WorkloadError),
+    /// A parameter of a replication mode outside its allowed range.
+    #[error("replication mode {mode}: {field} = {value} is not allowed ({allowed})")]
+    BadValue {
+        /// The mode (`semi_sync`, `lag`, `quorum`).
+        mode: &'static str,
+        /// The key.
+        field: &'static str,
+        /// The value refused, as written.
+        value: String,
+        /// What is allowed.
+        allowed: &'static str,
+    },
     /// The snapshot schedule is invalid.
     #[error("snapshot: {field} = {value} is not allowed ({allowed})")]
     Snapshot {
@@ -251,6 +291,8 @@ impl ReplicationSpec {
                 FluidAsync::new(link, workload, streams, start)?.with_queueing_correction(*queueing_correction),
             ),
             ReplicationSpec::Snapshot(spec) => Box::new(SnapshotShipping::new(spec, link, workload, streams, start)?),
+            ReplicationSpec::SemiSync { timeout } => Box::new(SemiSync::new(link, workload, *timeout, streams, start)?),
+            ReplicationSpec::Lag { lag } => Box::new(PublishedLag::new(link, workload, lag, streams, start)?),
         })
     }
 }
