@@ -571,7 +571,8 @@ pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &S
         | ReplicationSpec::Asynchronous
         | ReplicationSpec::AsyncFluid { .. }
         | ReplicationSpec::SemiSync { .. }
-        | ReplicationSpec::Lag { .. } => (deployment.dataset_bytes, 0.0, write_bytes_month),
+        | ReplicationSpec::Lag { .. }
+        | ReplicationSpec::Quorum { .. } => (deployment.dataset_bytes, 0.0, write_bytes_month),
         ReplicationSpec::Snapshot(s) => {
             let moved = match s.size {
                 SnapshotKind::Full { size_bytes } => {

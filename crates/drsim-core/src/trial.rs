@@ -456,6 +456,9 @@ pub struct DisasterTrial<'a> {
     watches: Vec<Watched>,
     /// The deployment's tiers' names (empty: one pool).
     tier_names: Vec<String>,
+    /// The quorum's k and its members besides the primary (indices into `copies`), when copies
+    /// are in quorum mode.
+    quorum: Option<(usize, Vec<usize>)>,
     disasters: Vec<PreparedDisaster>,
     capacity: Vec<u32>,
     shares: Vec<f64>,
@@ -558,8 +561,14 @@ impl<'a> DisasterTrial<'a> {
             // Refuse other work that cannot finish, and values whose results cannot be
             // represented.
             crate::limits::check_trial(scenario, &replication, &forward, history).map_err(TrialError::Scenario)?;
-            let stability =
-                replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+            let stability = match &replication {
+                // One member of a quorum: its link against the writes it must carry.
+                crate::model::ReplicationSpec::Quorum { .. } => crate::model::Stability::from_rates(
+                    d.workload.mean_bytes_per_s(),
+                    forward.mean_throughput_bytes_per_s(),
+                ),
+                _ => replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability(),
+            };
             let reverse_id = topo.link(&name, &d.primary).unwrap_or(link_id);
             let proximity = proximity(s);
             copies.push(CopyPlan {
@@ -575,6 +584,33 @@ impl<'a> DisasterTrial<'a> {
         }
 
         crate::recovery::tiers::validate(&d.tiers).map_err(|m| TrialError::Scenario(format!("deployment.{m}")))?;
+
+        // The copies in quorum mode form one quorum with the primary's own copy.
+        let quorum_members: Vec<usize> = (0..copies.len())
+            .filter(|&k| matches!(copies[k].replication, crate::model::ReplicationSpec::Quorum { .. }))
+            .collect();
+        let quorum = match quorum_members.first() {
+            None => None,
+            Some(&first) => {
+                let crate::model::ReplicationSpec::Quorum { k } = copies[first].replication else { unreachable!() };
+                let n = 1 + quorum_members.len();
+                if let Some(&other) = quorum_members.iter().find(
+                    |&&m| !matches!(copies[m].replication, crate::model::ReplicationSpec::Quorum { k: x } if x == k),
+                ) {
+                    return Err(TrialError::Scenario(format!(
+                        "the copies at {:?} and {:?} are in quorum mode with different k: one quorum has one k",
+                        copies[first].name, copies[other].name
+                    )));
+                }
+                if k == 0 || k > n {
+                    return Err(TrialError::Scenario(format!(
+                        "quorum k = {k} is not allowed: the quorum has n = {n} members (the primary's copy and {} in quorum mode); k must be in [1, {n}]",
+                        quorum_members.len()
+                    )));
+                }
+                Some((k, quorum_members))
+            }
+        };
 
         // The data stores' copies, each over the link from the primary to its site.
         let mut watches: Vec<Watched> = copies.iter().map(|c| c.watched).collect();
@@ -614,6 +650,11 @@ impl<'a> DisasterTrial<'a> {
                     history,
                 )
                 .map_err(|m| TrialError::Scenario(format!("{what}: {m}")))?;
+                if let crate::model::ReplicationSpec::Quorum { .. } = c.replication {
+                    return Err(TrialError::Scenario(format!(
+                        "{what}: mode quorum is for the database's copies (a strategy's replication and replicas); give a store's copies in their own modes"
+                    )));
+                }
                 let stability =
                     c.replication.build(&forward, &store.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
                 plans.push(StoreCopyPlan {
@@ -732,6 +773,7 @@ impl<'a> DisasterTrial<'a> {
             stores,
             watches,
             tier_names: d.tiers.iter().map(|t| t.name.clone()).collect(),
+            quorum,
             disasters,
             capacity,
             shares,
@@ -948,7 +990,25 @@ impl<'a> DisasterTrial<'a> {
         let mut write_blocked = SimDuration::ZERO;
         let (mut commit_latency_p50, mut commit_latency_p99) = (None, None);
         let mut flags = TrialFlags::default();
+        if let Some((k, members)) = &self.quorum {
+            self.quorum_losses(
+                *k,
+                members,
+                dis,
+                streams,
+                start,
+                t_d,
+                faults,
+                &mut losses,
+                &mut flags,
+                &mut commit_latency_p50,
+                &mut commit_latency_p99,
+            )?;
+        }
         for (k, copy) in self.copies.iter().enumerate() {
+            if let crate::model::ReplicationSpec::Quorum { .. } = copy.replication {
+                continue;
+            }
             let mut repl = copy.replication.build(&copy.link, &d.workload, streams, start)?;
             // A trial reads losses and backlogs, never the peak backlog.
             repl.untrack_peaks();
@@ -1374,6 +1434,71 @@ impl<'a> DisasterTrial<'a> {
 }
 
 impl DisasterTrial<'_> {
+    /// The copies in quorum mode: one [`crate::model::Quorum`] over the primary's copy and
+    /// theirs, each member's link with its outages before `t_d`; every surviving member's loss
+    /// is the quorum's over the survivors (a recovery reads the longest surviving copy).
+    #[allow(clippy::too_many_arguments)]
+    fn quorum_losses(
+        &self,
+        k: usize,
+        members: &[usize],
+        dis: &PreparedDisaster,
+        streams: TrialStreams,
+        start: SimTime,
+        t_d: SimTime,
+        faults: &[FaultHistory],
+        losses: &mut [Option<Loss>],
+        flags: &mut TrialFlags,
+        p50: &mut Option<SimDuration>,
+        p99: &mut Option<SimDuration>,
+    ) -> Result<(), TrialError> {
+        use crate::model::{Quorum, QuorumMember};
+        let quorum_err = |e: crate::model::QuorumError| TrialError::Scenario(format!("quorum: {e}"));
+        let d = &self.scenario.deployment;
+        let spec: Vec<QuorumMember> = std::iter::once(QuorumMember::Local)
+            .chain(members.iter().map(|&c| QuorumMember::Remote(self.copies[c].link.clone())))
+            .collect();
+        let mut q = Quorum::build(&spec, k, &d.workload, streams, start)?;
+        // Each member's link outages, in time order across the members (the model only moves
+        // forward).
+        let mut events: Vec<(SimTime, bool, usize)> = vec![];
+        for (j, &c) in members.iter().enumerate() {
+            let outages = faults[c].link.intervals();
+            let first = outages.partition_point(|&(_, b)| b <= start);
+            for &(a, b) in &outages[first..] {
+                if a >= t_d {
+                    break;
+                }
+                events.push((a.max(start), true, j + 1));
+                if b <= t_d {
+                    events.push((b, false, j + 1));
+                }
+            }
+        }
+        // At one instant a repair before a failure (adjacent outages of one link).
+        events.sort_by_key(|&(t, down, m)| (t, down, m));
+        for (t, down, m) in events {
+            if down { q.link_down(m, t) } else { q.link_up(m, t) }.map_err(quorum_err)?;
+        }
+        // The primary is down: the disaster took it.
+        let surviving: Vec<bool> =
+            std::iter::once(false).chain(members.iter().map(|c| dis.survivors.contains(c))).collect();
+        let loss = q.loss_at(t_d, &surviving).map_err(quorum_err)?;
+        for (j, &c) in members.iter().enumerate() {
+            if surviving[j + 1] {
+                losses[c] = loss;
+            }
+            flags.unstable_replication |= q.stability(j + 1).is_some_and(|s| s.is_unstable());
+        }
+        if p50.is_none()
+            && let Some([a, b]) = q.commit_latencies().quantiles([0.5, 0.99])
+        {
+            *p50 = Some(SimDuration::from_nanos(a));
+            *p99 = Some(SimDuration::from_nanos(b));
+        }
+        Ok(())
+    }
+
     /// The outcome when the disaster left no copy but the primary's: if the primary's data
     /// survived, the service comes back with the primary (after its repair and any fault of its
     /// own), losing nothing; otherwise nothing is left to recover from and the trial is

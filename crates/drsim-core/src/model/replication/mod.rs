@@ -233,6 +233,16 @@ pub enum ReplicationSpec {
         /// The lag of one write, from its creation to its arrival at the copy.
         lag: DurationDistribution,
     },
+    /// Quorum writes: every copy of a deployment's database in this mode, and the primary's
+    /// own, form one [`Quorum`] of n = 1 + those copies; a write commits when `k` of them hold
+    /// it, and a recovery reads the surviving members' longest copy. A disaster trial builds
+    /// the quorum from all such copies ([`ReplicationSpec::build`], which builds one copy,
+    /// refuses this mode).
+    Quorum {
+        /// Members that must hold a write before it commits (the primary's copy counts), in
+        /// [1, n].
+        k: usize,
+    },
 }
 
 fn default_semi_sync_timeout() -> SimDuration {
@@ -293,6 +303,14 @@ impl ReplicationSpec {
             ReplicationSpec::Snapshot(spec) => Box::new(SnapshotShipping::new(spec, link, workload, streams, start)?),
             ReplicationSpec::SemiSync { timeout } => Box::new(SemiSync::new(link, workload, *timeout, streams, start)?),
             ReplicationSpec::Lag { lag } => Box::new(PublishedLag::new(link, workload, lag, streams, start)?),
+            ReplicationSpec::Quorum { .. } => {
+                return Err(BuildReplicationError::BadValue {
+                    mode: "quorum",
+                    field: "mode",
+                    value: "quorum".into(),
+                    allowed: "a quorum spans several copies and is built by the disaster trial over all of them (Quorum::build); one copy alone is synchronous, semi_sync or asynchronous",
+                });
+            }
         })
     }
 }
