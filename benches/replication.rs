@@ -66,6 +66,7 @@ fn models(c: &mut Criterion) {
                 size: SnapshotKind::Incremental,
                 retention: Default::default(),
                 failure_probability: 0.0,
+                vault: Default::default(),
             }),
         ),
     ];

@@ -88,6 +88,7 @@ impl Strategy for ColdStandby {
                 size: SnapshotKind::Incremental,
                 retention: Default::default(),
                 failure_probability: 0.02,
+                vault: Default::default(),
             }),
             capacity: vec![(d.primary.clone(), d.instances_needed())],
             traffic: vec![(d.primary.clone(), 1.0)],

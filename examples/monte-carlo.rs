@@ -69,6 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 size: SnapshotKind::Incremental,
                 retention: Default::default(),
                 failure_probability: 0.0,
+                vault: Default::default(),
             }),
         ),
     ];

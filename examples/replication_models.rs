@@ -189,6 +189,7 @@ fn build(model: Model, p: &Point, streams: TrialStreams) -> Box<dyn Replication 
             size: if full { SnapshotKind::Full { size_bytes: FULL_SNAPSHOT_BYTES } } else { SnapshotKind::Incremental },
             retention: Default::default(),
             failure_probability: 0.0,
+            vault: Default::default(),
         }),
         Model::SemiSync { timeout_s } => ReplicationSpec::SemiSync { timeout: SimDuration::from_secs(timeout_s) },
         Model::Lag => ReplicationSpec::Lag {

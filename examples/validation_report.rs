@@ -540,6 +540,7 @@ fn replication_cases(args: &Args, rows: &mut Vec<Row>) {
         size: SnapshotKind::Full { size_bytes: 30e6 },
         retention: Default::default(),
         failure_probability: p,
+        vault: Default::default(),
     };
     let n_snap = (args.trials / 5).max(1000);
     let dense = WorkloadSpec::poisson(5.0, Distribution::fixed(100.0).expect("ok")).expect("ok");
@@ -934,6 +935,7 @@ fn fault_cases(args: &Args, rows: &mut Vec<Row>) {
         size: SnapshotKind::Full { size_bytes: 1e9 },
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     };
     let o = trials(&sc, ReplicationSpec::Snapshot(spec), args.seed ^ 34, n);
     let rpo: Vec<f64> = o.iter().map(|o| o.rpo.map_or(f64::INFINITY, |r| r.as_secs_f64())).collect();

@@ -39,7 +39,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use drsim_core::{cost, engine, faults, horizon, model, montecarlo, recovery, scenario, stats, trial};
+pub use drsim_core::{corruption, cost, engine, faults, horizon, model, montecarlo, recovery, scenario, stats, trial};
 
 /// Backup & restore: backups shipped to the DR site, everything rebuilt on disaster.
 pub use drsim_backup_restore as backup_restore;

@@ -76,6 +76,10 @@ pub struct Flags {
     /// Trials whose service came back only with the primary's repair (no other copy survived).
     #[serde(default)]
     pub waited_for_primary: u64,
+    /// Trials of a logical disaster that left a damaged store without a clean recovery point
+    /// (RPO censored).
+    #[serde(default)]
+    pub no_clean_copy: u64,
 }
 
 /// Quantiles over *all* trials, censored ones (never recovered within the horizon) counting
@@ -111,6 +115,10 @@ pub struct StrategySummary {
     /// RTO quantiles over all trials, in seconds (`null`: beyond the horizon).
     #[serde(default)]
     pub rto_all_trials_s: AllTrials,
+    /// RTO less the detection delay of the recovered trials, in seconds: the outage after
+    /// detection (for a logical disaster, discovery to clean data in service).
+    #[serde(default)]
+    pub rto_after_detection_s: Option<Metric>,
     /// Trials with a surviving copy (the others have no RPO: censored).
     #[serde(default)]
     pub with_copy: u64,
@@ -193,6 +201,7 @@ impl StrategySummary {
             censored: s.censored(),
             rto_s: metric(&s.rto, S),
             rto_all_trials_s: AllTrials { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) },
+            rto_after_detection_s: metric(&s.after_detection, S),
             with_copy: s.with_copy(),
             rpo_s: metric(&s.rpo, S),
             rpo_all_trials_s: AllTrials { p50: r(0.5), p90: r(0.9), p95: r(0.95), p99: r(0.99), p999: r(0.999) },
@@ -215,6 +224,7 @@ impl StrategySummary {
                 recovery_delayed: s.recovery_delayed,
                 no_surviving_copy: s.no_surviving_copy,
                 waited_for_primary: s.waited_for_primary,
+                no_clean_copy: s.no_clean_copy,
             },
             by_store: s.by_store.iter().map(|(name, st)| (name.clone(), StoreReport::of(st))).collect(),
         }

@@ -6,11 +6,13 @@
 //! - [`threads`]: results do not depend on the number of threads.
 //! - [`params`]: bad strategy entries are refused with errors naming what is wrong.
 //! - [`random_scenarios`]: random valid scenarios give finite, consistent records.
+//! - [`corruption`]: logical disasters: clean points, retention, vaults, against closed forms.
 //! - [`deployments`]: copies besides the standby and a disaster mix, against closed forms.
 //! - [`stores`]: several data stores: the service RPO as the largest, restores, censoring.
 //! - [`study`]: the study layer equals the lower-level runners, at any thread count.
 
 mod common;
+mod corruption;
 mod deployments;
 mod params;
 mod random_scenarios;

@@ -337,6 +337,7 @@ impl Strategy for BackupRestore {
                 size,
                 retention: p.retention.clone(),
                 failure_probability: p.backup_failure_probability,
+                vault: Default::default(),
             }),
             capacity: vec![(d.primary.clone(), d.instances_needed()), (d.standby.clone(), 0)],
             traffic: vec![(d.primary.clone(), 1.0), (d.standby.clone(), 0.0)],

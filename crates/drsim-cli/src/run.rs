@@ -144,7 +144,7 @@ fn flag(b: Option<bool>) -> &'static str {
     }
 }
 
-const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up,recovered_at,no_surviving_copy,waited_for_primary,cost_usd\n";
+const CSV_HEADER: &str = "strategy,trial,disaster,disaster_at_s,detection_s,first_partial_service_s,rto_s,rpo_s,writes_lost,bytes_lost,copy_age_s,failback_s,write_freeze_s,failback_bytes_lost,failback_rpo_s,write_blocked_s,serving_outage_s,commit_latency_p50_s,commit_latency_p99_s,rto_met,rpo_met,recovery_failed,recovery_interrupted,recovery_delayed,outlasted_horizon,unstable_replication,failback_cannot_catch_up,recovered_at,no_surviving_copy,waited_for_primary,no_clean_copy,cost_usd\n";
 
 /// The CSV header: the fixed columns, then with `[[stores]]` two per store (the database
 /// first): `rpo_s.<name>` and `bytes_lost.<name>`.
@@ -177,7 +177,7 @@ fn csv_row(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
 
 fn csv_fixed(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String {
     format!(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(strategy),
         o.trial,
         csv_field(&o.disaster),
@@ -208,6 +208,7 @@ fn csv_fixed(strategy: &str, o: &TrialOutcome, cost_usd: Option<f64>) -> String 
         o.recovered_at.as_deref().map_or(String::new(), csv_field),
         o.flags.no_surviving_copy,
         o.flags.waited_for_primary,
+        o.flags.no_clean_copy,
         cost_usd.map_or(String::new(), |c| format!("{c:.2}"))
     )
 }
@@ -275,6 +276,26 @@ fn print_row(name: &str, sum: &StrategySummary, growth: Option<f64>) {
         println!(
             "{:<24} {} of {} trials lost every copy of the data: the RPO mean is over the {} with a copy, the quantiles over all",
             "", sum.flags.no_surviving_copy, sum.trials, sum.with_copy
+        );
+    }
+    if sum.flags.no_clean_copy > 0 {
+        println!(
+            "{:<24} {} of {} trials had no clean recovery point left at detection: the RPO mean is over the {} with one, the quantiles over all",
+            "", sum.flags.no_clean_copy, sum.trials, sum.with_copy
+        );
+    }
+    // Logical disasters are found days after they strike: the RTO above counts from the
+    // damage; the outage users see counts from the detection.
+    if let (Some(after), Some(det)) = (&sum.rto_after_detection_s, &sum.detection_s)
+        && det.mean > 3600.0
+    {
+        println!(
+            "{:<24} detected after {} on average; RTO after detection {} ± {}, p95 {}",
+            "",
+            fmt_s(det.mean),
+            fmt_s(after.mean),
+            fmt_s(after.ci95),
+            fmt_s(after.p95)
         );
     }
     if sum.flags.waited_for_primary > 0 {
@@ -1014,7 +1035,19 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
         println!(
             "  disasters[{i}] {:?}: {}, weight {} (probability {:.4})",
             c.label(),
-            c.target,
+            match (&c.target, c.data()) {
+                (Some(t), _) => t.to_string(),
+                (None, Some((kind, d))) => format!(
+                    "{kind} of {} (dwell mean {})",
+                    d.stores.join(", "),
+                    d.dwell
+                        .clone()
+                        .unwrap_or_else(|| drsim::corruption::DataDisaster::default_dwell(kind))
+                        .mean_secs()
+                        .map_or_else(|| "unknown".into(), drsim::stats::format_secs)
+                ),
+                (None, None) => "nothing".into(),
+            },
             c.weight,
             checked.first().and_then(|x| x.5.get(i)).map_or(0.0, |d| d.probability)
         );

@@ -40,6 +40,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod corruption;
 pub mod cost;
 pub mod engine;
 pub mod faults;

@@ -312,6 +312,14 @@ pub struct TrialsSummary {
     /// Trials whose service came back only with the primary (every other copy lost).
     #[serde(default)]
     pub waited_for_primary: u64,
+    /// Trials of a logical disaster that left a damaged store without a clean recovery point:
+    /// RPO censored.
+    #[serde(default)]
+    pub no_clean_copy: u64,
+    /// RTO less the detection delay, in ns, of the trials that recovered: the outage after
+    /// detection (for a logical disaster, the time from its discovery to clean data in service).
+    #[serde(default)]
+    pub after_detection: Accumulator,
     /// The same summary per disaster of a mix, by label (empty without a mix). Exact like the
     /// rest: the overall figures are the merge of these.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -389,6 +397,7 @@ impl TrialsSummary {
         self.trials += 1;
         if let Some(r) = o.rto {
             self.rto.record(r.as_nanos());
+            self.after_detection.record(r.saturating_sub(o.detection_delay).as_nanos());
         }
         if let Some(r) = o.rpo {
             self.rpo.record(r.as_nanos());
@@ -417,6 +426,7 @@ impl TrialsSummary {
         self.failback_bytes_lost.record(o.failback_bytes_lost);
         self.no_surviving_copy += u64::from(o.flags.no_surviving_copy);
         self.waited_for_primary += u64::from(o.flags.waited_for_primary);
+        self.no_clean_copy += u64::from(o.flags.no_clean_copy);
         for st in &o.stores {
             match self.by_store.get_mut(st.name.as_str()) {
                 Some(s) => s.record(st),
@@ -492,6 +502,7 @@ impl TrialsSummary {
             (&mut self.write_freeze, &o.write_freeze),
             (&mut self.write_blocked, &o.write_blocked),
             (&mut self.failback_bytes_lost, &o.failback_bytes_lost),
+            (&mut self.after_detection, &o.after_detection),
         ] {
             a.merge(b);
         }
@@ -505,6 +516,7 @@ impl TrialsSummary {
         self.recovery_delayed += o.recovery_delayed;
         self.no_surviving_copy += o.no_surviving_copy;
         self.waited_for_primary += o.waited_for_primary;
+        self.no_clean_copy += o.no_clean_copy;
         for (label, b) in &o.by_disaster {
             match self.by_disaster.get_mut(label) {
                 Some(a) => a.merge(b),
@@ -755,7 +767,7 @@ impl PairedAccumulator {
 
 impl TrialsSummary {
     /// The accumulators by field name.
-    fn accumulators(&self) -> [(&'static str, &Accumulator); 10] {
+    fn accumulators(&self) -> [(&'static str, &Accumulator); 11] {
         [
             ("rto", &self.rto),
             ("rpo", &self.rpo),
@@ -767,6 +779,7 @@ impl TrialsSummary {
             ("write_freeze", &self.write_freeze),
             ("write_blocked", &self.write_blocked),
             ("failback_bytes_lost", &self.failback_bytes_lost),
+            ("after_detection", &self.after_detection),
         ]
     }
 
@@ -791,6 +804,7 @@ impl TrialsSummary {
             ("recovery_delayed", self.recovery_delayed),
             ("no_surviving_copy", self.no_surviving_copy),
             ("waited_for_primary", self.waited_for_primary),
+            ("no_clean_copy", self.no_clean_copy),
         ] {
             if v > trials {
                 return Err(state_err(name, format!("{v} is more than the {trials} trials")));

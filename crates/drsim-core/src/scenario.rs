@@ -324,7 +324,14 @@ impl Scenario {
                 ));
             }
             (Some(t), None) => t.clone(),
-            (None, Some(first)) => first.target.clone(),
+            // `[disaster]`'s target stands for the mix where one target is needed (a horizon
+            // run's incidents): the first infrastructure target; with logical disasters only,
+            // the primary's site.
+            (None, Some(_)) => raw
+                .disasters
+                .iter()
+                .find_map(|c| c.target.clone())
+                .unwrap_or_else(|| FailureTarget::Site(raw.deployment.primary.clone())),
             (None, None) => {
                 return Err(invalid(
                     "disaster.target",
@@ -342,12 +349,25 @@ impl Scenario {
                 ));
             }
             total += c.weight;
-            let probe = FailureProcess {
-                target: c.target.clone(),
-                time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
-                time_to_repair: raw.disaster.repair.clone(),
-            };
-            probe.resolve(&topology, i).map_err(|e| invalid(&format!("disasters[{i}].target"), e.to_string()))?;
+            c.check_kind().map_err(|m| invalid(&format!("disasters[{i}]"), m))?;
+            if let Some(t) = &c.target {
+                let probe = FailureProcess {
+                    target: t.clone(),
+                    time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
+                    time_to_repair: raw.disaster.repair.clone(),
+                };
+                probe.resolve(&topology, i).map_err(|e| invalid(&format!("disasters[{i}].target"), e.to_string()))?;
+            }
+            if let Some((kind, data)) = c.data() {
+                for (k, name) in data.stores.iter().enumerate() {
+                    if name != crate::model::store::DATABASE && !raw.stores.iter().any(|s| &s.name == name) {
+                        return Err(invalid(
+                            &format!("disasters[{i}].{kind}.stores[{k}]"),
+                            format!("{name:?} is neither \"database\" nor a store of [[stores]]"),
+                        ));
+                    }
+                }
+            }
             if raw.disasters[..i].iter().any(|o| o.label() == c.label()) {
                 return Err(invalid(
                     &format!("disasters[{i}].label"),

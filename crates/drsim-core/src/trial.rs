@@ -49,8 +49,19 @@ pub struct DisasterChoice {
     pub label: Option<String>,
     /// Relative weight: the probability of this disaster is its weight over the sum.
     pub weight: f64,
-    /// What fails (must take down the primary).
-    pub target: FailureTarget,
+    /// What fails (must take down the primary). Exactly one of `target`, `corruption`,
+    /// `ransomware` and `deletion` is given.
+    #[serde(default)]
+    pub target: Option<FailureTarget>,
+    /// A logical disaster: data corrupted (a bad migration, a bug); see [`crate::corruption`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corruption: Option<crate::corruption::DataDisaster>,
+    /// A logical disaster: ransomware, which also destroys the backups it can reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ransomware: Option<crate::corruption::DataDisaster>,
+    /// A logical disaster: data deleted by an operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<crate::corruption::DataDisaster>,
     /// Time until the primary is back (default: `[disaster]`'s).
     #[serde(default)]
     pub repair: Option<DurationDistribution>,
@@ -60,9 +71,57 @@ pub struct DisasterChoice {
 }
 
 impl DisasterChoice {
-    /// The label reports use.
+    /// An entry of the mix whose `target` fails.
+    pub fn infrastructure(target: FailureTarget, weight: f64) -> Self {
+        DisasterChoice {
+            label: None,
+            weight,
+            target: Some(target),
+            corruption: None,
+            ransomware: None,
+            deletion: None,
+            repair: None,
+            primary_data_survives: None,
+        }
+    }
+
+    /// The label reports use: the given one, else the target (`zone a1`) or the logical
+    /// disaster and its stores (`ransomware database, media`).
     pub fn label(&self) -> String {
-        self.label.clone().unwrap_or_else(|| self.target.to_string())
+        if let Some(l) = &self.label {
+            return l.clone();
+        }
+        match (&self.target, self.data()) {
+            (Some(t), _) => t.to_string(),
+            (None, Some((kind, d))) => format!("{kind} {}", d.stores.join(", ")),
+            (None, None) => "(no target)".into(),
+        }
+    }
+
+    /// The logical disaster of this entry, if it is one.
+    pub fn data(&self) -> Option<(crate::corruption::DataDisasterKind, &crate::corruption::DataDisaster)> {
+        use crate::corruption::DataDisasterKind as K;
+        [(K::Corruption, &self.corruption), (K::Ransomware, &self.ransomware), (K::Deletion, &self.deletion)]
+            .into_iter()
+            .find_map(|(k, d)| d.as_ref().map(|d| (k, d)))
+    }
+
+    /// Checks that exactly one of `target`, `corruption`, `ransomware`, `deletion` is given, and
+    /// the logical disaster's own keys; the message names the key.
+    pub fn check_kind(&self) -> Result<(), String> {
+        let given = usize::from(self.target.is_some())
+            + usize::from(self.corruption.is_some())
+            + usize::from(self.ransomware.is_some())
+            + usize::from(self.deletion.is_some());
+        if given != 1 {
+            return Err(format!(
+                "gives {given} of target, corruption, ransomware and deletion: give exactly one (what fails, or which logical disaster)"
+            ));
+        }
+        match self.data() {
+            Some((kind, d)) => d.validate(kind).map_err(|m| format!("{kind}.{m}")),
+            None => Ok(()),
+        }
     }
 }
 
@@ -126,6 +185,9 @@ pub struct TrialFlags {
     /// The disaster took every copy but the primary's, whose data survived: the service came
     /// back only with the primary, after its repair (no failover, RPO 0).
     pub waited_for_primary: bool,
+    /// A logical disaster left a damaged store without a clean recovery point at detection:
+    /// its RPO, and the service's, is censored (`None`).
+    pub no_clean_copy: bool,
 }
 
 /// The record of one disaster trial.
@@ -273,6 +335,8 @@ pub struct OutcomeRow {
     pub no_surviving_copy: bool,
     /// Flag.
     pub waited_for_primary: bool,
+    /// Flag.
+    pub no_clean_copy: bool,
     /// The trial's cost in USD (business impact plus recovery cost), when priced.
     pub cost_usd: Option<f64>,
     /// With `[[stores]]`: each store's RPO and bytes lost, the database first (the CSV's
@@ -331,6 +395,7 @@ impl TrialOutcome {
             failback_cannot_catch_up: self.flags.failback_cannot_catch_up,
             no_surviving_copy: self.flags.no_surviving_copy,
             waited_for_primary: self.flags.waited_for_primary,
+            no_clean_copy: self.flags.no_clean_copy,
             cost_usd,
             stores: self
                 .stores
@@ -437,6 +502,21 @@ struct PreparedDisaster {
     store_survivors: Vec<Vec<usize>>,
     repair: DurationDistribution,
     primary_data_survives: bool,
+    /// A logical disaster: the infrastructure stays up (`hit` is empty).
+    data: Option<PreparedData>,
+}
+
+/// A logical disaster of the mix, resolved against the deployment.
+struct PreparedData {
+    kind: crate::corruption::DataDisasterKind,
+    /// Damaged stores: 0 the database, j the deployment's store j − 1.
+    stores: Vec<usize>,
+    dwell: DurationDistribution,
+    delete_probability: f64,
+    /// Restore throughput per store (0 the database), bytes per second.
+    restore: Vec<f64>,
+    cutover: DurationDistribution,
+    replay: bool,
 }
 
 /// The largest database tier a strategy may run at one site, in production databases
@@ -682,13 +762,7 @@ impl<'a> DisasterTrial<'a> {
         }
 
         // The disasters: the single one, or the mix.
-        let single = [DisasterChoice {
-            label: None,
-            weight: 1.0,
-            target: scenario.disaster.target.clone(),
-            repair: None,
-            primary_data_survives: None,
-        }];
+        let single = [DisasterChoice::infrastructure(scenario.disaster.target.clone(), 1.0)];
         let choices: &[DisasterChoice] = if scenario.mix.is_empty() { &single } else { &scenario.mix };
         let total: f64 = choices.iter().map(|c| c.weight).sum();
         for (i, c) in choices.iter().enumerate() {
@@ -707,8 +781,58 @@ impl<'a> DisasterTrial<'a> {
         for (i, c) in choices.iter().enumerate() {
             let what =
                 if scenario.mix.is_empty() { "disaster.target".to_string() } else { format!("disasters[{i}].target") };
+            c.check_kind().map_err(|m| TrialError::Scenario(format!("disasters[{i}] {m}")))?;
+            cumulative += c.weight / total;
+            let cumulative_here = if i + 1 == choices.len() { 1.0 } else { cumulative };
+            if let Some((kind, data)) = c.data() {
+                let mut damaged = Vec::with_capacity(data.stores.len());
+                for (k, name) in data.stores.iter().enumerate() {
+                    let idx = if name == crate::model::store::DATABASE {
+                        0
+                    } else {
+                        1 + d.stores.iter().position(|s| &s.name == name).ok_or_else(|| {
+                            TrialError::Scenario(format!(
+                                "disasters[{i}].{kind}.stores[{k}] = {name:?} is neither \"database\" nor a store of [[stores]]"
+                            ))
+                        })?
+                    };
+                    damaged.push(idx);
+                }
+                let default_throughput =
+                    data.restore_throughput_bytes_per_s.unwrap_or(crate::corruption::DEFAULT_RESTORE_THROUGHPUT);
+                let restore = std::iter::once(default_throughput)
+                    .chain(d.stores.iter().map(|s| s.restore_throughput_bytes_per_s.unwrap_or(default_throughput)))
+                    .collect();
+                disasters.push(PreparedDisaster {
+                    label: c.label(),
+                    cumulative: cumulative_here,
+                    hit: vec![],
+                    survivors: (0..copies.len()).collect(),
+                    store_survivors: stores.iter().map(|p: &Vec<StoreCopyPlan>| (0..p.len()).collect()).collect(),
+                    repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
+                    primary_data_survives: true,
+                    data: Some(PreparedData {
+                        kind,
+                        stores: damaged,
+                        dwell: data.dwell.clone().unwrap_or_else(|| crate::corruption::DataDisaster::default_dwell(kind)),
+                        delete_probability: if kind == crate::corruption::DataDisasterKind::Ransomware {
+                            data.delete_probability.unwrap_or(crate::corruption::DEFAULT_DELETE_PROBABILITY)
+                        } else {
+                            0.0
+                        },
+                        restore,
+                        cutover: data
+                            .cutover
+                            .clone()
+                            .unwrap_or_else(|| DurationDistribution::fixed(SimDuration::from_mins(5))),
+                        replay: data.replay_after_damage,
+                    }),
+                });
+                continue;
+            }
+            let Some(infra) = &c.target else { unreachable!("check_kind: exactly one is given") };
             let target = FailureProcess {
-                target: c.target.clone(),
+                target: infra.clone(),
                 time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
                 time_to_repair: scenario.disaster.repair.clone(),
             }
@@ -722,8 +846,8 @@ impl<'a> DisasterTrial<'a> {
                 .collect();
             if !hit.contains(&(primary.0 as usize)) {
                 return Err(TrialError::Scenario(format!(
-                    "{what} ({}) does not take down the primary {:?} (a link or another site failing belongs in [[faults]])",
-                    c.target, d.primary
+                    "{what} ({infra}) does not take down the primary {:?} (a link or another site failing belongs in [[faults]])",
+                    d.primary
                 )));
             }
             let survivors = (0..copies.len()).filter(|&k| !hit.contains(&copies[k].site)).collect();
@@ -733,15 +857,15 @@ impl<'a> DisasterTrial<'a> {
                     (0..plans.len()).filter(|&k| !hit.contains(&plans[k].site)).collect::<Vec<usize>>()
                 })
                 .collect();
-            cumulative += c.weight / total;
             disasters.push(PreparedDisaster {
                 label: c.label(),
-                cumulative: if i + 1 == choices.len() { 1.0 } else { cumulative },
+                cumulative: cumulative_here,
                 hit,
                 survivors,
                 store_survivors,
                 repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
                 primary_data_survives: c.primary_data_survives.unwrap_or(scenario.disaster.primary_data_survives),
+                data: None,
             });
         }
         let n = topo.site_count();
@@ -934,6 +1058,10 @@ impl<'a> DisasterTrial<'a> {
         let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
         let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
         let repair = self.disasters[which].repair.sample(&mut disaster_rng);
+        if let Some(data) = &self.disasters[which].data {
+            // The infrastructure stays up: no fault history to follow.
+            return Ok(self.run_data(&self.disasters[which], data, trial, streams, t_d));
+        }
         let faults = self.fault_history(streams, SimTime::ZERO, t_d + sc.horizon);
         self.run_disaster(which, trial, streams, SimTime::ZERO, t_d, repair, &faults)
     }
@@ -974,6 +1102,9 @@ impl<'a> DisasterTrial<'a> {
         let dis = self.disasters.get(which).ok_or_else(|| {
             TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
         })?;
+        if let Some(data) = &dis.data {
+            return Ok(self.run_data(dis, data, trial, streams, t_d));
+        }
         if faults.len() != self.watches.len() {
             return Err(TrialError::Scenario(format!(
                 "{} fault histories for {} copies: one per copy (see DisasterTrial::fault_history)",
@@ -1434,6 +1565,123 @@ impl<'a> DisasterTrial<'a> {
 }
 
 impl DisasterTrial<'_> {
+    /// A logical disaster at `t_c` (docs/model.md, "Logical corruption"): detected a dwell time
+    /// later; each damaged store restores its newest clean recovery point still there at
+    /// detection ([`crate::corruption::newest_clean_point`] over its copies), all in parallel,
+    /// then traffic is cut over. RTO is from `t_c` (the damage) like every RTO here; the
+    /// detection delay is the dwell, so `rto − detection_delay` is the outage after detection.
+    /// A damaged store without a clean point: its RPO and the service's censored, flag
+    /// `no_clean_copy`; the service comes back with the other stores.
+    fn run_data(
+        &self,
+        dis: &PreparedDisaster,
+        data: &PreparedData,
+        trial: u64,
+        streams: TrialStreams,
+        t_c: SimTime,
+    ) -> TrialOutcome {
+        use crate::corruption::{DataDisasterKind, count_writes, newest_clean_point};
+        use crate::model::ReplicationSpec;
+        let sc = self.scenario;
+        let d = &sc.deployment;
+        let mut rng = streams.rng(StreamId::CORRUPTION);
+        let dwell = data.dwell.sample(&mut rng);
+        let t_det = t_c.saturating_add(dwell);
+        let attacked = data.kind == DataDisasterKind::Ransomware && rng.random::<f64>() < data.delete_probability;
+        let mut flags = TrialFlags::default();
+        let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) = (Some(SimDuration::ZERO), 0, 0, SimDuration::ZERO);
+        let mut restore = SimDuration::ZERO;
+        let mut stores = vec![];
+        for idx in 0..=d.stores.len() {
+            let (name, workload, dataset) = match idx {
+                0 => (crate::model::store::DATABASE, &d.workload, d.dataset_bytes),
+                j => (d.stores[j - 1].name.as_str(), &d.stores[j - 1].workload, d.stores[j - 1].dataset_bytes),
+            };
+            let damaged = data.stores.contains(&idx);
+            let (store_rpo, from, w, b) = if !damaged {
+                (Some(SimDuration::ZERO), Some(d.primary.clone()), 0, 0)
+            } else {
+                let specs: Vec<(&ReplicationSpec, &str)> = match idx {
+                    0 => self.copies.iter().map(|c| (&c.replication, c.name.as_str())).collect(),
+                    j => d.stores[j - 1].copies.iter().map(|c| (&c.replication, c.site.as_str())).collect(),
+                };
+                let mut best: Option<(SimTime, &str)> = None;
+                for (spec, site) in specs {
+                    let phase = match spec {
+                        ReplicationSpec::Snapshot(s) => s.phase.unwrap_or_else(|| {
+                            SimDuration::from_nanos(rng.random_range(0..s.interval.as_nanos().max(1)))
+                        }),
+                        _ => SimDuration::ZERO,
+                    };
+                    if let Some(p) = newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng)
+                        && best.is_none_or(|(b, _)| p > b)
+                    {
+                        best = Some((p, site));
+                    }
+                }
+                match best {
+                    Some((point, site)) => {
+                        // Without replay the writes after the damage are lost too.
+                        let lost = if data.replay { t_c } else { t_det }.saturating_since(point);
+                        let (w, b) = count_writes(workload, lost, &mut rng);
+                        let secs = if dataset > 0.0 { dataset / data.restore[idx] } else { 0.0 };
+                        restore = restore.max(SimDuration::from_secs_f64(secs));
+                        copy_age = copy_age.max(lost);
+                        (Some(lost), Some(site.to_string()), w, b)
+                    }
+                    None => {
+                        flags.no_clean_copy = true;
+                        (None, None, 0, 0)
+                    }
+                }
+            };
+            rpo = rpo.zip(store_rpo).map(|(a, b)| a.max(b));
+            writes_lost += w;
+            bytes_lost += b;
+            if !d.stores.is_empty() {
+                stores.push(StoreOutcome {
+                    name: name.to_string(),
+                    recovered_from: from,
+                    rpo: store_rpo,
+                    writes_lost: w,
+                    bytes_lost: b,
+                    copy_age: store_rpo.unwrap_or(SimDuration::ZERO),
+                });
+            }
+        }
+        let cutover = data.cutover.sample(&mut rng);
+        let back = t_det.saturating_add(restore).saturating_add(cutover);
+        let rto = (back - t_c <= sc.horizon).then(|| back - t_c);
+        flags.outlasted_horizon = rto.is_none();
+        TrialOutcome {
+            trial,
+            disaster: dis.label.clone(),
+            from_mix: self.disasters.len() > 1,
+            disaster_at: t_c,
+            detection_delay: dwell,
+            first_partial_service: rto,
+            rto,
+            rpo,
+            recovered_at: Some(d.primary.clone()),
+            writes_lost,
+            bytes_lost,
+            copy_age,
+            stores,
+            failback: None,
+            write_freeze: None,
+            failback_done_at: None,
+            failback_bytes_lost: 0,
+            failback_rpo: SimDuration::ZERO,
+            write_blocked: SimDuration::ZERO,
+            serving_outage: SimDuration::ZERO,
+            commit_latency_p50: None,
+            commit_latency_p99: None,
+            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
+            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
+            flags,
+        }
+    }
+
     /// The copies in quorum mode: one [`crate::model::Quorum`] over the primary's copy and
     /// theirs, each member's link with its outages before `t_d`; every surviving member's loss
     /// is the quorum's over the survivors (a recovery reads the longest surviving copy).

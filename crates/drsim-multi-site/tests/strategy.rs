@@ -234,6 +234,7 @@ fn bad_parameters_are_named() {
         size: SnapshotKind::Incremental,
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     });
     assert_eq!(field_of(MultiSiteParams { replication: snapshots, ..d() }), "replication");
     let e = MultiSite::new(MultiSiteParams { capacity_per_site_fraction: 0.3, ..d() }).unwrap_err();

@@ -268,6 +268,7 @@ fn bad_parameters_are_named() {
         size: SnapshotKind::Incremental,
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     });
     assert_eq!(field_of(PilotLightParams { replication: snapshots, ..d() }), "replication");
     for v in [0.0, -0.25, 1.5, f64::NAN, f64::INFINITY] {

@@ -476,6 +476,7 @@ impl RunResult {
             C::new("recovered_at", "str"),
             C::new("no_surviving_copy", "bool"),
             C::new("waited_for_primary", "bool"),
+            C::new("no_clean_copy", "bool"),
             C::new("cost_usd", "float64"),
         ];
         let result = &self.result;
@@ -528,6 +529,7 @@ impl RunResult {
                     recovered_at,
                     no_surviving_copy,
                     waited_for_primary,
+                    no_clean_copy,
                     cost_usd,
                 ] = &mut cols;
                 strategy.str(Some(&r.strategy));
@@ -560,6 +562,7 @@ impl RunResult {
                 recovered_at.str(r.recovered_at.as_deref());
                 no_surviving_copy.bool(Some(r.no_surviving_copy));
                 waited_for_primary.bool(Some(r.waited_for_primary));
+                no_clean_copy.bool(Some(r.no_clean_copy));
                 cost_usd.f64(r.cost_usd);
             }
         });

@@ -265,6 +265,7 @@ fn bad_parameters_are_named() {
         size: SnapshotKind::Incremental,
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     });
     assert_eq!(field_of(WarmStandbyParams { replication: snapshots, ..Default::default() }), "replication");
     let e = WarmStandby::new(WarmStandbyParams { standby_fraction: 2.0, ..Default::default() }).unwrap_err();

@@ -39,6 +39,9 @@ impl StreamId {
     pub const FAILBACK_WORKLOAD: StreamId = StreamId(8);
     /// Which disaster of a mix a trial draws.
     pub const DISASTER_MIX: StreamId = StreamId(9);
+    /// A logical disaster: its dwell time, the attacker, the backup schedules' phases and job
+    /// failures, the writes lost.
+    pub const CORRUPTION: StreamId = StreamId(10);
 
     /// A sub-stream of this stream, for a concern that has one stream per element (per link,
     /// per site). Distinct `(self, index)` pairs give distinct stream ids.

@@ -21,7 +21,7 @@ pub use replication::{
     AsyncFifo, Backlog, BuildReplicationError, DEFAULT_SEMI_SYNC_TIMEOUT, FluidAsync, LinkDownPolicy, Loss,
     PublishedLag, Quorum, QuorumError, QuorumMember, QuorumStats, Replication, ReplicationError, ReplicationSpec,
     ReplicationStats, Retention, SemiSync, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Stability,
-    Synchronous,
+    Synchronous, Vault,
 };
 pub use store::{DataStore, StoreCopy};
 pub use topology::{

@@ -172,6 +172,7 @@ fn backup_storage_and_transfer_by_hand() {
         size: SnapshotKind::Incremental,
         retention: Retention { keep_newest: Some(24), max_age: None },
         failure_probability: 0.0,
+        vault: Default::default(),
     };
     let m = monthly_running_cost(&prices(), &d, &steady(ReplicationSpec::Snapshot(inc), 0));
     assert!((m.backup_storage_usd - 3.728).abs() < 1e-9, "{m:?}");
@@ -182,6 +183,7 @@ fn backup_storage_and_transfer_by_hand() {
         size: SnapshotKind::Full { size_bytes: 100e9 },
         retention: Retention { keep_newest: None, max_age: Some(SimDuration::from_days(7)) },
         failure_probability: 0.0,
+        vault: Default::default(),
     };
     let m = monthly_running_cost(&prices(), &d, &steady(ReplicationSpec::Snapshot(full), 0));
     assert!((m.backup_storage_usd - 14.0).abs() < 1e-9, "{m:?}");
@@ -389,6 +391,7 @@ proptest! {
                 size: SnapshotKind::Incremental,
                 retention: Retention::default(),
                 failure_probability: 0.0,
+                vault: Default::default(),
             })
         } else {
             ReplicationSpec::Asynchronous

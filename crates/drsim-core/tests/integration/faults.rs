@@ -263,6 +263,7 @@ fn backups_start_in_their_steady_state() {
             size: SnapshotKind::Full { size_bytes: 1e9 },
             retention: Default::default(),
             failure_probability: 0.0,
+            vault: Default::default(),
         };
         let o = run_all(&sc, ReplicationSpec::Snapshot(spec), seed, 2000);
         let rpo: Vec<f64> = o.iter().map(|o| o.rpo.unwrap().as_secs_f64()).collect();
@@ -543,6 +544,7 @@ fn other_work_that_cannot_finish_is_refused_by_key() {
         size: SnapshotKind::Incremental,
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     };
     let snap = Fixed { replication: ReplicationSpec::Snapshot(spec) };
     let e = DisasterTrial::new(&sc, &snap).err().unwrap().to_string();

@@ -173,6 +173,7 @@ fn snapshot_rpo_is_uniform_between_copy_time_and_interval() {
         size: SnapshotKind::Full { size_bytes: 30e6 },
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     };
     let mut rpos = vec![];
     for trial in 0..1000 {
@@ -206,6 +207,7 @@ fn failed_backup_jobs_age_the_copy() {
         size: SnapshotKind::Full { size_bytes: 30e6 },
         retention: Default::default(),
         failure_probability: 0.2,
+        vault: Default::default(),
     };
     let rpos: Vec<f64> = (0..2000)
         .map(|trial| {
@@ -327,6 +329,7 @@ proptest! {
             size: if full { SnapshotKind::Full { size_bytes: 1e5 } } else { SnapshotKind::Incremental },
             retention: Default::default(),
             failure_probability: 0.1,
+            vault: Default::default(),
         };
         let mut r = SnapshotShipping::new(&spec, &l, &w, TrialStreams::new(seed, 0), SimTime::ZERO).unwrap();
         // Snapshot bytes are not write bytes: check the snapshot-specific subset.
@@ -503,6 +506,7 @@ fn unstable_configurations_are_flagged_by_every_async_model() {
         size: SnapshotKind::Incremental,
         retention: Default::default(),
         failure_probability: 0.0,
+        vault: Default::default(),
     };
     let mut models: Vec<(&str, Box<dyn Replication>)> = vec![
         ("async per write", Box::new(AsyncFifo::new(&link, &w, streams, SimTime::ZERO).unwrap())),

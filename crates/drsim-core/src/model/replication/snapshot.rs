@@ -59,6 +59,25 @@ pub struct SnapshotSpec {
     /// Probability that a job fails and produces nothing, in [0, 1).
     #[serde(default)]
     pub failure_probability: f64,
+    /// Where the snapshots are kept, as ransomware sees it (default: within its reach).
+    #[serde(default)]
+    pub vault: Vault,
+}
+
+/// Whether an attacker can destroy the snapshots (see [`crate::corruption`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Vault {
+    /// Within an attacker's reach: ransomware that reaches the backups destroys them.
+    #[default]
+    Reachable,
+    /// A vault with a compliance lock (AWS Backup Vault Lock: once its 72 h cooling-off is
+    /// over, no one, the root user included, can delete a recovery point before its retention
+    /// ends): out of the attacker's power, still under retention.
+    Locked,
+    /// Another account or region the attacker cannot reach.
+    Isolated,
 }
 
 impl SnapshotSpec {

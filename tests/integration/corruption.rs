@@ -1,0 +1,218 @@
+//! Logical disasters (corruption, ransomware, deletion) against closed forms.
+//!
+//! ```text
+//!   P ── async ──► S          (a live copy: copies the damage, never a clean point)
+//!   P ── daily ──► V          (backups: clean if taken before t_c and still kept at t_c + D)
+//! ```
+//!
+//! Expected values (statistical checks: fixed seeds, 4 standard errors):
+//! - Daily backups kept 7 (keep_newest = 7), a fixed dwell D: with D = 3 d, 3 backups were taken
+//!   after the clean one and it is kept: RPO = t_c − s ~ U(0, 24 h) with replay (mean 12 h), and
+//!   D + U(0, 24 h) without (mean 3.5 d); with D = 8 d, 8 newer backups pushed it out: every
+//!   trial `no_clean_copy`.
+//! - Exponential dwell of mean m and backups every 5 minutes kept W = 2 d (max_age): the clean
+//!   point exists iff D + U·5 min ≤ W, so P(no clean copy) = e^{−W/m}·E[e^{U·5min/m}] ≈ e^{−2}
+//!   (the correction, 1.0017, is far inside the tolerance).
+//! - Ransomware destroys the backups it reaches with probability p: with a dwell well inside the
+//!   retention, P(no clean copy) = p for a reachable vault and 0 for a locked one, whatever p.
+//! - Restore and cutover by hand: 100 GB at 200 MB/s = 500 s, then a fixed 5-minute cutover:
+//!   RTO after detection = 800 s exactly.
+
+use drsim::engine::SimDuration;
+use drsim::scenario::Scenario;
+use drsim::trial::{DisasterTrial, TrialOutcome};
+use proptest::prelude::*;
+
+use crate::common::run;
+
+const BASE: &str = r#"
+[trials]
+seed = 11
+horizon = "400d"
+
+[topology]
+regions = ["A", "B"]
+zones = [{ name = "a1", region = "A" }, { name = "b1", region = "B" }, { name = "b2", region = "B" }]
+sites = [
+    { name = "P", zone = "a1", instances_running = 2, instances_needed = 2 },
+    { name = "S", zone = "b1", instances_running = 1, instances_needed = 2 },
+    { name = "V", zone = "b2", instances_running = 0, instances_needed = 2 },
+]
+links = [
+    { from = "P", to = "S", latency = "30ms", bandwidth_bytes_per_s = 100e6 },
+    { from = "S", to = "P", latency = "30ms", bandwidth_bytes_per_s = 100e6 },
+    { from = "P", to = "V", latency = "30ms", bandwidth_bytes_per_s = 100e6 },
+]
+
+[deployment]
+primary = "P"
+standby = "S"
+dataset_bytes = 100e9
+
+[workload]
+arrivals = { kind = "poisson", rate_per_s = 2 }
+size_bytes = { kind = "exponential", mean = 4096 }
+
+[disaster]
+warm_up = "1h"
+window = "1h"
+repair = "1h"
+
+[[disasters]]
+weight = 1
+DISASTER
+
+[[strategies]]
+kind = "warm_standby"
+REPLICAS
+"#;
+
+fn scenario(disaster: &str, replicas: &str) -> Scenario {
+    let text = BASE.replace("DISASTER", disaster).replace("REPLICAS", replicas);
+    Scenario::from_toml_str(&text, "corruption test").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn outcomes(sc: &Scenario, n: u64) -> Vec<TrialOutcome> {
+    let s = drsim::strategies::build(&sc.strategies[0]).unwrap();
+    let trial = DisasterTrial::new(&sc.disaster, s.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    run(&trial, sc.trials.seed, n)
+}
+
+fn daily(retention: &str, vault: &str) -> String {
+    format!(
+        r#"[[strategies.replicas]]
+site = "V"
+replication = {{ mode = "snapshot", interval = "24h", size = {{ kind = "incremental" }}, retention = {{ {retention} }}, vault = "{vault}" }}"#
+    )
+}
+
+fn mean_se(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (var / n).sqrt())
+}
+
+/// Daily backups kept 7, fixed dwell (module docs).
+#[test]
+fn retention_against_a_fixed_dwell() {
+    let day = 86_400.0;
+    let n = 2000;
+    for (replay, low, mean) in [(true, 0.0, 0.5 * day), (false, 3.0 * day, 3.5 * day)] {
+        let sc = scenario(
+            &format!(r#"corruption = {{ stores = ["database"], dwell = "3d", replay_after_damage = {replay} }}"#),
+            &daily("keep_newest = 7", "reachable"),
+        );
+        let o = outcomes(&sc, n);
+        let rpo: Vec<f64> = o.iter().map(|o| o.rpo.expect("a clean backup").as_secs_f64()).collect();
+        assert!(rpo.iter().all(|&r| r >= low && r <= low + day), "replay {replay}");
+        let (m, se) = mean_se(&rpo);
+        let se = se.max(day / 12f64.sqrt() / (n as f64).sqrt());
+        assert!((m - mean).abs() < 4.0 * se, "replay {replay}: mean RPO {m:.0} s, expected {mean:.0} ± {:.0}", 4.0 * se);
+        assert!(o.iter().all(|o| o.detection_delay == SimDuration::from_days(3) && !o.flags.no_clean_copy));
+    }
+    let sc = scenario(r#"corruption = { stores = ["database"], dwell = "8d" }"#, &daily("keep_newest = 7", "reachable"));
+    for o in outcomes(&sc, 200) {
+        assert!(o.flags.no_clean_copy && o.rpo.is_none(), "trial {}: {o:?}", o.trial);
+        assert_eq!(o.rpo_met, None);
+        assert!(o.rto.is_some(), "the service still comes back");
+    }
+}
+
+/// Exponential dwell against a 2-day window of 5-minute backups: P(no clean copy) = e^{−2}.
+#[test]
+fn an_exponential_dwell_outlives_the_window_with_its_tail_probability() {
+    let sc = scenario(
+        r#"deletion = { stores = ["database"], dwell = { kind = "exponential", mean = "1d" } }"#,
+        r#"[[strategies.replicas]]
+site = "V"
+replication = { mode = "snapshot", interval = "5m", size = { kind = "incremental" }, retention = { max_age = "2d" } }"#,
+    );
+    let n = 4000;
+    let none = outcomes(&sc, n).iter().filter(|o| o.flags.no_clean_copy).count() as f64 / n as f64;
+    let p = (-2.0f64).exp();
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    assert!((none - p).abs() < 4.0 * se, "P(no clean copy) {none:.4}, expected {p:.4} ± {:.4}", 4.0 * se);
+}
+
+/// Ransomware and vaults (module docs).
+#[test]
+fn a_locked_vault_outlives_the_attacker() {
+    let n = 3000;
+    for p in [0.3, 0.9] {
+        let disaster = format!(r#"ransomware = {{ stores = ["database"], dwell = "2d", delete_probability = {p} }}"#);
+        let reachable = outcomes(&scenario(&disaster, &daily("max_age = \"35d\"", "reachable")), n);
+        let none = reachable.iter().filter(|o| o.flags.no_clean_copy).count() as f64 / n as f64;
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        assert!((none - p).abs() < 4.0 * se, "p = {p}: P(no clean copy) {none:.4}");
+        for vault in ["locked", "isolated"] {
+            let safe = outcomes(&scenario(&disaster, &daily("max_age = \"35d\"", vault)), 300);
+            assert!(safe.iter().all(|o| !o.flags.no_clean_copy), "p = {p}, {vault}");
+        }
+    }
+}
+
+/// Restore and cutover by hand: RTO after detection = 500 s + 300 s.
+#[test]
+fn recovery_restores_the_clean_point_then_cuts_over() {
+    let sc = scenario(r#"corruption = { stores = ["database"], dwell = "1d" }"#, &daily("", "reachable"));
+    for o in outcomes(&sc, 50) {
+        assert_eq!(o.rto.unwrap().saturating_sub(o.detection_delay), SimDuration::from_secs(800), "{o:?}");
+        assert_eq!((o.recovered_at.as_deref(), o.failback), (Some("P"), None));
+        assert_eq!(o.disaster, "corruption database");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    /// Live copies — synchronous, asynchronous, semi-synchronous, lag — copy the damage: with
+    /// nothing else, no trial has a clean point, whatever the lag and the dwell.
+    #[test]
+    fn live_copies_never_hold_a_clean_point(
+        mode in prop::sample::select(vec![
+            r#"{ mode = "synchronous" }"#,
+            r#"{ mode = "asynchronous" }"#,
+            r#"{ mode = "semi_sync", timeout = "1s" }"#,
+            r#"{ mode = "lag", lag = { kind = "uniform", low = "1s", high = "2h" } }"#,
+        ]),
+        dwell_hours in 1u64..400,
+        seed in 0u64..100,
+    ) {
+        let replicas = format!("[[strategies.replicas]]\nsite = \"V\"\nreplication = {mode}");
+        let mut sc = scenario(&format!(r#"corruption = {{ stores = ["database"], dwell = "{dwell_hours}h" }}"#), &replicas);
+        sc.trials.seed = seed;
+        for o in outcomes(&sc, 20) {
+            prop_assert!(o.flags.no_clean_copy && o.rpo.is_none());
+        }
+    }
+}
+
+/// A logical disaster beside a site disaster in one mix; bad entries are refused by key.
+#[test]
+fn logical_disasters_mix_with_site_disasters_and_bad_ones_are_named() {
+    let text = BASE
+        .replace("[[disasters]]\nweight = 1\nDISASTER", "[[disasters]]\nweight = 1\ntarget = { region = \"A\" }\n\n[[disasters]]\nweight = 1\nransomware = { stores = [\"database\"] }")
+        .replace("REPLICAS", &daily("max_age = \"35d\"", "locked"));
+    let sc = Scenario::from_toml_str(&text, "mix").unwrap_or_else(|e| panic!("{e}"));
+    let o = outcomes(&sc, 200);
+    let (data, site): (Vec<&TrialOutcome>, Vec<&TrialOutcome>) = o.iter().partition(|o| o.disaster == "ransomware database");
+    assert!(!data.is_empty() && !site.is_empty());
+    assert!(site.iter().all(|o| o.disaster == "region A" && o.recovered_at.as_deref() == Some("S")));
+    // Default ransomware dwell: lognormal, median 5 days.
+    let mut d: Vec<f64> = data.iter().map(|o| o.detection_delay.as_secs_f64()).collect();
+    d.sort_by(f64::total_cmp);
+    let median = d[d.len() / 2] / 86_400.0;
+    assert!(median > 3.0 && median < 8.0, "median dwell {median} d");
+    for (entry, key, says) in [
+        ("target = { region = \"A\" }\nransomware = { stores = [\"database\"] }", "disasters[0]", "exactly one"),
+        ("ransomware = { stores = [\"nope\"] }", "disasters[0].ransomware.stores[0]", "neither"),
+        ("corruption = { stores = [\"database\"], delete_probability = 0.5 }", "disasters[0]", "ransomware only"),
+        ("ransomware = { stores = [\"database\"], delete_probability = 1.5 }", "disasters[0]", "[0, 1]"),
+        ("deletion = { stores = [] }", "disasters[0]", "stores is empty"),
+        ("deletion = { stores = [\"database\"], restore_throughput_bytes_per_s = 0 }", "disasters[0]", "> 0"),
+    ] {
+        let text = BASE.replace("DISASTER", entry).replace("REPLICAS", "");
+        let e = Scenario::from_toml_str(&text, "bad.toml").expect_err(entry).to_string();
+        assert!(e.contains(key) && e.contains(says), "{entry}\n→ {e}");
+    }
+}
