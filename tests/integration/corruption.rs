@@ -108,10 +108,15 @@ fn retention_against_a_fixed_dwell() {
         assert!(rpo.iter().all(|&r| r >= low && r <= low + day), "replay {replay}");
         let (m, se) = mean_se(&rpo);
         let se = se.max(day / 12f64.sqrt() / (n as f64).sqrt());
-        assert!((m - mean).abs() < 4.0 * se, "replay {replay}: mean RPO {m:.0} s, expected {mean:.0} ± {:.0}", 4.0 * se);
+        assert!(
+            (m - mean).abs() < 4.0 * se,
+            "replay {replay}: mean RPO {m:.0} s, expected {mean:.0} ± {:.0}",
+            4.0 * se
+        );
         assert!(o.iter().all(|o| o.detection_delay == SimDuration::from_days(3) && !o.flags.no_clean_copy));
     }
-    let sc = scenario(r#"corruption = { stores = ["database"], dwell = "8d" }"#, &daily("keep_newest = 7", "reachable"));
+    let sc =
+        scenario(r#"corruption = { stores = ["database"], dwell = "8d" }"#, &daily("keep_newest = 7", "reachable"));
     for o in outcomes(&sc, 200) {
         assert!(o.flags.no_clean_copy && o.rpo.is_none(), "trial {}: {o:?}", o.trial);
         assert_eq!(o.rpo_met, None);
@@ -195,7 +200,8 @@ fn logical_disasters_mix_with_site_disasters_and_bad_ones_are_named() {
         .replace("REPLICAS", &daily("max_age = \"35d\"", "locked"));
     let sc = Scenario::from_toml_str(&text, "mix").unwrap_or_else(|e| panic!("{e}"));
     let o = outcomes(&sc, 200);
-    let (data, site): (Vec<&TrialOutcome>, Vec<&TrialOutcome>) = o.iter().partition(|o| o.disaster == "ransomware database");
+    let (data, site): (Vec<&TrialOutcome>, Vec<&TrialOutcome>) =
+        o.iter().partition(|o| o.disaster == "ransomware database");
     assert!(!data.is_empty() && !site.is_empty());
     assert!(site.iter().all(|o| o.disaster == "region A" && o.recovered_at.as_deref() == Some("S")));
     // Default ransomware dwell: lognormal, median 5 days.

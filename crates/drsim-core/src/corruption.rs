@@ -128,11 +128,16 @@ impl DataDisaster {
         if let Some(c) = &self.cutover
             && !c.mean_secs().is_some_and(f64::is_finite)
         {
-            return Err(format!("cutover = {:?} is not allowed (a duration distribution with a finite mean)", c.inner()));
+            return Err(format!(
+                "cutover = {:?} is not allowed (a duration distribution with a finite mean)",
+                c.inner()
+            ));
         }
         if let Some(p) = self.delete_probability {
             if kind != DataDisasterKind::Ransomware {
-                return Err(format!("delete_probability = {p} is for ransomware only (an attacker destroying backups)"));
+                return Err(format!(
+                    "delete_probability = {p} is for ransomware only (an attacker destroying backups)"
+                ));
             }
             if !(0.0..=1.0).contains(&p) {
                 return Err(format!("delete_probability = {p} is not allowed (must be in [0, 1])"));
@@ -147,7 +152,8 @@ impl DataDisaster {
     }
 }
 
-/// The newest clean recovery point of one copy still there at detection, or `None`.
+/// How long before the damage the newest clean recovery point of one copy still there at
+/// detection was taken (`t_c` − its time, ≥ 0), or `None` when there is none.
 ///
 /// - A live copy (synchronous, asynchronous, semi-synchronous, lag, quorum) applies the
 ///   damaging writes after its lag, far shorter than any dwell: it never holds a clean point.
@@ -167,7 +173,7 @@ pub fn newest_clean_point(
     phase: SimDuration,
     attacked: bool,
     rng: &mut SimRng,
-) -> Option<SimTime> {
+) -> Option<SimDuration> {
     let ReplicationSpec::Snapshot(spec) = replication else { return None };
     if attacked && spec.vault == Vault::Reachable {
         return None;
@@ -181,7 +187,7 @@ fn clean_snapshot(
     t_det: SimTime,
     phase: SimDuration,
     rng: &mut SimRng,
-) -> Option<SimTime> {
+) -> Option<SimDuration> {
     let interval = i128::from(spec.interval.as_nanos().max(1));
     let phase = i128::from(phase.as_nanos()) % interval;
     let (tc, td) = (i128::from(t_c.as_nanos()), i128::from(t_det.as_nanos()));
@@ -214,10 +220,9 @@ fn clean_snapshot(
     {
         return None;
     }
-    // Before the clock's zero: the schedule ran before the trial (stationary), the point is
-    // as old as that; it is reported from zero, which only happens with dwell times longer
-    // than the warm-up (the RPO is then capped at t_c).
-    Some(SimTime::from_nanos(u64::try_from(s).unwrap_or(0)))
+    // The schedule ran before the trial's start too (it is stationary): the point may be
+    // before the clock's zero; its age is what counts.
+    Some(SimDuration::from_nanos(u64::try_from(tc - s).unwrap_or(u64::MAX)))
 }
 
 /// The writes and bytes made over `span`, counted rather than simulated: the count is Poisson
@@ -269,15 +274,21 @@ mod tests {
         let mut rng = stream_rng(1, 0, StreamId(99));
         let phase = SimDuration::from_hours(2);
         let snap = |k| ReplicationSpec::Snapshot(daily(k, 0.0));
-        assert_eq!(newest_clean_point(&snap(None), t_c, t_det, phase, false, &mut rng), Some(h(10 * 24 + 2)));
-        assert_eq!(newest_clean_point(&snap(Some(4)), t_c, t_det, phase, false, &mut rng), Some(h(10 * 24 + 2)));
+        assert_eq!(
+            newest_clean_point(&snap(None), t_c, t_det, phase, false, &mut rng),
+            Some(SimDuration::from_hours(12))
+        );
+        assert_eq!(
+            newest_clean_point(&snap(Some(4)), t_c, t_det, phase, false, &mut rng),
+            Some(SimDuration::from_hours(12))
+        );
         assert_eq!(newest_clean_point(&snap(Some(3)), t_c, t_det, phase, false, &mut rng), None);
         // Attacked: gone unless vaulted.
         assert_eq!(newest_clean_point(&snap(None), t_c, t_det, phase, true, &mut rng), None);
         let mut locked = daily(None, 0.0);
         locked.vault = Vault::Locked;
         let locked = ReplicationSpec::Snapshot(locked);
-        assert_eq!(newest_clean_point(&locked, t_c, t_det, phase, true, &mut rng), Some(h(10 * 24 + 2)));
+        assert_eq!(newest_clean_point(&locked, t_c, t_det, phase, true, &mut rng), Some(SimDuration::from_hours(12)));
         // A live copy never holds a clean point.
         assert_eq!(newest_clean_point(&ReplicationSpec::Asynchronous, t_c, t_det, phase, false, &mut rng), None);
         // max_age: the clean point is 3 d 7 h old at detection.
@@ -298,7 +309,7 @@ mod tests {
         let zero = (0..n)
             .filter(|_| {
                 newest_clean_point(&spec, h(100 * 24 + 14), h(103 * 24), SimDuration::from_hours(2), false, &mut rng)
-                    == Some(h(100 * 24 + 2))
+                    == Some(SimDuration::from_hours(12))
             })
             .count() as f64
             / n as f64;

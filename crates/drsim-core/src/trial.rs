@@ -814,7 +814,10 @@ impl<'a> DisasterTrial<'a> {
                     data: Some(PreparedData {
                         kind,
                         stores: damaged,
-                        dwell: data.dwell.clone().unwrap_or_else(|| crate::corruption::DataDisaster::default_dwell(kind)),
+                        dwell: data
+                            .dwell
+                            .clone()
+                            .unwrap_or_else(|| crate::corruption::DataDisaster::default_dwell(kind)),
                         delete_probability: if kind == crate::corruption::DataDisasterKind::Ransomware {
                             data.delete_probability.unwrap_or(crate::corruption::DEFAULT_DELETE_PROBABILITY)
                         } else {
@@ -1589,7 +1592,8 @@ impl DisasterTrial<'_> {
         let t_det = t_c.saturating_add(dwell);
         let attacked = data.kind == DataDisasterKind::Ransomware && rng.random::<f64>() < data.delete_probability;
         let mut flags = TrialFlags::default();
-        let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) = (Some(SimDuration::ZERO), 0, 0, SimDuration::ZERO);
+        let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) =
+            (Some(SimDuration::ZERO), 0, 0, SimDuration::ZERO);
         let mut restore = SimDuration::ZERO;
         let mut stores = vec![];
         for idx in 0..=d.stores.len() {
@@ -1605,7 +1609,8 @@ impl DisasterTrial<'_> {
                     0 => self.copies.iter().map(|c| (&c.replication, c.name.as_str())).collect(),
                     j => d.stores[j - 1].copies.iter().map(|c| (&c.replication, c.site.as_str())).collect(),
                 };
-                let mut best: Option<(SimTime, &str)> = None;
+                // The youngest clean point over the copies: the smallest age before the damage.
+                let mut best: Option<(SimDuration, &str)> = None;
                 for (spec, site) in specs {
                     let phase = match spec {
                         ReplicationSpec::Snapshot(s) => s.phase.unwrap_or_else(|| {
@@ -1613,16 +1618,16 @@ impl DisasterTrial<'_> {
                         }),
                         _ => SimDuration::ZERO,
                     };
-                    if let Some(p) = newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng)
-                        && best.is_none_or(|(b, _)| p > b)
+                    if let Some(age) = newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng)
+                        && best.is_none_or(|(b, _)| age < b)
                     {
-                        best = Some((p, site));
+                        best = Some((age, site));
                     }
                 }
                 match best {
-                    Some((point, site)) => {
+                    Some((age, site)) => {
                         // Without replay the writes after the damage are lost too.
-                        let lost = if data.replay { t_c } else { t_det }.saturating_since(point);
+                        let lost = if data.replay { age } else { age.saturating_add(dwell) };
                         let (w, b) = count_writes(workload, lost, &mut rng);
                         let secs = if dataset > 0.0 { dataset / data.restore[idx] } else { 0.0 };
                         restore = restore.max(SimDuration::from_secs_f64(secs));
