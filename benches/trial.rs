@@ -12,6 +12,8 @@
 //!   reference/warm standby ...  the same trial through Scenario -> Strategy -> DisasterTrial
 //!   monte-carlo/...             2,000 trials on one thread: run_trials (summaries included)
 //!                               against the hand-written loop
+//!   ransomware/...              one ransomware trial of examples/scenarios/ransomware.toml
+//!                               (dwell of days: counted, not simulated; target ≤ 1 ms)
 //! ```
 
 use std::hint::black_box;
@@ -50,6 +52,22 @@ fn trials(c: &mut Criterion) {
                 })
             });
         }
+    }
+    // A logical disaster: the mix's second entry, whatever its dwell.
+    let scenario = Scenario::from_path(format!("{dir}/ransomware.toml")).expect("shipped scenario");
+    for entry in &scenario.strategies {
+        let strategy = drsim::strategies::build(entry).expect("shipped strategy");
+        let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref()).expect("valid trial");
+        let t_c = drsim::engine::SimTime::ZERO + drsim::engine::SimDuration::from_hours(1);
+        let mut i = 0u64;
+        g.bench_function(format!("ransomware/{}", entry.label()), |b| {
+            b.iter(|| {
+                i += 1;
+                let streams = drsim::engine::TrialStreams::new(42, i);
+                trial.run_disaster(1, i, streams, drsim::engine::SimTime::ZERO, t_c, drsim::engine::SimDuration::ZERO, &[])
+                    .expect("trial runs")
+            })
+        });
     }
     g.finish();
 }
