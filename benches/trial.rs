@@ -64,7 +64,16 @@ fn trials(c: &mut Criterion) {
             b.iter(|| {
                 i += 1;
                 let streams = drsim::engine::TrialStreams::new(42, i);
-                trial.run_disaster(1, i, streams, drsim::engine::SimTime::ZERO, t_c, drsim::engine::SimDuration::ZERO, &[])
+                trial
+                    .run_disaster(
+                        1,
+                        i,
+                        streams,
+                        drsim::engine::SimTime::ZERO,
+                        t_c,
+                        drsim::engine::SimDuration::ZERO,
+                        &[],
+                    )
                     .expect("trial runs")
             })
         });
