@@ -1071,9 +1071,10 @@ impl<'a> DisasterTrial<'a> {
 
     /// Runs one disaster at `t_d` whose primary is back `repair` later, with replication
     /// running from `start` (at least the warm-up before `t_d`, for a stationary backlog) and
-    /// every draw from `streams`: the scenario's `[disaster]` (the mix's first entry). A horizon
-    /// run calls it for each outage of the primary. `faults` is what the failure processes did
-    /// around it, seen from each copy (see [`fault_history`](Self::fault_history)).
+    /// every draw from `streams`: the scenario's `[disaster]` (the mix's first infrastructure
+    /// entry; a mix of logical disasters only has none, and is refused). A horizon run calls it
+    /// for each outage of the primary. `faults` is what the failure processes did around it,
+    /// seen from each copy (see [`fault_history`](Self::fault_history)).
     pub fn run_incident(
         &self,
         trial: u64,
@@ -1083,7 +1084,12 @@ impl<'a> DisasterTrial<'a> {
         repair: SimDuration,
         faults: &[FaultHistory],
     ) -> Result<TrialOutcome, TrialError> {
-        self.run_disaster(0, trial, streams, start, t_d, repair, faults)
+        let Some(which) = self.disasters.iter().position(|d| d.data.is_none()) else {
+            return Err(TrialError::Scenario(
+                "the disaster mix has only logical disasters (corruption, ransomware, deletion), but a horizon run's incidents are outages of the primary: add a [[disasters]] entry with a target".into(),
+            ));
+        };
+        self.run_disaster(which, trial, streams, start, t_d, repair, faults)
     }
 
     /// [`run_incident`](Self::run_incident) for the mix's entry `which`; [`run`](Self::run) is
