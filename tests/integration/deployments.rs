@@ -295,6 +295,20 @@ fn a_quorum_of_three_regions_survives_a_region() {
     let lossy = outcomes_of(&one, 0, 150);
     assert!(lossy.iter().any(|o| o.writes_lost > 0), "with k = 1 the survivors may lack writes");
     assert!(lossy.iter().all(|o| o.commit_latency_p50 == Some(SimDuration::ZERO)));
+    // Both links from the primary down (almost) all the time: nothing can commit on 2 of 3,
+    // and that is write unavailability, as synchronous `block` counts it; with k = 1 nothing
+    // waits.
+    let down = text.replace("mean = \"30d\" }", "mean = \"1m\" }").replace(
+        "time_to_repair = { kind = \"exponential\", mean = \"1h\" }",
+        "time_to_repair = { kind = \"exponential\", mean = \"100d\" }",
+    );
+    let stuck = Scenario::from_toml_str(&down, "links down").unwrap_or_else(|e| panic!("{e}"));
+    let o = outcomes_of(&stuck, 0, 60);
+    let mostly = o.iter().filter(|o| o.write_blocked.as_secs_f64() >= 0.99 * o.disaster_at.as_secs_f64()).count();
+    assert!(mostly >= 57, "{mostly} of 60 trials blocked nearly throughout");
+    let free = Scenario::from_toml_str(&down.replace("mode = \"quorum\", k = 2", "mode = \"quorum\", k = 1"), "k = 1")
+        .unwrap();
+    assert!(outcomes_of(&free, 0, 20).iter().all(|o| o.write_blocked.is_zero()));
     // k beyond the members is refused, naming both.
     let bad = Scenario::from_toml_str(&text.replace("mode = \"quorum\", k = 2", "mode = \"quorum\", k = 4"), "k = 4")
         .unwrap();

@@ -54,9 +54,11 @@ fn is_logical(scenario: &Scenario, o: &TrialOutcome) -> bool {
 /// point was left.
 fn check_logical(scenario: &Scenario, o: &TrialOutcome, what: &str) {
     let sc = &scenario.disaster;
-    let rto = o.rto.unwrap_or_else(|| panic!("{what}: not recovered: {o:?}"));
-    assert!(rto > o.detection_delay, "{what}: RTO {rto} not after the detection {}", o.detection_delay);
-    assert!(rto <= sc.horizon, "{what}: RTO {rto} beyond the horizon");
+    assert_eq!(o.rto.is_none(), o.flags.no_clean_copy, "{what}: recovered exactly when a clean point was left: {o:?}");
+    if let Some(rto) = o.rto {
+        assert!(rto > o.detection_delay, "{what}: RTO {rto} not after the detection {}", o.detection_delay);
+        assert!(rto <= sc.horizon, "{what}: RTO {rto} beyond the horizon");
+    }
     assert_eq!(o.recovered_at.as_deref(), Some(sc.deployment.primary.as_str()), "{what}: {o:?}");
     assert!(o.failback.is_none() && o.failback_bytes_lost == 0, "{what}: {o:?}");
     assert_eq!(o.rpo.is_none(), o.flags.no_clean_copy, "{what}: {o:?}");

@@ -267,8 +267,13 @@ fn print_row(name: &str, sum: &StrategySummary, growth: Option<f64>) {
         p(&sum.p_rpo_met)
     );
     if sum.censored > 0 {
+        let why = if sum.flags.no_clean_copy > 0 {
+            "not recovered within the horizon, or no clean copy to recover from"
+        } else {
+            "not recovered within the horizon"
+        };
         println!(
-            "{:<24} {} of {} trials censored (not recovered within the horizon): the RTO mean is over the {} recovered, the quantiles over all",
+            "{:<24} {} of {} trials censored ({why}): the RTO mean is over the {} recovered, the quantiles over all",
             "", sum.censored, sum.trials, sum.recovered
         );
     }

@@ -82,6 +82,10 @@ fn yes() -> bool {
     true
 }
 
+/// The longest dwell time: its mean may not exceed it, and draws are capped at it (a century:
+/// far beyond any retention, so the cap changes no outcome).
+pub const MAX_DWELL: SimDuration = SimDuration::from_days(36_525);
+
 /// The default share of attacks that destroy the backups they can reach: Veeam's *Ransomware
 /// Trends Report 2023* found backup repositories targeted in 93 % of attacks and 75 % of
 /// victims losing some of their backups.
@@ -121,9 +125,12 @@ impl DataDisaster {
             }
         }
         if let Some(d) = &self.dwell
-            && !d.mean_secs().is_some_and(f64::is_finite)
+            && !d.mean_secs().is_some_and(|m| m.is_finite() && m <= MAX_DWELL.as_secs_f64())
         {
-            return Err(format!("dwell = {:?} is not allowed (a duration distribution with a finite mean)", d.inner()));
+            return Err(format!(
+                "dwell = {:?} is not allowed (a duration distribution with a finite mean of at most {MAX_DWELL}; draws are capped there)",
+                d.inner()
+            ));
         }
         if let Some(c) = &self.cutover
             && !c.mean_secs().is_some_and(f64::is_finite)

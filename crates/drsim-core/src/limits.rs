@@ -124,7 +124,7 @@ pub fn check_copy(
     let bytes = w.mean_bytes_per_s() * span + dataset_bytes;
     if bytes.is_nan() || bytes > MAX_BYTES_PER_TRIAL {
         return Err(format!(
-            "workload.size_bytes (mean {:.3e}) at {} writes/s over warm_up + window + horizon, plus deployment.dataset_bytes ({:.3e}), make about {bytes:.3e} bytes per trial (at most 2^62 = {MAX_BYTES_PER_TRIAL:.3e}, byte counts being 64-bit): lower the sizes, the rate or the data set",
+            "workload.size_bytes (mean {:.3e}) at {} writes/s over warm_up + window + horizon, plus dataset_bytes ({:.3e}), make about {bytes:.3e} bytes per trial (at most 2^62 = {MAX_BYTES_PER_TRIAL:.3e}, byte counts being 64-bit): lower the sizes, the rate or the data set",
             w.mean_size_bytes(),
             w.mean_rate_per_s(),
             dataset_bytes

@@ -698,8 +698,6 @@ impl<'a> DisasterTrial<'a> {
         let mut store_writes = 0.0;
         for (i, store) in d.stores.iter().enumerate() {
             store.validate().map_err(|m| TrialError::Scenario(format!("stores[{i}]: {m}")))?;
-            store_writes += store.workload.mean_rate_per_s()
-                * (scenario.disaster.warm_up.as_secs_f64() + scenario.disaster.window.as_secs_f64());
             let mut plans = Vec::with_capacity(store.copies.len());
             for (k, c) in store.copies.iter().enumerate() {
                 let what = format!("stores[{i}].copies[{k}]");
@@ -720,7 +718,11 @@ impl<'a> DisasterTrial<'a> {
                     }
                     _ => SimDuration::ZERO,
                 };
-                store_writes += store.workload.mean_rate_per_s() * history.as_secs_f64();
+                // Every copy simulates the store's whole log.
+                store_writes += store.workload.mean_rate_per_s()
+                    * (history.as_secs_f64()
+                        + scenario.disaster.warm_up.as_secs_f64()
+                        + scenario.disaster.window.as_secs_f64());
                 crate::limits::check_copy(
                     scenario,
                     &store.workload,
@@ -735,8 +737,11 @@ impl<'a> DisasterTrial<'a> {
                         "{what}: mode quorum is for the database's copies (a strategy's replication and replicas); give a store's copies in their own modes"
                     )));
                 }
-                let stability =
-                    c.replication.build(&forward, &store.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability();
+                let stability = c
+                    .replication
+                    .build(&forward, &store.workload, TrialStreams::new(0, 0), SimTime::ZERO)
+                    .map_err(|e| TrialError::Scenario(format!("{what}: {e}")))?
+                    .stability();
                 plans.push(StoreCopyPlan {
                     site: s.0 as usize,
                     replication: c.replication.clone(),
@@ -754,10 +759,13 @@ impl<'a> DisasterTrial<'a> {
             }
             stores.push(plans);
         }
-        if writes + store_writes > MAX_WRITES_PER_TRIAL {
+        // Every copy replays its log: the database's once per copy, each store's once per copy
+        // (snapshot histories included).
+        let total = writes * copies.len() as f64 + store_writes;
+        if total > MAX_WRITES_PER_TRIAL {
             return Err(TrialError::Scenario(format!(
-                "the database and [[stores]] make about {:.3e} writes per trial over disaster.warm_up + disaster.window (at most {MAX_WRITES_PER_TRIAL:e}): shorten the warm-up or the window, or lower the rates",
-                writes + store_writes
+                "the database's {} copies and the [[stores]]' copies simulate about {total:.3e} writes per trial over disaster.warm_up + disaster.window (and each snapshot copy's history of about one interval) (at most {MAX_WRITES_PER_TRIAL:e}): shorten the warm-up or the window, lower the rates, or use fewer copies",
+                copies.len()
             )));
         }
 
@@ -1143,6 +1151,7 @@ impl<'a> DisasterTrial<'a> {
                 &mut flags,
                 &mut commit_latency_p50,
                 &mut commit_latency_p99,
+                &mut write_blocked,
             )?;
         }
         for (k, copy) in self.copies.iter().enumerate() {
@@ -1579,8 +1588,8 @@ impl DisasterTrial<'_> {
     /// detection ([`crate::corruption::newest_clean_point`] over its copies), all in parallel,
     /// then traffic is cut over. RTO is from `t_c` (the damage) like every RTO here; the
     /// detection delay is the dwell, so `rto − detection_delay` is the outage after detection.
-    /// A damaged store without a clean point: its RPO and the service's censored, flag
-    /// `no_clean_copy`; the service comes back with the other stores.
+    /// A damaged store without a clean point: its RPO, the service's and the RTO censored, flag
+    /// `no_clean_copy`.
     fn run_data(
         &self,
         dis: &PreparedDisaster,
@@ -1594,7 +1603,7 @@ impl DisasterTrial<'_> {
         let sc = self.scenario;
         let d = &sc.deployment;
         let mut rng = streams.rng(StreamId::CORRUPTION);
-        let dwell = data.dwell.sample(&mut rng);
+        let dwell = data.dwell.sample(&mut rng).min(crate::corruption::MAX_DWELL);
         let t_det = t_c.saturating_add(dwell);
         let attacked = data.kind == DataDisasterKind::Ransomware && rng.random::<f64>() < data.delete_probability;
         let mut flags = TrialFlags::default();
@@ -1662,8 +1671,10 @@ impl DisasterTrial<'_> {
         }
         let cutover = data.cutover.sample(&mut rng);
         let back = t_det.saturating_add(restore).saturating_add(cutover);
-        let rto = (back - t_c <= sc.horizon).then(|| back - t_c);
-        flags.outlasted_horizon = rto.is_none();
+        // Without a clean point of every damaged store there is nothing to bring the service
+        // back with: the RTO is censored too (rebuilding from nothing is outside the model).
+        let rto = (!flags.no_clean_copy && back - t_c <= sc.horizon).then(|| back - t_c);
+        flags.outlasted_horizon = !flags.no_clean_copy && rto.is_none();
         TrialOutcome {
             trial,
             disaster: dis.label.clone(),
@@ -1710,6 +1721,7 @@ impl DisasterTrial<'_> {
         flags: &mut TrialFlags,
         p50: &mut Option<SimDuration>,
         p99: &mut Option<SimDuration>,
+        write_blocked: &mut SimDuration,
     ) -> Result<(), TrialError> {
         use crate::model::{Quorum, QuorumMember};
         let quorum_err = |e: crate::model::QuorumError| TrialError::Scenario(format!("quorum: {e}"));
@@ -1736,9 +1748,27 @@ impl DisasterTrial<'_> {
         }
         // At one instant a repair before a failure (adjacent outages of one link).
         events.sort_by_key(|&(t, down, m)| (t, down, m));
-        for (t, down, m) in events {
+        // Writes cannot commit while fewer than k members can hold them (the primary's own
+        // copy always can): write unavailability, as synchronous `block` counts it.
+        let mut remote_up = members.len();
+        let mut blocked_since: Option<SimTime> = None;
+        let mut blocked = SimDuration::ZERO;
+        for &(t, down, m) in &events {
             if down { q.link_down(m, t) } else { q.link_up(m, t) }.map_err(quorum_err)?;
+            remote_up = if down { remote_up.saturating_sub(1) } else { remote_up + 1 };
+            match (1 + remote_up < k, blocked_since) {
+                (true, None) => blocked_since = Some(t),
+                (false, Some(since)) => {
+                    blocked += t - since;
+                    blocked_since = None;
+                }
+                _ => {}
+            }
         }
+        if let Some(since) = blocked_since {
+            blocked += t_d.saturating_since(since);
+        }
+        *write_blocked = (*write_blocked).max(blocked);
         // The primary is down: the disaster took it.
         let surviving: Vec<bool> =
             std::iter::once(false).chain(members.iter().map(|c| dis.survivors.contains(c))).collect();

@@ -226,8 +226,12 @@ impl MultiSiteParams {
                 "one weight per active site (the primary, the standby, then `sites`), or none for equal weights",
             ));
         }
-        let sum: f64 = self.weights.iter().sum();
-        if !self.weights.is_empty() && !(self.weights.iter().all(|w| w.is_finite() && *w >= 0.0) && sum > 0.0) {
+        // Scaled by the largest first, so that huge finite weights cannot overflow the sum.
+        let largest = self.weights.iter().copied().fold(0.0, f64::max);
+        let sum: f64 = self.weights.iter().map(|w| w / largest).sum();
+        if !self.weights.is_empty()
+            && !(self.weights.iter().all(|w| w.is_finite() && *w >= 0.0) && largest > 0.0 && sum.is_finite())
+        {
             return Err(bad("weights", format!("{:?}", self.weights), "finite weights >= 0, not all 0"));
         }
         for (i, site) in self.sites.iter().enumerate() {
@@ -267,8 +271,9 @@ impl MultiSiteParams {
         if self.weights.is_empty() {
             return vec![1.0 / n as f64; n];
         }
-        let sum: f64 = self.weights.iter().sum();
-        self.weights.iter().map(|w| w / sum).collect()
+        let largest = self.weights.iter().copied().fold(0.0, f64::max);
+        let sum: f64 = self.weights.iter().map(|w| w / largest).sum();
+        self.weights.iter().map(|w| w / largest / sum).collect()
     }
 
     /// Instances each site runs when production needs `needed`: at least one, at most `needed`.

@@ -66,8 +66,11 @@ impl DataStore {
     /// Checks what can be checked without the topology: the name, the size, the restore
     /// throughput, the workload and the number of copies. The message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        if self.name.trim().is_empty() {
-            return Err("name = \"\" is not allowed (a store needs a name for reports)".into());
+        if self.name.trim().is_empty() || self.name.trim() != self.name || self.name.chars().any(char::is_control) {
+            return Err(format!(
+                "name = {:?} is not allowed (a store needs a name for reports: not empty, no leading or trailing spaces, no control characters)",
+                self.name
+            ));
         }
         if self.name == DATABASE {
             return Err(format!(
@@ -82,7 +85,7 @@ impl DataStore {
         {
             return Err(format!("restore_throughput_bytes_per_s = {t} is not allowed (must be finite and > 0)"));
         }
-        self.workload.validate().map_err(|e| format!("workload: {e}"))?;
+        self.workload.validate().map_err(|e| e.to_string())?;
         if self.copies.is_empty() {
             return Err("copies is empty: a store needs at least one copy besides the primary's".into());
         }
