@@ -613,7 +613,7 @@ fn print_modes(points: &[Point], seed: u64) {
         for r in &rows {
             let q = |x: f64| r.rpo.quantile(x).map_or("-".into(), |v| dur(v as f64));
             println!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {:.4} |",
                 r.model,
                 dur(r.commit_p50_ns as f64),
                 dur(r.commit_p99_ns as f64),
@@ -622,7 +622,7 @@ fn print_modes(points: &[Point], seed: u64) {
                 q(0.99),
                 q(1.0),
                 bytes(r.bytes_lost / r.samples.max(1.0)),
-                format!("{:.4}", r.availability),
+                r.availability,
             );
         }
     }

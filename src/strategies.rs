@@ -65,12 +65,15 @@ pub fn build(entry: &StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyEr
     with_replicas(entry, build_kind(entry)?, &build_kind)
 }
 
+/// Builds a strategy from an entry (the built-in registry, or a user's).
+type Make<'a> = &'a dyn Fn(&StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError>;
+
 /// The strategy with the entry's replicas added (itself when there are none), each replica
 /// recovered by its own strategy if it names one (built by `make`, without replicas of its own).
 fn with_replicas(
     entry: &StrategyEntry,
     s: Box<dyn Strategy>,
-    make: &dyn Fn(&StrategyEntry) -> Result<Box<dyn Strategy>, BuildStrategyError>,
+    make: Make<'_>,
 ) -> Result<Box<dyn Strategy>, BuildStrategyError> {
     if entry.replicas.is_empty() {
         return Ok(s);

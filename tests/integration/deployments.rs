@@ -187,8 +187,8 @@ fn bad_mixes_are_refused_naming_the_key() {
 /// change takes one 60 s TTL to reach every client, traffic ramping from the survivors' shares
 /// (1/3 each, 2/3 served) to 1/2 each.
 /// - Each site runs the whole fleet (fraction 1): level 1 once the ramp ends: RTO = detection
-///   + 60 s exactly, RPO 0 (synchronous copies at both survivors), recovery at S (the standby,
-///   first on ties).
+///   plus 60 s exactly, RPO 0 (synchronous copies at both survivors), recovery at S (the
+///   standby, first on ties).
 /// - Each runs a third (⌈8/3⌉ = 3 of 8): each survivor must carry 4 and launches one instance
 ///   (fixed 200 s, longer than the TTL): RTO = detection + 200 s.
 #[test]

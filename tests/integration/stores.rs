@@ -280,9 +280,7 @@ fn bad_stores_are_refused_by_key() {
             "primary",
         ),
         (
-            media(r#"{ site = "S", replication = { mode = "asynchronous" } }"#, "")
-                .replace("copies = [", "copies = [")
-                .replace(ok, ""),
+            media(r#"{ site = "S", replication = { mode = "asynchronous" } }"#, "").replace(ok, ""),
             "stores[0]",
             "at least one copy",
         ),

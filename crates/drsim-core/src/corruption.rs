@@ -238,7 +238,7 @@ fn clean_snapshot(
 /// mean size otherwise.
 pub fn count_writes(workload: &WorkloadSpec, span: SimDuration, rng: &mut SimRng) -> (u64, u64) {
     let lambda = workload.mean_rate_per_s() * span.as_secs_f64();
-    if !(lambda > 0.0) {
+    if lambda.is_nan() || lambda <= 0.0 {
         return (0, 0);
     }
     let n = rand_distr::Poisson::new(lambda).map_or(lambda, |p| rand_distr::Distribution::sample(&p, rng));

@@ -51,7 +51,7 @@ pub fn check_trial(
     history: SimDuration,
 ) -> Result<(), String> {
     let d = &scenario.deployment;
-    check_copy(scenario, &d.workload, d.dataset_bytes, replication, link, history)
+    check_copy(scenario, &d.workload, d.dataset_bytes, "deployment.dataset_bytes", replication, link, history)
 }
 
 /// [`check_trial`] for a copy of a write log other than the database's (a data store's):
@@ -60,6 +60,7 @@ pub fn check_copy(
     scenario: &DisasterScenario,
     w: &crate::model::WorkloadSpec,
     dataset_bytes: f64,
+    dataset_key: &str,
     replication: &ReplicationSpec,
     link: &LinkSpec,
     history: SimDuration,
@@ -124,7 +125,7 @@ pub fn check_copy(
     let bytes = w.mean_bytes_per_s() * span + dataset_bytes;
     if bytes.is_nan() || bytes > MAX_BYTES_PER_TRIAL {
         return Err(format!(
-            "workload.size_bytes (mean {:.3e}) at {} writes/s over warm_up + window + horizon, plus dataset_bytes ({:.3e}), make about {bytes:.3e} bytes per trial (at most 2^62 = {MAX_BYTES_PER_TRIAL:.3e}, byte counts being 64-bit): lower the sizes, the rate or the data set",
+            "workload.size_bytes (mean {:.3e}) at {} writes/s over warm_up + window + horizon, plus {dataset_key} ({:.3e}), make about {bytes:.3e} bytes per trial (at most 2^62 = {MAX_BYTES_PER_TRIAL:.3e}, byte counts being 64-bit): lower the sizes, the rate or the data set",
             w.mean_size_bytes(),
             w.mean_rate_per_s(),
             dataset_bytes

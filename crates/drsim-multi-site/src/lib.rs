@@ -229,9 +229,8 @@ impl MultiSiteParams {
         // Scaled by the largest first, so that huge finite weights cannot overflow the sum.
         let largest = self.weights.iter().copied().fold(0.0, f64::max);
         let sum: f64 = self.weights.iter().map(|w| w / largest).sum();
-        if !self.weights.is_empty()
-            && !(self.weights.iter().all(|w| w.is_finite() && *w >= 0.0) && largest > 0.0 && sum.is_finite())
-        {
+        let valid = self.weights.iter().all(|w| w.is_finite() && *w >= 0.0) && largest > 0.0 && sum.is_finite();
+        if !self.weights.is_empty() && !valid {
             return Err(bad("weights", format!("{:?}", self.weights), "finite weights >= 0, not all 0"));
         }
         for (i, site) in self.sites.iter().enumerate() {

@@ -1,0 +1,128 @@
+//! A trial of a logical disaster (corruption, ransomware, deletion): no infrastructure fails;
+//! each damaged store restores its newest clean recovery point (docs/model.md, "Logical
+//! corruption").
+
+use super::*;
+
+impl DisasterTrial<'_> {
+    /// A logical disaster at `t_c` (docs/model.md, "Logical corruption"): detected a dwell time
+    /// later; each damaged store restores its newest clean recovery point still there at
+    /// detection ([`crate::corruption::newest_clean_point`] over its copies), all in parallel,
+    /// then traffic is cut over. RTO is from `t_c` (the damage) like every RTO here; the
+    /// detection delay is the dwell, so `rto − detection_delay` is the outage after detection.
+    /// A damaged store without a clean point: its RPO, the service's and the RTO censored, flag
+    /// `no_clean_copy`.
+    pub(super) fn run_data(
+        &self,
+        dis: &PreparedDisaster,
+        data: &PreparedData,
+        trial: u64,
+        streams: TrialStreams,
+        t_c: SimTime,
+    ) -> TrialOutcome {
+        use crate::corruption::{DataDisasterKind, count_writes, newest_clean_point};
+        use crate::model::ReplicationSpec;
+        let sc = self.scenario;
+        let d = &sc.deployment;
+        let mut rng = streams.rng(StreamId::CORRUPTION);
+        let dwell = data.dwell.sample(&mut rng).min(crate::corruption::MAX_DWELL);
+        let t_det = t_c.saturating_add(dwell);
+        let attacked = data.kind == DataDisasterKind::Ransomware && rng.random::<f64>() < data.delete_probability;
+        let mut flags = TrialFlags::default();
+        let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) =
+            (Some(SimDuration::ZERO), 0, 0, SimDuration::ZERO);
+        let mut restore = SimDuration::ZERO;
+        let mut stores = vec![];
+        for idx in 0..=d.stores.len() {
+            let (name, workload, dataset) = match idx {
+                0 => (crate::model::store::DATABASE, &d.workload, d.dataset_bytes),
+                j => (d.stores[j - 1].name.as_str(), &d.stores[j - 1].workload, d.stores[j - 1].dataset_bytes),
+            };
+            let damaged = data.stores.contains(&idx);
+            let (store_rpo, from, w, b) = if !damaged {
+                (Some(SimDuration::ZERO), Some(d.primary.clone()), 0, 0)
+            } else {
+                let specs: Vec<(&ReplicationSpec, &str)> = match idx {
+                    0 => self.copies.iter().map(|c| (&c.replication, c.name.as_str())).collect(),
+                    j => d.stores[j - 1].copies.iter().map(|c| (&c.replication, c.site.as_str())).collect(),
+                };
+                // The youngest clean point over the copies: the smallest age before the damage.
+                let mut best: Option<(SimDuration, &str)> = None;
+                for (spec, site) in specs {
+                    let phase = match spec {
+                        ReplicationSpec::Snapshot(s) => s.phase.unwrap_or_else(|| {
+                            SimDuration::from_nanos(rng.random_range(0..s.interval.as_nanos().max(1)))
+                        }),
+                        _ => SimDuration::ZERO,
+                    };
+                    if let Some(age) = newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng)
+                        && best.is_none_or(|(b, _)| age < b)
+                    {
+                        best = Some((age, site));
+                    }
+                }
+                match best {
+                    Some((age, site)) => {
+                        // Without replay the writes after the damage are lost too.
+                        let lost = if data.replay { age } else { age.saturating_add(dwell) };
+                        let (w, b) = count_writes(workload, lost, &mut rng);
+                        let secs = if dataset > 0.0 { dataset / data.restore[idx] } else { 0.0 };
+                        restore = restore.max(SimDuration::from_secs_f64(secs));
+                        copy_age = copy_age.max(lost);
+                        (Some(lost), Some(site.to_string()), w, b)
+                    }
+                    None => {
+                        flags.no_clean_copy = true;
+                        (None, None, 0, 0)
+                    }
+                }
+            };
+            rpo = rpo.zip(store_rpo).map(|(a, b)| a.max(b));
+            writes_lost += w;
+            bytes_lost += b;
+            if !d.stores.is_empty() {
+                stores.push(StoreOutcome {
+                    name: name.to_string(),
+                    recovered_from: from,
+                    rpo: store_rpo,
+                    writes_lost: w,
+                    bytes_lost: b,
+                    copy_age: store_rpo.unwrap_or(SimDuration::ZERO),
+                });
+            }
+        }
+        let cutover = data.cutover.sample(&mut rng);
+        let back = t_det.saturating_add(restore).saturating_add(cutover);
+        // Without a clean point of every damaged store there is nothing to bring the service
+        // back with: the RTO is censored too (rebuilding from nothing is outside the model).
+        let rto = (!flags.no_clean_copy && back - t_c <= sc.horizon).then(|| back - t_c);
+        flags.outlasted_horizon = !flags.no_clean_copy && rto.is_none();
+        TrialOutcome {
+            trial,
+            disaster: dis.label.clone(),
+            from_mix: self.disasters.len() > 1,
+            disaster_at: t_c,
+            detection_delay: dwell,
+            first_partial_service: rto,
+            rto,
+            rpo,
+            recovered_at: Some(d.primary.clone()),
+            writes_lost,
+            bytes_lost,
+            copy_age,
+            stores,
+            failback: None,
+            write_freeze: None,
+            failback_done_at: None,
+            failback_bytes_lost: 0,
+            failback_rpo: SimDuration::ZERO,
+            write_blocked: SimDuration::ZERO,
+            serving_outage: SimDuration::ZERO,
+            commit_latency_p50: None,
+            commit_latency_p99: None,
+            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
+            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
+            flags,
+        }
+    }
+}
