@@ -960,6 +960,7 @@ fn fault_cases(args: &Args, rows: &mut Vec<Row>) {
             time_between_failures: exp_secs(30.0 * 86_400.0),
             time_to_repair: exp_secs(86_400.0),
         }],
+        logical: vec![],
     };
     let runs = (args.trials / 500).max(200);
     let outcomes: Vec<_> = (0..runs)

@@ -269,6 +269,12 @@ pub struct HorizonEntry {
     pub bytes_lost_per_year: Option<f64>,
     /// Seconds per year writes were blocked (synchronous `block`, link down).
     pub write_blocked_s_per_year: Option<f64>,
+    /// Logical disasters (`[[horizon.logical]]`) per year.
+    #[serde(default)]
+    pub logical_incidents_per_year: Option<f64>,
+    /// Of those, the ones per year that left no clean recovery point.
+    #[serde(default)]
+    pub no_clean_copy_per_year: Option<f64>,
     /// The exact mergeable state.
     pub state: HorizonSummary,
 }
@@ -294,6 +300,8 @@ impl HorizonEntry {
             writes_lost_per_year: per_year(&s.writes_lost, 1.0),
             bytes_lost_per_year: per_year(&s.bytes_lost, 1.0),
             write_blocked_s_per_year: per_year(&s.write_blocked, 1e-9),
+            logical_incidents_per_year: per_year(&s.logical_incidents, 1.0),
+            no_clean_copy_per_year: per_year(&s.no_clean_copy, 1.0),
             state: s,
         }
     }

@@ -1175,6 +1175,13 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
                 )),
                 entry.writes_lost_per_year.unwrap_or(0.0)
             );
+            if let Some(l) = entry.logical_incidents_per_year.filter(|&l| l > 0.0) {
+                println!(
+                    "{:<24} logical disasters {l:.3} per year, {:.3} per year without a clean recovery point (their loss of a whole store is not in writes lost/y)",
+                    "",
+                    entry.no_clean_copy_per_year.unwrap_or(0.0)
+                );
+            }
             if let Some(b) = entry.write_blocked_s_per_year.filter(|&b| b > 0.0) {
                 println!(
                     "{:<24} writes blocked {} per year (synchronous replication, link down): write unavailability",

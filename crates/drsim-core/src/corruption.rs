@@ -82,6 +82,53 @@ fn yes() -> bool {
     true
 }
 
+/// A logical disaster striking over a horizon run, again and again: `[[horizon.logical]]`
+/// with `time_between` and one of `corruption`, `ransomware`, `deletion` (as in a mix entry).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogicalProcess {
+    /// Time between two occurrences (a renewal process, started in its stationary state).
+    pub time_between: DurationDistribution,
+    /// Data corrupted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corruption: Option<DataDisaster>,
+    /// Ransomware.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ransomware: Option<DataDisaster>,
+    /// Data deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<DataDisaster>,
+}
+
+impl LogicalProcess {
+    /// The disaster it repeats.
+    pub fn data(&self) -> Option<(DataDisasterKind, &DataDisaster)> {
+        use DataDisasterKind as K;
+        [(K::Corruption, &self.corruption), (K::Ransomware, &self.ransomware), (K::Deletion, &self.deletion)]
+            .into_iter()
+            .find_map(|(k, d)| d.as_ref().map(|d| (k, d)))
+    }
+
+    /// Checks that exactly one kind is given, its keys, and a finite positive mean time between
+    /// occurrences; the message names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        let given = usize::from(self.corruption.is_some())
+            + usize::from(self.ransomware.is_some())
+            + usize::from(self.deletion.is_some());
+        if given != 1 {
+            return Err(format!("gives {given} of corruption, ransomware and deletion: give exactly one"));
+        }
+        if !self.time_between.mean_secs().is_some_and(|m| m.is_finite() && m > 0.0) {
+            return Err(format!(
+                "time_between = {:?} is not allowed (a duration distribution with a finite mean > 0)",
+                self.time_between.inner()
+            ));
+        }
+        let (kind, d) = self.data().expect("exactly one is given");
+        d.validate(kind).map_err(|m| format!("{kind}.{m}"))
+    }
+}
+
 /// The longest dwell time: its mean may not exceed it, and draws are capped at it (a century:
 /// far beyond any retention, so the cap changes no outcome).
 pub const MAX_DWELL: SimDuration = SimDuration::from_days(36_525);

@@ -33,7 +33,13 @@ pub struct HorizonSpec {
     /// Length of each horizon run, e.g. `"3650d"` for ten years.
     pub length: SimDuration,
     /// Failure processes active throughout (sites, zones, regions, links).
+    #[serde(default)]
     pub failures: Vec<FailureProcess>,
+    /// Logical disasters (corruption, ransomware, deletion) striking throughout, each a
+    /// renewal process; each occurrence runs as a logical disaster trial does
+    /// ([`crate::corruption`]).
+    #[serde(default)]
+    pub logical: Vec<crate::corruption::LogicalProcess>,
 }
 
 /// The record of one horizon run.
@@ -52,6 +58,11 @@ pub struct HorizonOutcome {
     /// Time writes were blocked over the run (synchronous `block` replication with its link
     /// down while the primary was up).
     pub write_blocked: SimDuration,
+    /// Occurrences of logical disasters (not counted in `incidents`).
+    pub logical_incidents: u64,
+    /// Of those, the ones that left a damaged store without a clean recovery point: their
+    /// loss (a whole store) and outage are not in `bytes_lost` and `downtime`.
+    pub no_clean_copy: u64,
 }
 
 /// Runs horizon trial `index` of the run seeded with `seed`.
@@ -75,6 +86,15 @@ pub fn run_horizon(
         if failures > MAX_FAILURES_PER_PROCESS {
             return Err(TrialError::Scenario(format!(
                 "horizon.failures[{i}]: about {failures:.3e} failures per run (at most {MAX_FAILURES_PER_PROCESS:e}): lengthen time_between_failures or shorten horizon.length"
+            )));
+        }
+    }
+    for (i, p) in spec.logical.iter().enumerate() {
+        p.validate().map_err(|m| TrialError::Scenario(format!("horizon.logical[{i}]: {m}")))?;
+        let occurrences = spec.length.as_secs_f64() / p.time_between.mean_secs().unwrap_or(f64::INFINITY);
+        if occurrences > MAX_FAILURES_PER_PROCESS {
+            return Err(TrialError::Scenario(format!(
+                "horizon.logical[{i}]: about {occurrences:.3e} occurrences per run (at most {MAX_FAILURES_PER_PROCESS:e}): lengthen time_between or shorten horizon.length"
             )));
         }
     }
@@ -160,7 +180,53 @@ pub fn run_horizon(
             out.bytes_lost += o.bytes_lost + o.failback_bytes_lost;
         }
     }
+    logical_incidents(trial, spec, seed, index, end, &mut out)?;
     Ok(out)
+}
+
+/// The logical disasters of a horizon run: each process's occurrences (from its stationary
+/// state, stream `CORRUPTION.sub(k)`), each run as a logical disaster trial with streams of its
+/// own. The service is down from detection until clean data is back (`rto − detection_delay`,
+/// within the run); the writes and bytes lost count; an occurrence with no clean point counts
+/// in `no_clean_copy` only.
+fn logical_incidents(
+    trial: &DisasterTrial<'_>,
+    spec: &HorizonSpec,
+    seed: u64,
+    index: u64,
+    end: SimTime,
+    out: &mut HorizonOutcome,
+) -> Result<(), TrialError> {
+    use crate::engine::StreamId;
+    for (k, p) in spec.logical.iter().enumerate() {
+        let Some((kind, data)) = p.data() else { continue };
+        let mut rng = TrialStreams::new(seed, index).rng(StreamId::CORRUPTION.sub(k as u64));
+        let Some(first) = p.time_between.sample_residual(&mut rng) else { continue };
+        let mut t = SimTime::ZERO.saturating_add(first);
+        let mut j = 0u64;
+        while t < end {
+            let incident_seed = seed
+                ^ (k as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03).rotate_left(29)
+                ^ (j + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let o = trial.run_logical(kind, data, index, TrialStreams::new(incident_seed, index), t)?;
+            out.logical_incidents += 1;
+            if o.flags.no_clean_copy {
+                out.no_clean_copy += 1;
+            } else {
+                out.writes_lost += o.writes_lost;
+                out.bytes_lost += o.bytes_lost;
+                if let Some(rto) = o.rto {
+                    let detected = t.saturating_add(o.detection_delay);
+                    let back = t.saturating_add(rto);
+                    out.downtime += back.min(end).saturating_since(detected.min(end));
+                }
+            }
+            // The next occurrence: a fresh draw (at least a nanosecond: time moves on).
+            t = t.saturating_add(p.time_between.sample(&mut rng).max(SimDuration::from_nanos(1)));
+            j += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Mergeable summary of horizon runs.
@@ -181,6 +247,12 @@ pub struct HorizonSummary {
     /// Write-blocked time per run, in ns.
     #[serde(default)]
     pub write_blocked: Accumulator,
+    /// Logical disasters per run.
+    #[serde(default)]
+    pub logical_incidents: Accumulator,
+    /// Logical disasters per run that left no clean recovery point.
+    #[serde(default)]
+    pub no_clean_copy: Accumulator,
 }
 
 impl HorizonSummary {
@@ -196,6 +268,8 @@ impl HorizonSummary {
         self.writes_lost.record(o.writes_lost);
         self.bytes_lost.record(o.bytes_lost);
         self.write_blocked.record(o.write_blocked.as_nanos());
+        self.logical_incidents.record(o.logical_incidents);
+        self.no_clean_copy.record(o.no_clean_copy);
     }
     /// Adds another summary of runs of the same length.
     pub fn merge(&mut self, o: &HorizonSummary) {
@@ -205,6 +279,8 @@ impl HorizonSummary {
         self.writes_lost.merge(&o.writes_lost);
         self.bytes_lost.merge(&o.bytes_lost);
         self.write_blocked.merge(&o.write_blocked);
+        self.logical_incidents.merge(&o.logical_incidents);
+        self.no_clean_copy.merge(&o.no_clean_copy);
     }
     /// Mean availability and the half-width of its 95 % interval.
     pub fn availability(&self) -> Option<(f64, f64)> {

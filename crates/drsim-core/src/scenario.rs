@@ -397,14 +397,26 @@ impl Scenario {
             if h.length.is_zero() {
                 return Err(invalid("horizon", "length = 0s is not allowed (must be > 0)".into()));
             }
-            if h.failures.is_empty() {
+            if h.failures.is_empty() && h.logical.is_empty() {
                 return Err(invalid(
                     "horizon",
-                    "failures is empty: a horizon run needs at least one failure process".into(),
+                    "failures and logical are empty: a horizon run needs at least one failure process or logical disaster".into(),
                 ));
             }
             for (i, f) in h.failures.iter().enumerate() {
                 f.resolve(&topology, i).map_err(|e| invalid(&format!("horizon.failures[{i}]"), e.to_string()))?;
+            }
+            for (i, p) in h.logical.iter().enumerate() {
+                p.validate().map_err(|m| invalid(&format!("horizon.logical[{i}]"), m))?;
+                let (kind, data) = p.data().expect("validated: exactly one kind");
+                for (k, name) in data.stores.iter().enumerate() {
+                    if name != crate::model::store::DATABASE && !raw.stores.iter().any(|s| &s.name == name) {
+                        return Err(invalid(
+                            &format!("horizon.logical[{i}].{kind}.stores[{k}]"),
+                            format!("{name:?} is neither \"database\" nor a store of [[stores]]"),
+                        ));
+                    }
+                }
             }
         }
         if let Some(c) = &raw.cost {

@@ -3,8 +3,76 @@
 //! corruption").
 
 use super::*;
+use crate::corruption::{DataDisaster, DataDisasterKind};
+
+impl PreparedData {
+    /// Resolves a logical disaster against the deployment: its stores' indices, its defaults.
+    /// `key` names it in errors (`disasters[2]`, `horizon.logical[0]`).
+    pub(super) fn new(
+        kind: DataDisasterKind,
+        data: &DataDisaster,
+        d: &Deployment,
+        key: &str,
+    ) -> Result<PreparedData, TrialError> {
+        data.validate(kind).map_err(|m| TrialError::Scenario(format!("{key}.{kind}.{m}")))?;
+        let mut damaged = Vec::with_capacity(data.stores.len());
+        for (k, name) in data.stores.iter().enumerate() {
+            let idx = if name == crate::model::store::DATABASE {
+                0
+            } else {
+                1 + d.stores.iter().position(|s| &s.name == name).ok_or_else(|| {
+                    TrialError::Scenario(format!(
+                        "{key}.{kind}.stores[{k}] = {name:?} is neither \"database\" nor a store of [[stores]]"
+                    ))
+                })?
+            };
+            damaged.push(idx);
+        }
+        let default_throughput =
+            data.restore_throughput_bytes_per_s.unwrap_or(crate::corruption::DEFAULT_RESTORE_THROUGHPUT);
+        Ok(PreparedData {
+            kind,
+            stores: damaged,
+            dwell: data.dwell.clone().unwrap_or_else(|| DataDisaster::default_dwell(kind)),
+            delete_probability: if kind == DataDisasterKind::Ransomware {
+                data.delete_probability.unwrap_or(crate::corruption::DEFAULT_DELETE_PROBABILITY)
+            } else {
+                0.0
+            },
+            restore: std::iter::once(default_throughput)
+                .chain(d.stores.iter().map(|s| s.restore_throughput_bytes_per_s.unwrap_or(default_throughput)))
+                .collect(),
+            cutover: data.cutover.clone().unwrap_or_else(|| DurationDistribution::fixed(SimDuration::from_mins(5))),
+            replay: data.replay_after_damage,
+        })
+    }
+}
 
 impl DisasterTrial<'_> {
+    /// One logical disaster at `t_c`, outside the mix (a horizon run's `[[horizon.logical]]`
+    /// occurrences): as a mix entry of that kind would run, with every draw from `streams`.
+    pub fn run_logical(
+        &self,
+        kind: DataDisasterKind,
+        data: &DataDisaster,
+        trial: u64,
+        streams: TrialStreams,
+        t_c: SimTime,
+    ) -> Result<TrialOutcome, TrialError> {
+        let d = &self.scenario.deployment;
+        let prepared = PreparedData::new(kind, data, d, "logical")?;
+        let dis = PreparedDisaster {
+            label: format!("{kind} {}", data.stores.join(", ")),
+            cumulative: 1.0,
+            hit: vec![],
+            survivors: vec![],
+            store_survivors: vec![],
+            repair: DurationDistribution::fixed(SimDuration::ZERO),
+            primary_data_survives: true,
+            data: None,
+        };
+        Ok(self.run_data(&dis, &prepared, trial, streams, t_c))
+    }
     /// A logical disaster at `t_c` (docs/model.md, "Logical corruption"): detected a dwell time
     /// later; each damaged store restores its newest clean recovery point still there at
     /// detection ([`crate::corruption::newest_clean_point`] over its copies), all in parallel,

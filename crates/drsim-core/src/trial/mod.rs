@@ -413,24 +413,6 @@ impl<'a> DisasterTrial<'a> {
             cumulative += c.weight / total;
             let cumulative_here = if i + 1 == choices.len() { 1.0 } else { cumulative };
             if let Some((kind, data)) = c.data() {
-                let mut damaged = Vec::with_capacity(data.stores.len());
-                for (k, name) in data.stores.iter().enumerate() {
-                    let idx = if name == crate::model::store::DATABASE {
-                        0
-                    } else {
-                        1 + d.stores.iter().position(|s| &s.name == name).ok_or_else(|| {
-                            TrialError::Scenario(format!(
-                                "disasters[{i}].{kind}.stores[{k}] = {name:?} is neither \"database\" nor a store of [[stores]]"
-                            ))
-                        })?
-                    };
-                    damaged.push(idx);
-                }
-                let default_throughput =
-                    data.restore_throughput_bytes_per_s.unwrap_or(crate::corruption::DEFAULT_RESTORE_THROUGHPUT);
-                let restore = std::iter::once(default_throughput)
-                    .chain(d.stores.iter().map(|s| s.restore_throughput_bytes_per_s.unwrap_or(default_throughput)))
-                    .collect();
                 disasters.push(PreparedDisaster {
                     label: c.label(),
                     cumulative: cumulative_here,
@@ -439,25 +421,7 @@ impl<'a> DisasterTrial<'a> {
                     store_survivors: stores.iter().map(|p: &Vec<StoreCopyPlan>| (0..p.len()).collect()).collect(),
                     repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
                     primary_data_survives: true,
-                    data: Some(PreparedData {
-                        kind,
-                        stores: damaged,
-                        dwell: data
-                            .dwell
-                            .clone()
-                            .unwrap_or_else(|| crate::corruption::DataDisaster::default_dwell(kind)),
-                        delete_probability: if kind == crate::corruption::DataDisasterKind::Ransomware {
-                            data.delete_probability.unwrap_or(crate::corruption::DEFAULT_DELETE_PROBABILITY)
-                        } else {
-                            0.0
-                        },
-                        restore,
-                        cutover: data
-                            .cutover
-                            .clone()
-                            .unwrap_or_else(|| DurationDistribution::fixed(SimDuration::from_mins(5))),
-                        replay: data.replay_after_damage,
-                    }),
+                    data: Some(PreparedData::new(kind, data, d, &format!("disasters[{i}]"))?),
                 });
                 continue;
             }

@@ -320,6 +320,7 @@ fn horizon_with_both_sites_in_the_failing_region_has_no_failover() {
             time_between_failures: exp_secs(30.0 * 86_400.0),
             time_to_repair: exp_secs(86_400.0),
         }],
+        logical: vec![],
     };
     let mut fractions = vec![];
     for i in 0..200 {
@@ -348,7 +349,7 @@ fn horizon_link_outages_lose_writes() {
         time_to_repair: exp_secs(600.0),
     };
     let run = |failures: Vec<FailureProcess>| -> u64 {
-        let spec = HorizonSpec { length: SimDuration::from_days(365), failures };
+        let spec = HorizonSpec { length: SimDuration::from_days(365), failures, logical: vec![] };
         (0..30).map(|i| run_horizon(&trial, &spec, 1311, i).unwrap().writes_lost).sum()
     };
     let without = run(vec![region.clone()]);
@@ -475,7 +476,7 @@ fn horizon_with_a_standby_region_mostly_down() {
         time_to_repair: exp_secs(10.0 * 86_400.0),
     };
     let run = |failures: Vec<FailureProcess>| {
-        let spec = HorizonSpec { length: SimDuration::from_days(3650), failures };
+        let spec = HorizonSpec { length: SimDuration::from_days(3650), failures, logical: vec![] };
         (0..20).map(|i| run_horizon(&trial, &spec, 1313, i).unwrap()).fold((0u64, 0u64, 0.0), |acc, o| {
             (acc.0 + o.incidents, acc.1 + o.failovers, acc.2 + o.downtime.as_secs_f64())
         })
@@ -577,6 +578,7 @@ fn horizons_that_cannot_finish_are_refused() {
             time_between_failures: secs(60),
             time_to_repair: secs(1),
         }],
+        logical: vec![],
     };
     let e = run_horizon(&trial, &spec, 1, 0).unwrap_err().to_string();
     assert!(e.contains("outages of the primary") && e.contains("warm_up"), "{e}");

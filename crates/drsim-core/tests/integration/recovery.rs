@@ -357,6 +357,7 @@ fn horizon_downtime_matches_renewal_reward() {
                 .unwrap(),
             time_to_repair: DurationDistribution::new(Distribution::exponential(600.0).unwrap()).unwrap(),
         }],
+        logical: vec![],
     };
     let summary = run_horizons(&trial, &spec, 21, 0..40).unwrap();
     let e_min = 600.0 * (1.0 - (-0.45f64).exp());
