@@ -31,8 +31,8 @@ use std::fmt::Write as _;
 
 use clap::Parser;
 use drsim::cost::{
-    AnnualLoss, StrategyEconomics, cheapest_meeting, disasters_per_year, monthly_running_cost, pareto_front,
-    run_costed_trials, simulate_years,
+    AnnualLoss, StrategyEconomics, cheapest_meeting, disasters_per_year, pareto_front, run_costed_trials,
+    simulate_years, trial_monthly_cost,
 };
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs as fmt_secs;
@@ -105,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for entry in &scenario.strategies {
         let strategy = drsim::strategies::build(entry)?;
         let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref())?;
-        let monthly = monthly_running_cost(&cost, &scenario.disaster.deployment, trial.steady_state());
+        let monthly = trial_monthly_cost(&cost, &trial);
         let costed = run_costed_trials(&trial, &cost, &impact, seed, 0..trials)?;
         let years: AnnualLoss = simulate_years(&costed.losses, rate.per_year, args.years, seed)?;
         all.push(StrategyEconomics::new(

@@ -257,3 +257,39 @@ fn a_horizon_of_logical_disasters_loses_the_rate_times_the_mean_loss() {
         assert!(r.downtime >= SimDuration::from_secs(800 * n.saturating_sub(1)), "{r:?}");
     }
 }
+
+/// Retention costs what it keeps (`cost::trial_monthly_cost`), by hand on
+/// `examples/scenarios/ransomware.toml` (1 write/s of 16,384 B: 1.4156 GB a day, 43.057 GB a
+/// month of 730 h; a 200 GB database; backups at 0.023 USD/GB-month, transfer 0.02 USD/GB
+/// between regions, 0.01 within one). Each strategy's extra cost over the replica alone:
+/// - daily, kept 7 days: (200 + 7 × 1.415578) GB × 0.023 + 43.057 GB × 0.02 = 5.68953 USD;
+/// - daily, kept 35 days (and locked: a lock costs nothing here): (200 + 35 × 1.415578) ×
+///   0.023 + 43.057 × 0.02 = 6.60115 USD;
+/// - PITR every 5 minutes kept 35 days, in the same region: (200 + 10,080 × 0.0049152) ×
+///   0.023 + 43.057 × 0.01 = 6.17008 USD.
+#[test]
+fn retention_costs_what_it_keeps() {
+    let sc = crate::common::load("ransomware.toml");
+    let cost = sc.cost.clone().expect("[cost]");
+    let monthly = |label: &str| {
+        let entry = sc.strategies.iter().find(|e| e.label() == label).unwrap();
+        let s = drsim::strategies::build(entry).unwrap();
+        let trial = DisasterTrial::new(&sc.disaster, s.as_ref()).unwrap();
+        drsim::cost::trial_monthly_cost(&cost, &trial).total_usd()
+    };
+    let base = monthly("async replica only");
+    let day_gb = 16_384.0 * 86_400.0 / 1e9;
+    let month_gb = 16_384.0 * 730.0 * 3600.0 / 1e9;
+    for (label, expected) in [
+        ("daily, kept 7 days", (200.0 + 7.0 * day_gb) * 0.023 + month_gb * 0.02),
+        ("daily, kept 35 days", (200.0 + 35.0 * day_gb) * 0.023 + month_gb * 0.02),
+        ("daily, 35 days, locked", (200.0 + 35.0 * day_gb) * 0.023 + month_gb * 0.02),
+        ("PITR 35 days, locked", (200.0 + 10_080.0 * 16_384.0 * 300.0 / 1e9) * 0.023 + month_gb * 0.01),
+    ] {
+        let extra = monthly(label) - base;
+        assert!(
+            (extra - expected).abs() < 1e-9 * expected.max(1.0) + 1e-9,
+            "{label}: {extra} USD/month, expected {expected}"
+        );
+    }
+}

@@ -821,8 +821,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
                 _ => None,
             },
             cost: pricing.as_ref().map(|(cost, _, per_year)| {
-                let monthly =
-                    drsim::cost::monthly_running_cost(cost, &scenario.disaster.deployment, trials[si].steady_state());
+                let monthly = drsim::cost::trial_monthly_cost(cost, &trials[si]);
                 CostReport::of(monthly.total_usd(), *per_year, losses[si].clone())
             }),
         })

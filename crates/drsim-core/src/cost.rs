@@ -526,6 +526,11 @@ pub fn transfer_rate_usd_per_gb(cost: &CostSpec, deployment: &Deployment) -> f64
 /// K = min(keep_newest, ⌈max_age / interval⌉), with `retention_if_unset` as the age when the
 /// schedule keeps everything; at least 1.
 pub fn retained_backup_bytes(cost: &CostSpec, deployment: &Deployment, spec: &crate::model::SnapshotSpec) -> f64 {
+    retained_bytes(cost, deployment.dataset_bytes, deployment.workload.mean_bytes_per_s(), spec)
+}
+
+/// [`retained_backup_bytes`] for any write log: its data set and its mean bytes per second.
+fn retained_bytes(cost: &CostSpec, dataset_bytes: f64, bytes_per_s: f64, spec: &crate::model::SnapshotSpec) -> f64 {
     let interval = spec.interval.as_secs_f64().max(1e-9);
     let by_age = |age: SimDuration| (age.as_secs_f64() / interval).ceil();
     let k = match (spec.retention.keep_newest, spec.retention.max_age) {
@@ -537,7 +542,7 @@ pub fn retained_backup_bytes(cost: &CostSpec, deployment: &Deployment, spec: &cr
     .max(1.0);
     match spec.size {
         SnapshotKind::Full { size_bytes } => k * size_bytes,
-        SnapshotKind::Incremental => deployment.dataset_bytes + k * deployment.workload.mean_bytes_per_s() * interval,
+        SnapshotKind::Incremental => dataset_bytes + k * bytes_per_s * interval,
     }
 }
 
@@ -565,24 +570,7 @@ pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &S
         steady.capacity.iter().map(|(site, n)| f64::from(*n) * cost.instance_rates(site).0).sum();
     let imaged = deployment.instances_needed().saturating_sub(running_at(steady, &deployment.standby));
     let gb = |bytes: f64| bytes.max(0.0) / BYTES_PER_GB;
-    let write_bytes_month = deployment.workload.mean_bytes_per_s() * SECONDS_PER_MONTH;
-    let (replica_bytes, backup_bytes, moved_bytes) = match &steady.replication {
-        ReplicationSpec::Synchronous { .. }
-        | ReplicationSpec::Asynchronous
-        | ReplicationSpec::AsyncFluid { .. }
-        | ReplicationSpec::SemiSync { .. }
-        | ReplicationSpec::Lag { .. }
-        | ReplicationSpec::Quorum { .. } => (deployment.dataset_bytes, 0.0, write_bytes_month),
-        ReplicationSpec::Snapshot(s) => {
-            let moved = match s.size {
-                SnapshotKind::Full { size_bytes } => {
-                    size_bytes * SECONDS_PER_MONTH / s.interval.as_secs_f64().max(1e-9)
-                }
-                SnapshotKind::Incremental => write_bytes_month,
-            };
-            (0.0, retained_backup_bytes(cost, deployment, s), moved)
-        }
-    };
+    let (replica_bytes, backup_bytes, moved_bytes) = copy_bytes(cost, deployment, &steady.replication);
     let m = MonthlyCost {
         running_instances_usd: running_usd_per_hour * HOURS_PER_MONTH,
         imaged_instances_usd: f64::from(imaged) * cost.instance_rates(&deployment.standby).1 * HOURS_PER_MONTH,
@@ -592,6 +580,75 @@ pub fn monthly_running_cost(cost: &CostSpec, deployment: &Deployment, steady: &S
         transfer_usd: gb(moved_bytes) * transfer_rate_usd_per_gb(cost, deployment),
         fixed_usd: cost.fixed_usd_per_month,
     };
+    finite_items(m)
+}
+
+/// What keeping one copy in `replication`'s mode stores and moves per month: (a live copy of
+/// the data set, backups retained, bytes replicated).
+fn copy_bytes(cost: &CostSpec, deployment: &Deployment, replication: &ReplicationSpec) -> (f64, f64, f64) {
+    log_copy_bytes(cost, deployment.dataset_bytes, deployment.workload.mean_bytes_per_s(), replication)
+}
+
+/// [`copy_bytes`] for any write log: its data set and its mean bytes per second.
+fn log_copy_bytes(
+    cost: &CostSpec,
+    dataset_bytes: f64,
+    bytes_per_s: f64,
+    replication: &ReplicationSpec,
+) -> (f64, f64, f64) {
+    let write_bytes_month = bytes_per_s * SECONDS_PER_MONTH;
+    match replication {
+        ReplicationSpec::Snapshot(s) => {
+            let moved = match s.size {
+                SnapshotKind::Full { size_bytes } => {
+                    size_bytes * SECONDS_PER_MONTH / s.interval.as_secs_f64().max(1e-9)
+                }
+                SnapshotKind::Incremental => write_bytes_month,
+            };
+            (0.0, retained_bytes(cost, dataset_bytes, bytes_per_s, s), moved)
+        }
+        // Every live mode keeps a full copy and moves every write.
+        _ => (dataset_bytes, 0.0, write_bytes_month),
+    }
+}
+
+/// The monthly running cost of a trial's strategy: its steady state ([`monthly_running_cost`]),
+/// the data stores (`[[stores]]`: each data set at the primary and each copy, priced the same
+/// way), plus every copy of the database besides the standby's ([`DisasterTrial::copies`] after the first: replicas,
+/// a multi-site strategy's extra sites, a daily backup into a vault), each priced as the
+/// standby's copy is — a live copy's storage at the block-storage price, retained backups at
+/// the backup price (so retention costs what it keeps), and the replication traffic at the
+/// intra- or inter-region price. What runs at those sites is in the steady state already.
+///
+/// [`DisasterTrial::copies`]: crate::trial::DisasterTrial::copies
+pub fn trial_monthly_cost(cost: &CostSpec, trial: &crate::trial::DisasterTrial<'_>) -> MonthlyCost {
+    let d = &trial.scenario().deployment;
+    let mut m = monthly_running_cost(cost, d, trial.steady_state());
+    let gb = |bytes: f64| bytes.max(0.0) / BYTES_PER_GB;
+    for copy in trial.copies().iter().skip(1) {
+        let (replica, backups, moved) = copy_bytes(cost, d, copy.replication);
+        let rate = match copy.proximity {
+            crate::recovery::Proximity::OtherRegion => cost.transfer_usd_per_gb,
+            _ => cost.intra_region_transfer_usd_per_gb,
+        };
+        m.storage_usd += gb(replica) * cost.storage_usd_per_gb_month;
+        m.backup_storage_usd += gb(backups) * cost.backup_storage_usd_per_gb_month;
+        m.transfer_usd += gb(moved) * rate;
+    }
+    // The data stores: each one's data set at the primary, and each of its copies.
+    let t = &d.topology;
+    for store in &d.stores {
+        m.storage_usd += gb(store.dataset_bytes) * cost.storage_usd_per_gb_month;
+        for copy in &store.copies {
+            let (replica, backups, moved) =
+                log_copy_bytes(cost, store.dataset_bytes, store.workload.mean_bytes_per_s(), &copy.replication);
+            let same_region = matches!((t.site(&d.primary), t.site(&copy.site)), (Some(p), Some(s)) if t.region_of(p) == t.region_of(s));
+            let rate = if same_region { cost.intra_region_transfer_usd_per_gb } else { cost.transfer_usd_per_gb };
+            m.storage_usd += gb(replica) * cost.storage_usd_per_gb_month;
+            m.backup_storage_usd += gb(backups) * cost.backup_storage_usd_per_gb_month;
+            m.transfer_usd += gb(moved) * rate;
+        }
+    }
     finite_items(m)
 }
 
@@ -713,8 +770,14 @@ pub fn downtime_cost_usd(impact: &ImpactSpec, hours: f64) -> f64 {
 /// service was never restored), data lost = RPO hours and the bytes lost (in the disaster and
 /// during failback), and a penalty for each objective missed. A trial that lost every copy
 /// is charged the whole data set and, like an unrestored service, the horizon as its RPO.
+///
+/// A logical disaster (corruption, ransomware, deletion) leaves the service running until its
+/// detection: its downtime is the RTO less the detection delay (the dwell); its damage is in
+/// the data lost.
 pub fn business_impact(impact: &ImpactSpec, scenario: &DisasterScenario, outcome: &TrialOutcome) -> Impact {
-    let down_h = outcome.rto.unwrap_or(scenario.horizon).as_secs_f64() / 3600.0;
+    let down = outcome.rto.unwrap_or(scenario.horizon);
+    let down = if outcome.logical { down.saturating_sub(outcome.detection_delay) } else { down };
+    let down_h = down.as_secs_f64() / 3600.0;
     let rpo_h = outcome.rpo.unwrap_or(scenario.horizon).as_secs_f64() / 3600.0;
     let bytes = if outcome.rpo.is_none() { scenario.deployment.dataset_bytes } else { outcome.bytes_lost as f64 };
     let lost_gb = (bytes + outcome.failback_bytes_lost as f64) / BYTES_PER_GB;

@@ -121,6 +121,14 @@ impl Strategy for WithReplicas {
         let mut steady = self.inner.steady_state(deployment)?;
         for r in &self.replicas {
             let site = &r.site;
+            if r.strategy.is_none() && matches!(r.replication, ReplicationSpec::Snapshot(_)) {
+                // A backup copy is storage: nothing runs at its site (give the replica a
+                // strategy, e.g. backup_restore, to recover there with a restore).
+                steady.capacity.retain(|(s, _)| s != site);
+                steady.traffic.retain(|(s, _)| s != site);
+                steady.database_size.retain(|(s, _)| s != site);
+                continue;
+            }
             let mut d = deployment.clone();
             d.standby = site.clone();
             let other = self.at(site).steady_state(&d)?;

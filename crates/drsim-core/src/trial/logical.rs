@@ -169,6 +169,7 @@ impl DisasterTrial<'_> {
             trial,
             disaster: dis.label.clone(),
             from_mix: self.disasters.len() > 1,
+            logical: true,
             disaster_at: t_c,
             detection_delay: dwell,
             first_partial_service: rto,

@@ -40,6 +40,9 @@ pub struct TrialOutcome {
     pub disaster: String,
     /// Whether the disaster was drawn from a mix (summaries then keep a breakdown by label).
     pub from_mix: bool,
+    /// Whether it was a logical disaster (corruption, ransomware, deletion): the service ran
+    /// until its detection, so the outage users saw is `rto − detection_delay`.
+    pub logical: bool,
     /// When.
     pub disaster_at: SimTime,
     /// Disaster to detection.

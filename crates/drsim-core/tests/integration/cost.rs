@@ -214,6 +214,7 @@ fn outcome(rto_h: Option<u64>, rpo_min: u64, bytes_lost: u64, failback_h: u64) -
         trial: 0,
         disaster: "region A".into(),
         from_mix: false,
+        logical: false,
         disaster_at: SimTime::ZERO,
         detection_delay: SimDuration::from_secs(90),
         first_partial_service: rto_h.map(SimDuration::from_hours),
