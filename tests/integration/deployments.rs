@@ -238,18 +238,18 @@ launch = "200s"
 "#
         )
     };
-    // With tiers, each survivor's launch splits by tier, each at its own launch time; the
-    // service is back when the slowest tier has its capacity: detection + 400 s with an app
-    // tier of 400 s, detection + 100 s (the TTL is 60 s) when both take 100 s. With full fleets
+    // With tiers, each survivor's launch (200 s) is followed by each tier's ready time; the
+    // service is back when the slowest tier has its capacity: detection + 200 + 400 s with an
+    // app tier ready in 400 s, detection + 200 + 100 s when both take 100 s. With full fleets
     // nothing launches and the tiers change nothing.
     let tiers = |web: u64, app: u64| {
-        format!("tiers = [{{ name = \"web\", launch = \"{web}s\" }}, {{ name = \"app\", launch = \"{app}s\" }}]\n")
+        format!("tiers = [{{ name = \"web\", ready = \"{web}s\" }}, {{ name = \"app\", ready = \"{app}s\" }}]\n")
     };
     for (fraction, tiers, after_detection) in [
         ("1.0", String::new(), 60),
         ("0.3334", String::new(), 200),
-        ("0.3334", tiers(100, 400), 400),
-        ("0.3334", tiers(100, 100), 100),
+        ("0.3334", tiers(100, 400), 600),
+        ("0.3334", tiers(100, 100), 300),
         ("1.0", tiers(100, 400), 60),
     ] {
         let text = text(fraction).replace("dataset_bytes = 1e9\n", &format!("dataset_bytes = 1e9\n{tiers}"));

@@ -970,9 +970,9 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
     );
     for tier in &d.tiers {
         println!(
-            "  tier {:?}: every site's pool in this tier; launch mean {}",
+            "  tier {:?}: every site's pool in this tier; ready mean {} after launch",
             tier.name,
-            tier.launch.mean_secs().map_or_else(|| "unknown".into(), drsim::stats::format_secs)
+            tier.ready.mean_secs().map_or_else(|| "unknown".into(), drsim::stats::format_secs)
         );
     }
     // The data stores besides the database, each with its copies.

@@ -775,8 +775,13 @@ pub fn downtime_cost_usd(impact: &ImpactSpec, hours: f64) -> f64 {
 /// detection: its downtime is the RTO less the detection delay (the dwell); its damage is in
 /// the data lost.
 pub fn business_impact(impact: &ImpactSpec, scenario: &DisasterScenario, outcome: &TrialOutcome) -> Impact {
-    let down = outcome.rto.unwrap_or(scenario.horizon);
-    let down = if outcome.logical { down.saturating_sub(outcome.detection_delay) } else { down };
+    // A logical disaster's outage starts at detection; a service never restored is charged
+    // the whole horizon after it.
+    let down = match outcome.rto {
+        Some(r) if outcome.logical => r.saturating_sub(outcome.detection_delay),
+        Some(r) => r,
+        None => scenario.horizon,
+    };
     let down_h = down.as_secs_f64() / 3600.0;
     let rpo_h = outcome.rpo.unwrap_or(scenario.horizon).as_secs_f64() / 3600.0;
     let bytes = if outcome.rpo.is_none() { scenario.deployment.dataset_bytes } else { outcome.bytes_lost as f64 };

@@ -176,8 +176,8 @@ pub fn run_horizon(
         busy_until = if failed_over { o.failback_done_at.unwrap_or(t_f + sc.horizon) } else { back };
         out.failovers += u64::from(failed_over);
         if failed_over || !sc.disaster.primary_data_survives {
-            out.writes_lost += o.writes_lost;
-            out.bytes_lost += o.bytes_lost + o.failback_bytes_lost;
+            out.writes_lost = out.writes_lost.saturating_add(o.writes_lost);
+            out.bytes_lost = out.bytes_lost.saturating_add(o.bytes_lost).saturating_add(o.failback_bytes_lost);
         }
     }
     logical_incidents(trial, spec, seed, index, end, &mut out)?;
@@ -213,8 +213,8 @@ fn logical_incidents(
             if o.flags.no_clean_copy {
                 out.no_clean_copy += 1;
             } else {
-                out.writes_lost += o.writes_lost;
-                out.bytes_lost += o.bytes_lost;
+                out.writes_lost = out.writes_lost.saturating_add(o.writes_lost);
+                out.bytes_lost = out.bytes_lost.saturating_add(o.bytes_lost);
                 if let Some(rto) = o.rto {
                     let detected = t.saturating_add(o.detection_delay);
                     let back = t.saturating_add(rto);

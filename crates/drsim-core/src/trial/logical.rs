@@ -71,7 +71,8 @@ impl DisasterTrial<'_> {
             primary_data_survives: true,
             data: None,
         };
-        Ok(self.run_data(&dis, &prepared, trial, streams, t_c))
+        // A horizon run follows every occurrence to its end (its own length bounds it).
+        Ok(self.run_data(&dis, &prepared, trial, streams, t_c, SimDuration::MAX))
     }
     /// A logical disaster at `t_c` (docs/model.md, "Logical corruption"): detected a dwell time
     /// later; each damaged store restores its newest clean recovery point still there at
@@ -87,18 +88,24 @@ impl DisasterTrial<'_> {
         trial: u64,
         streams: TrialStreams,
         t_c: SimTime,
+        limit: SimDuration,
     ) -> TrialOutcome {
         use crate::corruption::{DataDisasterKind, count_writes, newest_clean_point};
         use crate::model::ReplicationSpec;
         let sc = self.scenario;
         let d = &sc.deployment;
+        // The draws every strategy shares come first, from the trial's stream; each copy's
+        // schedule and each store's count have sub-streams of their own, so that strategies
+        // with different copies still face the same dwell, attack, cutover and writes (common
+        // random numbers).
         let mut rng = streams.rng(StreamId::CORRUPTION);
         let dwell = data.dwell.sample(&mut rng).min(crate::corruption::MAX_DWELL);
         let t_det = t_c.saturating_add(dwell);
         let attacked = data.kind == DataDisasterKind::Ransomware && rng.random::<f64>() < data.delete_probability;
+        let cutover = data.cutover.sample(&mut rng);
         let mut flags = TrialFlags::default();
         let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) =
-            (Some(SimDuration::ZERO), 0, 0, SimDuration::ZERO);
+            (Some(SimDuration::ZERO), 0u64, 0u64, SimDuration::ZERO);
         let mut restore = SimDuration::ZERO;
         let mut stores = vec![];
         for idx in 0..=d.stores.len() {
@@ -116,7 +123,8 @@ impl DisasterTrial<'_> {
                 };
                 // The youngest clean point over the copies: the smallest age before the damage.
                 let mut best: Option<(SimDuration, &str)> = None;
-                for (spec, site) in specs {
+                for (k, (spec, site)) in specs.into_iter().enumerate() {
+                    let mut rng = streams.family(idx as u64).rng(StreamId::CORRUPTION.sub(k as u64));
                     let phase = match spec {
                         ReplicationSpec::Snapshot(s) => s.phase.unwrap_or_else(|| {
                             SimDuration::from_nanos(rng.random_range(0..s.interval.as_nanos().max(1)))
@@ -133,7 +141,8 @@ impl DisasterTrial<'_> {
                     Some((age, site)) => {
                         // Without replay the writes after the damage are lost too.
                         let lost = if data.replay { age } else { age.saturating_add(dwell) };
-                        let (w, b) = count_writes(workload, lost, &mut rng);
+                        let mut count_rng = streams.family(idx as u64).rng(StreamId::CORRUPTION.sub(1 << 20));
+                        let (w, b) = count_writes(workload, lost, &mut count_rng);
                         let secs = if dataset > 0.0 { dataset / data.restore[idx] } else { 0.0 };
                         restore = restore.max(SimDuration::from_secs_f64(secs));
                         copy_age = copy_age.max(lost);
@@ -146,8 +155,8 @@ impl DisasterTrial<'_> {
                 }
             };
             rpo = rpo.zip(store_rpo).map(|(a, b)| a.max(b));
-            writes_lost += w;
-            bytes_lost += b;
+            writes_lost = writes_lost.saturating_add(w);
+            bytes_lost = bytes_lost.saturating_add(b);
             if !d.stores.is_empty() {
                 stores.push(StoreOutcome {
                     name: name.to_string(),
@@ -159,11 +168,10 @@ impl DisasterTrial<'_> {
                 });
             }
         }
-        let cutover = data.cutover.sample(&mut rng);
         let back = t_det.saturating_add(restore).saturating_add(cutover);
         // Without a clean point of every damaged store there is nothing to bring the service
         // back with: the RTO is censored too (rebuilding from nothing is outside the model).
-        let rto = (!flags.no_clean_copy && back - t_c <= sc.horizon).then(|| back - t_c);
+        let rto = (!flags.no_clean_copy && back - t_c <= limit).then(|| back - t_c);
         flags.outlasted_horizon = !flags.no_clean_copy && rto.is_none();
         TrialOutcome {
             trial,

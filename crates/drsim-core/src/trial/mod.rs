@@ -655,7 +655,7 @@ impl<'a> DisasterTrial<'a> {
         let repair = self.disasters[which].repair.sample(&mut disaster_rng);
         if let Some(data) = &self.disasters[which].data {
             // The infrastructure stays up: no fault history to follow.
-            return Ok(self.run_data(&self.disasters[which], data, trial, streams, t_d));
+            return Ok(self.run_data(&self.disasters[which], data, trial, streams, t_d, sc.horizon));
         }
         let faults = self.fault_history(streams, SimTime::ZERO, t_d + sc.horizon);
         self.run_disaster(which, trial, streams, SimTime::ZERO, t_d, repair, &faults)
@@ -704,7 +704,7 @@ impl<'a> DisasterTrial<'a> {
             TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
         })?;
         if let Some(data) = &dis.data {
-            return Ok(self.run_data(dis, data, trial, streams, t_d));
+            return Ok(self.run_data(dis, data, trial, streams, t_d, sc.horizon));
         }
         if faults.len() != self.watches.len() {
             return Err(TrialError::Scenario(format!(
@@ -1123,8 +1123,8 @@ impl<'a> DisasterTrial<'a> {
                 }
             };
             rpo = rpo.zip(store_rpo).map(|(a, b)| a.max(b));
-            writes_lost += st.loss.writes_lost;
-            bytes_lost += st.loss.bytes_lost;
+            writes_lost = writes_lost.saturating_add(st.loss.writes_lost);
+            bytes_lost = bytes_lost.saturating_add(st.loss.bytes_lost);
             copy_age = copy_age.max(st.loss.copy_age);
             stores.push(StoreOutcome {
                 name: st.name.to_string(),
@@ -1200,20 +1200,32 @@ impl DisasterTrial<'_> {
             flags.no_surviving_copy = true;
             (None, None, None)
         };
-        // Every store waits with the database: back with the primary, or lost with it.
+        // The database waits for the primary or is lost with it; so does every store when the
+        // service waits (the primary's data survived); otherwise a store whose own copy survived
+        // reports that copy's loss (the service's RPO stays censored with the database's).
         let stores = if store_ctx.is_empty() {
             vec![]
         } else {
-            std::iter::once(crate::model::store::DATABASE)
-                .chain(store_ctx.iter().map(|s| s.name))
-                .map(|name| StoreOutcome {
-                    name: name.to_string(),
-                    recovered_from: rpo.map(|_| sc.deployment.primary.clone()),
-                    rpo,
-                    writes_lost: 0,
-                    bytes_lost: 0,
-                    copy_age: SimDuration::ZERO,
-                })
+            let lost_with = |name: &str| StoreOutcome {
+                name: name.to_string(),
+                recovered_from: rpo.map(|_| sc.deployment.primary.clone()),
+                rpo,
+                writes_lost: 0,
+                bytes_lost: 0,
+                copy_age: SimDuration::ZERO,
+            };
+            std::iter::once(lost_with(crate::model::store::DATABASE))
+                .chain(store_ctx.iter().map(|s| match s.site {
+                    Some(site) if rpo.is_none() => StoreOutcome {
+                        name: s.name.to_string(),
+                        recovered_from: Some(site.to_string()),
+                        rpo: Some(s.loss.rpo),
+                        writes_lost: s.loss.writes_lost,
+                        bytes_lost: s.loss.bytes_lost,
+                        copy_age: s.loss.copy_age,
+                    },
+                    _ => lost_with(s.name),
+                }))
                 .collect()
         };
         TrialOutcome {
