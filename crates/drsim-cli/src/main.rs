@@ -14,10 +14,22 @@
 //! by Ctrl-C or SIGTERM after saving a checkpoint (`--checkpoint PATH --resume` continues),
 //! 141 stdout closed by its reader (quietly, after writing the files asked for).
 
+// Every `println!` of this crate goes through `output::console_print` (it shadows the
+// standard macro): a closed or failing stdout is remembered for the exit code instead of
+// panicking, and the files asked for are still written (issue 14, item 6).
+macro_rules! println {
+    ($($arg:tt)*) => {
+        $crate::output::console_print(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+mod csv;
+mod horizon;
 mod output;
 mod report;
 mod run;
 mod shard;
+mod table;
+mod validate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,7 +50,7 @@ enum Command {
     Run(run::RunArgs),
     /// Years of operation with every failure process of `[horizon]` active: availability,
     /// incidents, downtime and data lost per year.
-    Horizon(run::HorizonArgs),
+    Horizon(horizon::HorizonArgs),
     /// Check a scenario file and print what it describes.
     Validate {
         /// The scenario file.
@@ -84,8 +96,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
-        Command::Horizon(args) => run::horizon(args),
-        Command::Validate { scenario } => run::validate(&scenario),
+        Command::Horizon(args) => horizon::horizon(args),
+        Command::Validate { scenario } => validate::validate(&scenario),
         Command::Merge { shards, json } => report::merge(&shards, &json),
     };
     match result {
