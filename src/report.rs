@@ -98,6 +98,14 @@ pub struct AllTrials {
     pub p999: Option<f64>,
 }
 
+impl AllTrials {
+    /// The quantiles from `q(p)`, in ns over all trials (`None` among the censored), in seconds.
+    fn of(q: impl Fn(f64) -> Option<u64>) -> Self {
+        let s = |p: f64| q(p).map(|ns| ns as f64 / 1e9);
+        AllTrials { p50: s(0.5), p90: s(0.9), p95: s(0.95), p99: s(0.99), p999: s(0.999) }
+    }
+}
+
 /// The human-readable summary of one strategy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StrategySummary {
@@ -177,13 +185,12 @@ pub struct StoreReport {
 impl StoreReport {
     /// Summarises the mergeable state.
     pub fn of(s: &crate::montecarlo::StoreSummary) -> Self {
-        let r = |p: f64| s.rpo_quantile_all(p).map(|ns| ns as f64 / 1e9);
         StoreReport {
             trials: s.trials,
             with_copy: s.rpo.count(),
             no_copy: s.no_copy,
             rpo_s: metric(&s.rpo, 1e-9),
-            rpo_all_trials_s: AllTrials { p50: r(0.5), p90: r(0.9), p95: r(0.95), p99: r(0.99), p999: r(0.999) },
+            rpo_all_trials_s: AllTrials::of(|p| s.rpo_quantile_all(p)),
             bytes_lost: metric(&s.bytes_lost, 1.0),
         }
     }
@@ -193,18 +200,16 @@ impl StrategySummary {
     /// Summarises the mergeable state.
     pub fn of(s: &TrialsSummary) -> Self {
         const S: f64 = 1e-9;
-        let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 / 1e9);
-        let r = |p: f64| s.rpo_quantile_all(p).map(|ns| ns as f64 / 1e9);
         StrategySummary {
             trials: s.trials,
             recovered: s.recovered(),
             censored: s.censored(),
             rto_s: metric(&s.rto, S),
-            rto_all_trials_s: AllTrials { p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), p999: q(0.999) },
+            rto_all_trials_s: AllTrials::of(|p| s.rto_quantile_all(p)),
             rto_after_detection_s: metric(&s.after_detection, S),
             with_copy: s.with_copy(),
             rpo_s: metric(&s.rpo, S),
-            rpo_all_trials_s: AllTrials { p50: r(0.5), p90: r(0.9), p95: r(0.95), p99: r(0.99), p999: r(0.999) },
+            rpo_all_trials_s: AllTrials::of(|p| s.rpo_quantile_all(p)),
             writes_lost: metric(&s.writes_lost, 1.0),
             bytes_lost: metric(&s.bytes_lost, 1.0),
             detection_s: metric(&s.detection, S),

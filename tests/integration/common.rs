@@ -21,3 +21,11 @@ pub fn load(file: &str) -> Scenario {
 pub fn run(trial: &DisasterTrial<'_>, seed: u64, n: u64) -> Vec<TrialOutcome> {
     (0..n).into_par_iter().map(|i| trial.run(seed, i)).collect::<Result<_, _>>().unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The sample mean of `v` and its standard error (sample standard deviation / √n).
+pub fn mean_se(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (var / n).sqrt())
+}

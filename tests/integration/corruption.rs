@@ -23,7 +23,7 @@ use drsim::scenario::Scenario;
 use drsim::trial::{DisasterTrial, TrialOutcome};
 use proptest::prelude::*;
 
-use crate::common::run;
+use crate::common::{mean_se, run};
 
 const BASE: &str = r#"
 [trials]
@@ -84,13 +84,6 @@ fn daily(retention: &str, vault: &str) -> String {
 site = "V"
 replication = {{ mode = "snapshot", interval = "24h", size = {{ kind = "incremental" }}, retention = {{ {retention} }}, vault = "{vault}" }}"#
     )
-}
-
-fn mean_se(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
 }
 
 /// Daily backups kept 7, fixed dwell (module docs).

@@ -34,7 +34,7 @@ use drsim::montecarlo::TrialsSummary;
 use drsim::scenario::Scenario;
 use drsim::trial::{DisasterTrial, TrialOutcome};
 
-use crate::common::{run, scenario_dir};
+use crate::common::{mean_se, run, scenario_dir};
 
 const TRIALS: u64 = 4000;
 
@@ -53,13 +53,6 @@ fn outcomes(sc: &Scenario, strategy: usize) -> Vec<TrialOutcome> {
     let s = drsim::strategies::build(&sc.strategies[strategy]).unwrap();
     let trial = DisasterTrial::new(&sc.disaster, s.as_ref()).unwrap();
     run(&trial, sc.trials.seed, TRIALS)
-}
-
-fn mean_se(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    (m, (var / n).sqrt())
 }
 
 /// A zone loss leaves the synchronous standby: RPO 0 in every trial, recovery in the same

@@ -103,18 +103,13 @@ pub struct LogicalProcess {
 impl LogicalProcess {
     /// The disaster it repeats.
     pub fn data(&self) -> Option<(DataDisasterKind, &DataDisaster)> {
-        use DataDisasterKind as K;
-        [(K::Corruption, &self.corruption), (K::Ransomware, &self.ransomware), (K::Deletion, &self.deletion)]
-            .into_iter()
-            .find_map(|(k, d)| d.as_ref().map(|d| (k, d)))
+        given_kinds(&self.corruption, &self.ransomware, &self.deletion).next()
     }
 
     /// Checks that exactly one kind is given, its keys, and a finite positive mean time between
     /// occurrences; the message names the key.
     pub fn validate(&self) -> Result<(), String> {
-        let given = usize::from(self.corruption.is_some())
-            + usize::from(self.ransomware.is_some())
-            + usize::from(self.deletion.is_some());
+        let given = given_kinds(&self.corruption, &self.ransomware, &self.deletion).count();
         if given != 1 {
             return Err(format!("gives {given} of corruption, ransomware and deletion: give exactly one"));
         }
@@ -127,6 +122,19 @@ impl LogicalProcess {
         let (kind, d) = self.data().expect("exactly one is given");
         d.validate(kind).map_err(|m| format!("{kind}.{m}"))
     }
+}
+
+/// The logical disasters given, of the three keys `corruption`, `ransomware`, `deletion` that a
+/// `[[disasters]]` entry and a `[[horizon.logical]]` process both have, with their kinds.
+pub(crate) fn given_kinds<'a>(
+    corruption: &'a Option<DataDisaster>,
+    ransomware: &'a Option<DataDisaster>,
+    deletion: &'a Option<DataDisaster>,
+) -> impl Iterator<Item = (DataDisasterKind, &'a DataDisaster)> {
+    use DataDisasterKind as K;
+    [(K::Corruption, corruption), (K::Ransomware, ransomware), (K::Deletion, deletion)]
+        .into_iter()
+        .filter_map(|(k, d)| d.as_ref().map(|d| (k, d)))
 }
 
 /// The longest dwell time: its mean may not exceed it, and draws are capped at it (a century:
@@ -159,6 +167,11 @@ impl DataDisaster {
         Distribution::lognormal(median, 1.0)
             .and_then(DurationDistribution::new)
             .expect("the default lognormal parameters are valid")
+    }
+
+    /// Its label in reports by default: the kind and the stores, `ransomware database, media`.
+    pub fn label(&self, kind: DataDisasterKind) -> String {
+        format!("{kind} {}", self.stores.join(", "))
     }
 
     /// Checks what can be checked without the deployment; the message names the key.

@@ -625,28 +625,27 @@ pub fn trial_monthly_cost(cost: &CostSpec, trial: &crate::trial::DisasterTrial<'
     let d = &trial.scenario().deployment;
     let mut m = monthly_running_cost(cost, d, trial.steady_state());
     let gb = |bytes: f64| bytes.max(0.0) / BYTES_PER_GB;
-    for copy in trial.copies().iter().skip(1) {
-        let (replica, backups, moved) = copy_bytes(cost, d, copy.replication);
-        let rate = match copy.proximity {
-            crate::recovery::Proximity::OtherRegion => cost.transfer_usd_per_gb,
-            _ => cost.intra_region_transfer_usd_per_gb,
-        };
+    // One copy: (a live copy of the data set, backups retained, bytes moved per month), and
+    // whether its site is in another region than the primary.
+    let mut add = |(replica, backups, moved): (f64, f64, f64), other_region: bool| {
+        let rate = if other_region { cost.transfer_usd_per_gb } else { cost.intra_region_transfer_usd_per_gb };
         m.storage_usd += gb(replica) * cost.storage_usd_per_gb_month;
         m.backup_storage_usd += gb(backups) * cost.backup_storage_usd_per_gb_month;
         m.transfer_usd += gb(moved) * rate;
+    };
+    for copy in trial.copies().iter().skip(1) {
+        add(copy_bytes(cost, d, copy.replication), copy.proximity == crate::recovery::Proximity::OtherRegion);
     }
     // The data stores: each one's data set at the primary, and each of its copies.
     let t = &d.topology;
     for store in &d.stores {
-        m.storage_usd += gb(store.dataset_bytes) * cost.storage_usd_per_gb_month;
+        add((store.dataset_bytes, 0.0, 0.0), false);
         for copy in &store.copies {
-            let (replica, backups, moved) =
-                log_copy_bytes(cost, store.dataset_bytes, store.workload.mean_bytes_per_s(), &copy.replication);
             let same_region = matches!((t.site(&d.primary), t.site(&copy.site)), (Some(p), Some(s)) if t.region_of(p) == t.region_of(s));
-            let rate = if same_region { cost.intra_region_transfer_usd_per_gb } else { cost.transfer_usd_per_gb };
-            m.storage_usd += gb(replica) * cost.storage_usd_per_gb_month;
-            m.backup_storage_usd += gb(backups) * cost.backup_storage_usd_per_gb_month;
-            m.transfer_usd += gb(moved) * rate;
+            add(
+                log_copy_bytes(cost, store.dataset_bytes, store.workload.mean_bytes_per_s(), &copy.replication),
+                !same_region,
+            );
         }
     }
     finite_items(m)

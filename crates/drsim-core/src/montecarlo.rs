@@ -149,6 +149,22 @@ impl Accumulator {
         self.sum
     }
 
+    /// The value at quantile `p` over `total` observations of which these are the recorded
+    /// ones, the other `total − count` censored (counting as +∞, docs/model.md "Censoring"):
+    /// with `n` recorded, the quantile `p` over all is the quantile `p·total / n` of these when
+    /// `p·total ≤ n`; `None` when it falls among the censored (or nothing was recorded).
+    pub fn quantile_censored(&self, p: f64, total: u64) -> Option<u64> {
+        let n = self.count;
+        if n == 0 || total == 0 {
+            return None;
+        }
+        let rank = p.clamp(0.0, 1.0) * total as f64;
+        if rank > n as f64 {
+            return None;
+        }
+        self.quantile(rank / n as f64)
+    }
+
     /// The value at quantile `p` in [0, 1] (to 3 significant digits, within [min, max]).
     pub fn quantile(&self, p: f64) -> Option<u64> {
         (self.count > 0).then(|| self.hist.value_at_quantile(p.clamp(0.0, 1.0)).min(self.max).max(self.min))
@@ -365,15 +381,7 @@ impl StoreSummary {
 
     /// The RPO at quantile `p` over all its trials, those without a copy counting as +∞.
     pub fn rpo_quantile_all(&self, p: f64) -> Option<u64> {
-        let (n, total) = (self.rpo.count(), self.trials);
-        if n == 0 || total == 0 {
-            return None;
-        }
-        let rank = p.clamp(0.0, 1.0) * total as f64;
-        if rank > n as f64 {
-            return None;
-        }
-        self.rpo.quantile(rank / n as f64)
+        self.rpo.quantile_censored(p, self.trials)
     }
 }
 
@@ -457,15 +465,7 @@ impl TrialsSummary {
     /// With `n` recovered of `N` trials, the quantile `p` over all is the quantile `p N / n`
     /// of the recovered ones when `p N <= n`.
     pub fn rto_quantile_all(&self, p: f64) -> Option<u64> {
-        let (n, total) = (self.rto.count(), self.trials);
-        if n == 0 || total == 0 {
-            return None;
-        }
-        let rank = p.clamp(0.0, 1.0) * total as f64;
-        if rank > n as f64 {
-            return None;
-        }
-        self.rto.quantile(rank / n as f64)
+        self.rto.quantile_censored(p, self.trials)
     }
 
     /// Trials with an RPO: a copy survived (the RPO accumulator covers these).
@@ -476,15 +476,7 @@ impl TrialsSummary {
     /// The RPO at quantile `p` over all trials, those without a surviving copy counting as +∞
     /// (as [`rto_quantile_all`](Self::rto_quantile_all) does for the RTO).
     pub fn rpo_quantile_all(&self, p: f64) -> Option<u64> {
-        let (n, total) = (self.rpo.count(), self.trials);
-        if n == 0 || total == 0 {
-            return None;
-        }
-        let rank = p.clamp(0.0, 1.0) * total as f64;
-        if rank > n as f64 {
-            return None;
-        }
-        self.rpo.quantile(rank / n as f64)
+        self.rpo.quantile_censored(p, self.trials)
     }
 
     /// Adds another summary (exact and order-free: shards and threads merge to the same

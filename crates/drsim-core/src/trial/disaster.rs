@@ -75,26 +75,21 @@ impl DisasterChoice {
         }
         match (&self.target, self.data()) {
             (Some(t), _) => t.to_string(),
-            (None, Some((kind, d))) => format!("{kind} {}", d.stores.join(", ")),
+            (None, Some((kind, d))) => d.label(kind),
             (None, None) => "(no target)".into(),
         }
     }
 
     /// The logical disaster of this entry, if it is one.
     pub fn data(&self) -> Option<(crate::corruption::DataDisasterKind, &crate::corruption::DataDisaster)> {
-        use crate::corruption::DataDisasterKind as K;
-        [(K::Corruption, &self.corruption), (K::Ransomware, &self.ransomware), (K::Deletion, &self.deletion)]
-            .into_iter()
-            .find_map(|(k, d)| d.as_ref().map(|d| (k, d)))
+        crate::corruption::given_kinds(&self.corruption, &self.ransomware, &self.deletion).next()
     }
 
     /// Checks that exactly one of `target`, `corruption`, `ransomware`, `deletion` is given, and
     /// the logical disaster's own keys; the message names the key.
     pub fn check_kind(&self) -> Result<(), String> {
         let given = usize::from(self.target.is_some())
-            + usize::from(self.corruption.is_some())
-            + usize::from(self.ransomware.is_some())
-            + usize::from(self.deletion.is_some());
+            + crate::corruption::given_kinds(&self.corruption, &self.ransomware, &self.deletion).count();
         if given != 1 {
             return Err(format!(
                 "gives {given} of target, corruption, ransomware and deletion: give exactly one (what fails, or which logical disaster)"
@@ -117,6 +112,15 @@ pub struct Objectives {
     /// Recovery point objective.
     #[serde(default)]
     pub rpo: Option<SimDuration>,
+}
+
+impl Objectives {
+    /// Whether an RTO and an RPO meet the objectives (`None`: no such objective); a censored
+    /// value (`None`) misses its objective.
+    pub fn judge(&self, rto: Option<SimDuration>, rpo: Option<SimDuration>) -> (Option<bool>, Option<bool>) {
+        let met = |objective: Option<SimDuration>, v: Option<SimDuration>| objective.map(|o| v.is_some_and(|v| v <= o));
+        (met(self.rto, rto), met(self.rpo, rpo))
+    }
 }
 
 /// Everything a disaster trial needs besides the strategy.

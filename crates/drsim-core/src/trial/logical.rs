@@ -61,18 +61,9 @@ impl DisasterTrial<'_> {
     ) -> Result<TrialOutcome, TrialError> {
         let d = &self.scenario.deployment;
         let prepared = PreparedData::new(kind, data, d, "logical")?;
-        let dis = PreparedDisaster {
-            label: format!("{kind} {}", data.stores.join(", ")),
-            cumulative: 1.0,
-            hit: vec![],
-            survivors: vec![],
-            store_survivors: vec![],
-            repair: DurationDistribution::fixed(SimDuration::ZERO),
-            primary_data_survives: true,
-            data: None,
-        };
+        let label = data.label(kind);
         // A horizon run follows every occurrence to its end (its own length bounds it).
-        Ok(self.run_data(&dis, &prepared, trial, streams, t_c, SimDuration::MAX))
+        Ok(self.run_data(&label, &prepared, trial, streams, t_c, SimDuration::MAX))
     }
     /// A logical disaster at `t_c` (docs/model.md, "Logical corruption"): detected a dwell time
     /// later; each damaged store restores its newest clean recovery point still there at
@@ -83,7 +74,7 @@ impl DisasterTrial<'_> {
     /// `no_clean_copy`.
     pub(super) fn run_data(
         &self,
-        dis: &PreparedDisaster,
+        label: &str,
         data: &PreparedData,
         trial: u64,
         streams: TrialStreams,
@@ -173,9 +164,10 @@ impl DisasterTrial<'_> {
         // back with: the RTO is censored too (rebuilding from nothing is outside the model).
         let rto = (!flags.no_clean_copy && back - t_c <= limit).then(|| back - t_c);
         flags.outlasted_horizon = !flags.no_clean_copy && rto.is_none();
+        let (rto_met, rpo_met) = sc.objectives.judge(rto, rpo);
         TrialOutcome {
             trial,
-            disaster: dis.label.clone(),
+            disaster: label.to_string(),
             from_mix: self.disasters.len() > 1,
             logical: true,
             disaster_at: t_c,
@@ -197,8 +189,8 @@ impl DisasterTrial<'_> {
             serving_outage: SimDuration::ZERO,
             commit_latency_p50: None,
             commit_latency_p99: None,
-            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
-            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
+            rto_met,
+            rpo_met,
             flags,
         }
     }

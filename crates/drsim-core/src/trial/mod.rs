@@ -322,7 +322,7 @@ impl<'a> DisasterTrial<'a> {
         let repair = self.disasters[which].repair.sample(&mut disaster_rng);
         if let Some(data) = &self.disasters[which].data {
             // The infrastructure stays up: no fault history to follow.
-            return Ok(self.run_data(&self.disasters[which], data, trial, streams, t_d, sc.horizon));
+            return Ok(self.run_data(&self.disasters[which].label, data, trial, streams, t_d, sc.horizon));
         }
         let faults = self.fault_history(streams, SimTime::ZERO, t_d + sc.horizon);
         self.run_disaster(which, trial, streams, SimTime::ZERO, t_d, repair, &faults)
@@ -371,7 +371,7 @@ impl<'a> DisasterTrial<'a> {
             TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
         })?;
         if let Some(data) = &dis.data {
-            return Ok(self.run_data(dis, data, trial, streams, t_d, sc.horizon));
+            return Ok(self.run_data(&dis.label, data, trial, streams, t_d, sc.horizon));
         }
         if faults.len() != self.watches.len() {
             return Err(TrialError::Scenario(format!(
@@ -674,6 +674,7 @@ impl<'a> DisasterTrial<'a> {
             });
         }
 
+        let (rto_met, rpo_met) = sc.objectives.judge(rto, rpo);
         Ok(TrialOutcome {
             trial,
             disaster: dis.label.clone(),
@@ -698,8 +699,8 @@ impl<'a> DisasterTrial<'a> {
             serving_outage,
             commit_latency_p50,
             commit_latency_p99,
-            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
-            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
+            rto_met,
+            rpo_met,
             flags,
         })
     }
@@ -766,6 +767,7 @@ impl DisasterTrial<'_> {
                 }))
                 .collect()
         };
+        let (rto_met, rpo_met) = sc.objectives.judge(rto, rpo);
         TrialOutcome {
             trial,
             disaster: dis.label.clone(),
@@ -790,8 +792,8 @@ impl DisasterTrial<'_> {
             serving_outage: SimDuration::ZERO,
             commit_latency_p50: None,
             commit_latency_p99: None,
-            rto_met: sc.objectives.rto.map(|o| rto.is_some_and(|r| r <= o)),
-            rpo_met: sc.objectives.rpo.map(|o| rpo.is_some_and(|r| r <= o)),
+            rto_met,
+            rpo_met,
             flags,
         }
     }

@@ -179,6 +179,13 @@ pub(crate) struct FifoChannel {
 }
 
 impl FifoChannel {
+    /// The commit latencies recorded so far (an empty histogram before the first): what the
+    /// models that wait for acknowledgements report.
+    pub(crate) fn commit_latencies(&self) -> &crate::montecarlo::Accumulator {
+        static NONE_YET: std::sync::OnceLock<crate::montecarlo::Accumulator> = std::sync::OnceLock::new();
+        self.commit_hist.as_deref().unwrap_or_else(|| NONE_YET.get_or_init(Default::default))
+    }
+
     pub fn new(link: &LinkSpec, start: u64, commit: Commit, mut rng: SimRng) -> Self {
         let rtt = link.mean_rtt_secs();
         let window_limit = match link.window_bytes {

@@ -272,7 +272,6 @@ impl Replication for SemiSync {
         self.inner.stability
     }
     fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
-        static NONE_YET: std::sync::OnceLock<crate::montecarlo::Accumulator> = std::sync::OnceLock::new();
-        Some(self.inner.channel.commit_hist.as_deref().unwrap_or_else(|| NONE_YET.get_or_init(Default::default)))
+        Some(self.inner.channel.commit_latencies())
     }
 }
