@@ -60,7 +60,7 @@ impl<'a> DisasterTrial<'a> {
             }
             if plans.iter().any(|p| p.1 == s) {
                 return Err(TrialError::Scenario(format!(
-                    "replicas[{i}].site = {:?} already holds a copy (the standby or another replica): one copy per site",
+                    "replicas[{i}].site = {:?} already holds a copy (the standby or another replica): one copy per site (backups kept in the same region go on a site of their own, e.g. a vault site in that region with a link from the primary)",
                     r.site
                 )));
             }
