@@ -1010,7 +1010,7 @@ fn corruption_cases(args: &Args, rows: &mut Vec<Row>) {
                     let t_c = SimTime::ZERO + SimDuration::from_days(100);
                     let t_det = t_c.saturating_add(dwell(&mut rng));
                     let phase = SimDuration::from_nanos(rng.random_range(0..spec_interval(spec).as_nanos()));
-                    newest_clean_point(spec, t_c, t_det, phase, false, &mut rng)
+                    newest_clean_point(spec, t_c, t_det, phase, false, &mut rng).map(|c| c.age)
                 })
                 .collect::<Vec<_>>()
         };

@@ -17,6 +17,21 @@
 //!   retention, P(no clean copy) = p for a reachable vault and 0 for a locked one, whatever p.
 //! - Restore and cutover by hand: 100 GB at 200 MB/s = 500 s, then a fixed 5-minute cutover:
 //!   RTO after detection = 800 s exactly.
+//! - Vault Lock's cooling-off: the damage uniform in [1 d, 5 d), a compliance lock set at 0 with
+//!   a 72 h cooling-off, an attacker destroying what it can (p = 1): P(no clean copy) =
+//!   P(t_c < 3 d) = 1/2; a governance lock: 1; a lock set long before: 0.
+//! - A lock's minimum retention of 7 d keeps the daily backup that `keep_newest = 1` drops
+//!   (dwell 3 d): RPO ~ U(0, 24 h) again instead of no clean copy.
+//! - A delayed replica (lag fixed at 1 h) against an exponential dwell of mean 30 min: clean
+//!   iff D < 1 h, so P(no clean copy) = e^{−2}; its clean point is 1 h − D old, E[1 h − D | D <
+//!   1 h] = 1 h − (30 min − 1 h·e^{−2}/(1 − e^{−2})) = 2,363.46 s; promoted, not restored:
+//!   RTO after detection = the 300 s cutover.
+//! - Faults during the restore: the primary fails every 1,000 s on average (exponential) for
+//!   200 s (exponential); the 800 s of restore and cutover start over after each failure. From
+//!   the stationary state at detection: E[outage] = P(down)·r + (1/λ + r)(e^{λT} − 1) = 200/6 +
+//!   1,200·(e^{0.8} − 1) = 1,503.98 s, and P(delayed) = 1/6 + 5/6·(1 − e^{−0.8}) = 0.62556
+//!   (the restart model of e.g. Kulkarni, *Modeling and Analysis of Stochastic Systems*, the
+//!   completion time of a job that restarts after each failure).
 
 use drsim::engine::SimDuration;
 use drsim::scenario::Scenario;
@@ -163,15 +178,16 @@ fn recovery_restores_the_clean_point_then_cuts_over() {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
-    /// Live copies — synchronous, asynchronous, semi-synchronous, lag — copy the damage: with
-    /// nothing else, no trial has a clean point, whatever the lag and the dwell.
+    /// Live copies — synchronous, asynchronous, semi-synchronous, lag shorter than the dwell —
+    /// copy the damage: with nothing else, no trial has a clean point, whatever the lag and the
+    /// dwell.
     #[test]
     fn live_copies_never_hold_a_clean_point(
         mode in prop::sample::select(vec![
             r#"{ mode = "synchronous" }"#,
             r#"{ mode = "asynchronous" }"#,
             r#"{ mode = "semi_sync", timeout = "1s" }"#,
-            r#"{ mode = "lag", lag = { kind = "uniform", low = "1s", high = "2h" } }"#,
+            r#"{ mode = "lag", lag = { kind = "uniform", low = "1s", high = "59m" } }"#,
         ]),
         dwell_hours in 1u64..400,
         seed in 0u64..100,
@@ -306,4 +322,114 @@ fn strategies_with_different_backups_face_the_same_logical_disasters() {
         }
     }
     assert!(both > 50, "{both} trials where both recovered");
+}
+
+/// A snapshot replica at V in a vault given as a TOML value.
+fn vaulted(retention: &str, vault: &str) -> String {
+    format!(
+        r#"[[strategies.replicas]]
+site = "V"
+replication = {{ mode = "snapshot", interval = "24h", size = {{ kind = "incremental" }}, retention = {{ {retention} }}, vault = {vault} }}"#
+    )
+}
+
+/// Vault Lock's cooling-off and modes (module docs).
+#[test]
+fn a_vault_lock_protects_only_after_its_cooling_off_and_only_in_compliance_mode() {
+    let n = 3000;
+    let attack = r#"ransomware = { stores = ["database"], dwell = "2d", delete_probability = 1.0 }"#;
+    let with = |vault: &str| {
+        let text = BASE
+            .replace("warm_up = \"1h\"\nwindow = \"1h\"", "warm_up = \"1d\"\nwindow = \"4d\"")
+            .replace("DISASTER", attack)
+            .replace("REPLICAS", &vaulted("max_age = \"35d\"", vault));
+        assert!(text.contains("window = \"4d\""));
+        let sc = Scenario::from_toml_str(&text, "lock").unwrap_or_else(|e| panic!("{e}"));
+        let o = outcomes(&sc, n);
+        o.iter().filter(|o| o.flags.no_clean_copy).count() as f64 / n as f64
+    };
+    let cooling = with(r#"{ lock = { locked_at = "0s" } }"#);
+    let se = (0.25 / n as f64).sqrt();
+    assert!((cooling - 0.5).abs() < 4.0 * se, "P(no clean copy) {cooling:.4}, expected 0.5 ± {:.4}", 4.0 * se);
+    assert_eq!(with(r#"{ lock = { mode = "governance" } }"#), 1.0);
+    assert_eq!(with(r#"{ lock = {} }"#), 0.0);
+    assert_eq!(with(r#"{ lock = { locked_at = "0s", cooling_off = "1d" } }"#), 0.0);
+}
+
+/// A lock's minimum retention keeps what a count-based retention drops (module docs); a
+/// retention below the minimum is refused by key.
+#[test]
+fn a_locks_minimum_retention_keeps_the_clean_point() {
+    let dwell = r#"corruption = { stores = ["database"], dwell = "3d" }"#;
+    let gone = outcomes(&scenario(dwell, &vaulted("keep_newest = 1", "\"locked\"")), 200);
+    assert!(gone.iter().all(|o| o.flags.no_clean_copy));
+    let n = 2000;
+    let kept = outcomes(&scenario(dwell, &vaulted("keep_newest = 1", r#"{ lock = { min_retention = "7d" } }"#)), n);
+    let rpo: Vec<f64> = kept.iter().map(|o| o.rpo.expect("kept by the lock").as_secs_f64()).collect();
+    let (m, se) = mean_se(&rpo);
+    assert!((m - 43_200.0).abs() < 4.0 * se, "mean RPO {m:.0} s, expected 43,200 ± {:.0}", 4.0 * se);
+    let text = BASE
+        .replace("DISASTER", dwell)
+        .replace("REPLICAS", &vaulted("max_age = \"3d\"", r#"{ lock = { min_retention = "7d" } }"#));
+    let sc = Scenario::from_toml_str(&text, "short.toml").unwrap_or_else(|e| panic!("{e}"));
+    let s = drsim::strategies::build(&sc.strategies[0]).unwrap();
+    let e = DisasterTrial::new(&sc.disaster, s.as_ref()).err().expect("below the minimum").to_string();
+    assert!(
+        e.contains("replicas[0].replication") && e.contains("retention.max_age = 3d") && e.contains("min_retention"),
+        "{e}"
+    );
+}
+
+/// A delayed replica (module docs).
+#[test]
+fn a_delayed_replica_is_a_clean_point_while_its_delay_exceeds_the_dwell() {
+    let sc = scenario(
+        r#"corruption = { stores = ["database"], dwell = { kind = "exponential", mean = "30m" } }"#,
+        "[[strategies.replicas]]\nsite = \"V\"\nreplication = { mode = \"lag\", lag = \"1h\" }",
+    );
+    let n = 4000;
+    let o = outcomes(&sc, n);
+    let none = o.iter().filter(|o| o.flags.no_clean_copy).count() as f64 / n as f64;
+    let p = (-2.0f64).exp();
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    assert!((none - p).abs() < 4.0 * se, "P(no clean copy) {none:.4}, expected {p:.4} ± {:.4}", 4.0 * se);
+    let clean: Vec<&TrialOutcome> = o.iter().filter(|o| !o.flags.no_clean_copy).collect();
+    let rpo: Vec<f64> = clean.iter().map(|o| o.rpo.unwrap().as_secs_f64()).collect();
+    let (m, se) = mean_se(&rpo);
+    let expected = 3600.0 - (1800.0 - 3600.0 * p / (1.0 - p));
+    assert!((m - expected).abs() < 4.0 * se, "mean RPO {m:.1} s, expected {expected:.1} ± {:.1}", 4.0 * se);
+    for o in clean {
+        assert_eq!(
+            o.rto.unwrap().saturating_sub(o.detection_delay),
+            SimDuration::from_secs(300),
+            "promoted: the cutover only"
+        );
+        assert!(o.rpo.unwrap() < SimDuration::from_hours(1));
+    }
+}
+
+/// Faults during the restore (module docs).
+#[test]
+fn the_primarys_faults_delay_and_restart_the_restore() {
+    let text = BASE
+        .replace("DISASTER", r#"corruption = { stores = ["database"], dwell = "1d" }"#)
+        .replace("REPLICAS", &daily("", "reachable"))
+        + r#"
+[[faults]]
+target = { site = "P" }
+time_between_failures = { kind = "exponential", mean = "1000s" }
+time_to_repair = { kind = "exponential", mean = "200s" }
+"#;
+    let sc = Scenario::from_toml_str(&text, "faults").unwrap_or_else(|e| panic!("{e}"));
+    let n = 4000;
+    let o = outcomes(&sc, n);
+    let outage: Vec<f64> = o.iter().map(|o| o.rto.unwrap().saturating_sub(o.detection_delay).as_secs_f64()).collect();
+    assert!(outage.iter().all(|&x| x >= 800.0));
+    let (m, se) = mean_se(&outage);
+    let expected = 200.0 / 6.0 + 1200.0 * (0.8f64.exp() - 1.0);
+    assert!((m - expected).abs() < 4.0 * se, "mean outage {m:.1} s, expected {expected:.1} ± {:.1}", 4.0 * se);
+    let delayed = o.iter().filter(|o| o.flags.recovery_delayed).count() as f64 / n as f64;
+    let p = 1.0 / 6.0 + 5.0 / 6.0 * (1.0 - (-0.8f64).exp());
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    assert!((delayed - p).abs() < 4.0 * se, "P(delayed) {delayed:.4}, expected {p:.4} ± {:.4}", 4.0 * se);
 }

@@ -21,7 +21,9 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Distribution, DurationDistribution, SimDuration, SimRng, SimTime};
-use crate::model::{ReplicationSpec, SnapshotSpec, Vault, WorkloadSpec};
+#[cfg(doc)]
+use crate::model::Vault;
+use crate::model::{ReplicationSpec, SnapshotSpec, WorkloadSpec};
 
 /// What kind of logical disaster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,20 +221,37 @@ impl DataDisaster {
     }
 }
 
-/// How long before the damage the newest clean recovery point of one copy still there at
-/// detection was taken (`t_c` − its time, ≥ 0), or `None` when there is none.
+/// A clean recovery point of one copy: how long before the damage it was taken, and whether
+/// it is a live copy to promote rather than a backup to restore.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanPoint {
+    /// `t_c` − the point's time, ≥ 0.
+    pub age: SimDuration,
+    /// A delayed replica that had not yet applied the damage: promoted as it is, no restore.
+    pub live: bool,
+}
+
+/// The newest clean recovery point of one copy still there at detection, or `None` when there
+/// is none.
 ///
-/// - A live copy (synchronous, asynchronous, semi-synchronous, lag, quorum) applies the
-///   damaging writes after its lag, far shorter than any dwell: it never holds a clean point.
+/// - A live copy (synchronous, asynchronous, semi-synchronous, quorum) applies the damaging
+///   writes after its lag, far shorter than any dwell: it never holds a clean point.
+/// - A `lag` copy whose lag `L` exceeds the dwell `D` — a *delayed replica* (PostgreSQL
+///   `recovery_min_apply_delay`, MySQL `SOURCE_DELAY`) — has not applied the damage at
+///   detection: it is stopped and holds the writes up to `t_det − L`, a clean point `L − D`
+///   before the damage, promoted without a restore. One lag is drawn per trial for the writes
+///   around the damage (exact for a fixed delay, the delayed replica's case). It is a live
+///   database: ransomware that reached the backups (`attacked`) encrypts it too.
 /// - A snapshot schedule (jobs at `phase + k·interval`, each failing with its probability) holds
 ///   the newest successful snapshot taken at or before `t_c` if it still exists at `t_det`:
 ///   fewer than `keep_newest` successful snapshots were taken after it, it is at most `max_age`
-///   old, and the attacker (`attacked`: ransomware that reached the backups) did not destroy it —
-///   it cannot in a locked or isolated vault. Copy times are taken as done by detection (they
-///   are minutes, dwell times hours to weeks).
+///   old — unless younger than a vault lock's `min_retention` — and the attacker (`attacked`)
+///   did not destroy it: it cannot when its vault protects it at `t_c`
+///   ([`Vault::attacker_can_delete`]). Copy times are taken as done by detection (they are
+///   minutes, dwell times hours to weeks).
 ///
 /// `phase` is the schedule's offset in `[0, interval)`; `rng` draws the job failures (none
-/// when the failure probability is 0).
+/// when the failure probability is 0) and a lag copy's lag.
 pub fn newest_clean_point(
     replication: &ReplicationSpec,
     t_c: SimTime,
@@ -240,12 +259,21 @@ pub fn newest_clean_point(
     phase: SimDuration,
     attacked: bool,
     rng: &mut SimRng,
-) -> Option<SimDuration> {
-    let ReplicationSpec::Snapshot(spec) = replication else { return None };
-    if attacked && spec.vault == Vault::Reachable {
-        return None;
+) -> Option<CleanPoint> {
+    match replication {
+        ReplicationSpec::Snapshot(spec) => {
+            if attacked && spec.vault.attacker_can_delete(t_c) {
+                return None;
+            }
+            clean_snapshot(spec, t_c, t_det, phase, rng).map(|age| CleanPoint { age, live: false })
+        }
+        ReplicationSpec::Lag { lag } => {
+            let lag = lag.sample(rng);
+            let dwell = t_det.saturating_since(t_c);
+            (!attacked && lag > dwell).then(|| CleanPoint { age: lag.saturating_sub(dwell), live: true })
+        }
+        _ => None,
     }
-    clean_snapshot(spec, t_c, t_det, phase, rng)
 }
 
 fn clean_snapshot(
@@ -268,7 +296,11 @@ fn clean_snapshot(
     } else {
         after
     };
-    if spec.retention.keep_newest.is_some_and(|k| succeeded_after >= u64::from(k)) {
+    // A lock's minimum retention keeps what is younger than it at detection, whatever the
+    // count says; without one, the count decides before the walk back (no draw wasted).
+    let min_retention = spec.vault.min_retention().map(|m| i128::from(m.as_nanos()));
+    let dropped_by_count = spec.retention.keep_newest.is_some_and(|k| succeeded_after >= u64::from(k));
+    if dropped_by_count && min_retention.is_none() {
         return None;
     }
     // Walk back to the newest successful job at or before t_c: geometric failures.
@@ -282,8 +314,13 @@ fn clean_snapshot(
         0
     };
     let s = phase + (j_c - failed_before) * interval;
+    let held_by_lock = min_retention.is_some_and(|m| td - s < m);
+    if dropped_by_count && !held_by_lock {
+        return None;
+    }
     if let Some(age) = spec.retention.max_age
         && td - s > i128::from(age.as_nanos())
+        && !held_by_lock
     {
         return None;
     }
@@ -318,7 +355,7 @@ pub fn count_writes(workload: &WorkloadSpec, span: SimDuration, rng: &mut SimRng
 mod tests {
     use super::*;
     use crate::engine::rng::{StreamId, stream_rng};
-    use crate::model::{Retention, SnapshotKind};
+    use crate::model::{LockMode, Retention, SnapshotKind, Vault, VaultLock};
 
     fn daily(keep_newest: Option<u32>, failure_probability: f64) -> SnapshotSpec {
         SnapshotSpec {
@@ -342,11 +379,11 @@ mod tests {
         let phase = SimDuration::from_hours(2);
         let snap = |k| ReplicationSpec::Snapshot(daily(k, 0.0));
         assert_eq!(
-            newest_clean_point(&snap(None), t_c, t_det, phase, false, &mut rng),
+            newest_clean_point(&snap(None), t_c, t_det, phase, false, &mut rng).map(|c| c.age),
             Some(SimDuration::from_hours(12))
         );
         assert_eq!(
-            newest_clean_point(&snap(Some(4)), t_c, t_det, phase, false, &mut rng),
+            newest_clean_point(&snap(Some(4)), t_c, t_det, phase, false, &mut rng).map(|c| c.age),
             Some(SimDuration::from_hours(12))
         );
         assert_eq!(newest_clean_point(&snap(Some(3)), t_c, t_det, phase, false, &mut rng), None);
@@ -355,7 +392,10 @@ mod tests {
         let mut locked = daily(None, 0.0);
         locked.vault = Vault::Locked;
         let locked = ReplicationSpec::Snapshot(locked);
-        assert_eq!(newest_clean_point(&locked, t_c, t_det, phase, true, &mut rng), Some(SimDuration::from_hours(12)));
+        assert_eq!(
+            newest_clean_point(&locked, t_c, t_det, phase, true, &mut rng).map(|c| c.age),
+            Some(SimDuration::from_hours(12))
+        );
         // A live copy never holds a clean point.
         assert_eq!(newest_clean_point(&ReplicationSpec::Asynchronous, t_c, t_det, phase, false, &mut rng), None);
         // max_age: the clean point is 3 d 7 h old at detection.
@@ -376,11 +416,80 @@ mod tests {
         let zero = (0..n)
             .filter(|_| {
                 newest_clean_point(&spec, h(100 * 24 + 14), h(103 * 24), SimDuration::from_hours(2), false, &mut rng)
+                    .map(|c| c.age)
                     == Some(SimDuration::from_hours(12))
             })
             .count() as f64
             / n as f64;
         let se = (0.7f64 * 0.3 / n as f64).sqrt();
         assert!((zero - 0.7).abs() < 4.0 * se, "{zero}");
+    }
+
+    /// By hand, the same days as above (damage at 254 h, detection at 321 h, the clean point
+    /// at 242 h, 79 h old at detection):
+    /// - a compliance lock set at 200 h is still in its 72 h cooling-off at the attack (254 h <
+    ///   272 h): the attacker removes it and the backups; set at 100 h it holds;
+    /// - a governance lock never stops an attacker with an administrator's credentials;
+    /// - a minimum retention of 4 d keeps the point that `keep_newest = 3` drops (79 h < 96 h),
+    ///   3 d does not (79 h > 72 h).
+    #[test]
+    fn vault_locks_by_hand() {
+        let h = |x: u64| SimTime::ZERO + SimDuration::from_hours(x);
+        let (t_c, t_det) = (h(10 * 24 + 14), h(13 * 24 + 9));
+        let phase = SimDuration::from_hours(2);
+        let mut rng = stream_rng(1, 0, StreamId(99));
+        let with = |keep: Option<u32>, lock: VaultLock| {
+            let mut s = daily(keep, 0.0);
+            s.vault = Vault::Lock(lock);
+            ReplicationSpec::Snapshot(s)
+        };
+        let twelve = Some(SimDuration::from_hours(12));
+        let set_at = |x: u64| VaultLock { locked_at: Some(SimDuration::from_hours(x)), ..VaultLock::default() };
+        let mut clean = |spec: &ReplicationSpec, attacked| {
+            newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng).map(|c| c.age)
+        };
+        assert_eq!(clean(&with(None, set_at(200)), true), None);
+        assert_eq!(clean(&with(None, set_at(200)), false), twelve);
+        assert_eq!(clean(&with(None, set_at(100)), true), twelve);
+        assert_eq!(clean(&with(None, VaultLock::default()), true), twelve);
+        let governance = VaultLock { mode: LockMode::Governance, ..VaultLock::default() };
+        assert_eq!(clean(&with(None, governance), true), None);
+        let min = |d: u64| VaultLock { min_retention: Some(SimDuration::from_days(d)), ..VaultLock::default() };
+        assert_eq!(clean(&with(Some(3), VaultLock::default()), false), None);
+        assert_eq!(clean(&with(Some(3), min(4)), false), twelve);
+        assert_eq!(clean(&with(Some(3), min(3)), false), None);
+        assert!(!Vault::Isolated.attacker_can_delete(t_c) && Vault::Reachable.attacker_can_delete(t_c));
+    }
+
+    /// A delayed replica (fixed lag 80 h) has not applied the damage 67 h after it: it holds
+    /// the writes up to 13 h before the damage and is promoted (live). With a lag of 60 h it
+    /// has copied the damage; under an attack that reached the backups it is encrypted too.
+    #[test]
+    fn a_delayed_replica_is_clean_while_its_delay_exceeds_the_dwell() {
+        let h = |x: u64| SimTime::ZERO + SimDuration::from_hours(x);
+        let (t_c, t_det) = (h(254), h(321));
+        let mut rng = stream_rng(1, 0, StreamId(99));
+        let lag = |x: u64| ReplicationSpec::Lag {
+            lag: crate::engine::DurationDistribution::fixed(SimDuration::from_hours(x)),
+        };
+        let z = SimDuration::ZERO;
+        assert_eq!(
+            newest_clean_point(&lag(80), t_c, t_det, z, false, &mut rng),
+            Some(CleanPoint { age: SimDuration::from_hours(13), live: true })
+        );
+        assert_eq!(newest_clean_point(&lag(60), t_c, t_det, z, false, &mut rng), None);
+        assert_eq!(newest_clean_point(&lag(80), t_c, t_det, z, true, &mut rng), None);
+    }
+
+    /// AWS Backup fails jobs whose retention is below the lock's minimum: refused by key.
+    #[test]
+    fn max_age_below_the_locks_minimum_is_refused() {
+        let mut s = daily(None, 0.0);
+        s.retention.max_age = Some(SimDuration::from_days(3));
+        s.vault = Vault::Lock(VaultLock { min_retention: Some(SimDuration::from_days(7)), ..VaultLock::default() });
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("retention.max_age = 3d") && e.contains("min_retention"), "{e}");
+        s.retention.max_age = Some(SimDuration::from_days(7));
+        assert!(s.validate().is_ok());
     }
 }

@@ -180,13 +180,14 @@ pub fn run_horizon(
             out.bytes_lost = out.bytes_lost.saturating_add(o.bytes_lost).saturating_add(o.failback_bytes_lost);
         }
     }
-    logical_incidents(trial, spec, seed, index, end, &mut out)?;
+    logical_incidents(trial, spec, seed, index, end, &faults.primary, &mut out)?;
     Ok(out)
 }
 
 /// The logical disasters of a horizon run: each process's occurrences (from its stationary
 /// state, stream `CORRUPTION.sub(k)`), each run as a logical disaster trial with streams of its
-/// own. The service is down from detection until clean data is back (`rto − detection_delay`,
+/// own, its restore at the primary delayed by the primary's outages of this run. The service
+/// is down from detection until clean data is back (`rto − detection_delay`,
 /// within the run); the writes and bytes lost count; an occurrence with no clean point counts
 /// in `no_clean_copy` only.
 fn logical_incidents(
@@ -195,6 +196,7 @@ fn logical_incidents(
     seed: u64,
     index: u64,
     end: SimTime,
+    primary: &crate::faults::Downtime,
     out: &mut HorizonOutcome,
 ) -> Result<(), TrialError> {
     use crate::engine::StreamId;
@@ -208,7 +210,7 @@ fn logical_incidents(
             let incident_seed = seed
                 ^ (k as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03).rotate_left(29)
                 ^ (j + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let o = trial.run_logical(kind, data, index, TrialStreams::new(incident_seed, index), t)?;
+            let o = trial.run_logical(kind, data, index, TrialStreams::new(incident_seed, index), t, Some(primary))?;
             out.logical_incidents += 1;
             if o.flags.no_clean_copy {
                 out.no_clean_copy += 1;

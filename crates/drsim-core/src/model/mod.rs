@@ -18,10 +18,10 @@ pub use failure::{
 pub use link::{BandwidthVariability, LinkError, LinkSpec};
 pub use reliability::{Component, ReliabilityError, SeriesHistory, simulate_series};
 pub use replication::{
-    AsyncFifo, Backlog, BuildReplicationError, DEFAULT_SEMI_SYNC_TIMEOUT, FluidAsync, LinkDownPolicy, Loss,
+    AsyncFifo, Backlog, BuildReplicationError, DEFAULT_SEMI_SYNC_TIMEOUT, FluidAsync, LinkDownPolicy, LockMode, Loss,
     PublishedLag, Quorum, QuorumError, QuorumMember, QuorumStats, Replication, ReplicationError, ReplicationSpec,
     ReplicationStats, Retention, SemiSync, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Stability,
-    Synchronous, Vault,
+    Synchronous, Vault, VaultLock,
 };
 pub use store::{DataStore, StoreCopy};
 pub use topology::{

@@ -51,6 +51,8 @@ impl PreparedData {
 impl DisasterTrial<'_> {
     /// One logical disaster at `t_c`, outside the mix (a horizon run's `[[horizon.logical]]`
     /// occurrences): as a mix entry of that kind would run, with every draw from `streams`.
+    /// `primary` is the primary's downtime around it (a horizon run's history), which delays
+    /// and restarts the restore; `None`: the scenario's fault processes from detection on.
     pub fn run_logical(
         &self,
         kind: DataDisasterKind,
@@ -58,12 +60,13 @@ impl DisasterTrial<'_> {
         trial: u64,
         streams: TrialStreams,
         t_c: SimTime,
+        primary: Option<&Downtime>,
     ) -> Result<TrialOutcome, TrialError> {
         let d = &self.scenario.deployment;
         let prepared = PreparedData::new(kind, data, d, "logical")?;
         let label = data.label(kind);
         // A horizon run follows every occurrence to its end (its own length bounds it).
-        Ok(self.run_data(&label, &prepared, trial, streams, t_c, SimDuration::MAX))
+        Ok(self.run_data(&label, &prepared, trial, streams, t_c, SimDuration::MAX, primary))
     }
     /// A logical disaster at `t_c` (docs/model.md, "Logical corruption"): detected a dwell time
     /// later; each damaged store restores its newest clean recovery point still there at
@@ -71,7 +74,11 @@ impl DisasterTrial<'_> {
     /// then traffic is cut over. RTO is from `t_c` (the damage) like every RTO here; the
     /// detection delay is the dwell, so `rto − detection_delay` is the outage after detection.
     /// A damaged store without a clean point: its RPO, the service's and the RTO censored, flag
-    /// `no_clean_copy`.
+    /// `no_clean_copy`. The restores and the cutover run at the primary: while it is down they
+    /// wait, and an outage during them restarts them (`recovery_delayed`). `primary` is its
+    /// downtime; `None`: the scenario's fault processes, simulated from detection in their
+    /// stationary state.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn run_data(
         &self,
         label: &str,
@@ -80,6 +87,7 @@ impl DisasterTrial<'_> {
         streams: TrialStreams,
         t_c: SimTime,
         limit: SimDuration,
+        primary: Option<&Downtime>,
     ) -> TrialOutcome {
         use crate::corruption::{DataDisasterKind, count_writes, newest_clean_point};
         use crate::model::ReplicationSpec;
@@ -113,7 +121,7 @@ impl DisasterTrial<'_> {
                     j => d.stores[j - 1].copies.iter().map(|c| (&c.replication, c.site.as_str())).collect(),
                 };
                 // The youngest clean point over the copies: the smallest age before the damage.
-                let mut best: Option<(SimDuration, &str)> = None;
+                let mut best: Option<(crate::corruption::CleanPoint, &str)> = None;
                 for (k, (spec, site)) in specs.into_iter().enumerate() {
                     let mut rng = streams.family(idx as u64).rng(StreamId::CORRUPTION.sub(k as u64));
                     let phase = match spec {
@@ -122,19 +130,20 @@ impl DisasterTrial<'_> {
                         }),
                         _ => SimDuration::ZERO,
                     };
-                    if let Some(age) = newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng)
-                        && best.is_none_or(|(b, _)| age < b)
+                    if let Some(point) = newest_clean_point(spec, t_c, t_det, phase, attacked, &mut rng)
+                        && best.is_none_or(|(b, _)| point.age < b.age)
                     {
-                        best = Some((age, site));
+                        best = Some((point, site));
                     }
                 }
                 match best {
-                    Some((age, site)) => {
+                    Some((point, site)) => {
                         // Without replay the writes after the damage are lost too.
-                        let lost = if data.replay { age } else { age.saturating_add(dwell) };
+                        let lost = if data.replay { point.age } else { point.age.saturating_add(dwell) };
                         let mut count_rng = streams.family(idx as u64).rng(StreamId::CORRUPTION.sub(1 << 20));
                         let (w, b) = count_writes(workload, lost, &mut count_rng);
-                        let secs = if dataset > 0.0 { dataset / data.restore[idx] } else { 0.0 };
+                        // A delayed replica is promoted as it is; a backup is restored.
+                        let secs = if dataset > 0.0 && !point.live { dataset / data.restore[idx] } else { 0.0 };
                         restore = restore.max(SimDuration::from_secs_f64(secs));
                         copy_age = copy_age.max(lost);
                         (Some(lost), Some(site.to_string()), w, b)
@@ -159,10 +168,37 @@ impl DisasterTrial<'_> {
                 });
             }
         }
-        let back = t_det.saturating_add(restore).saturating_add(cutover);
         // Without a clean point of every damaged store there is nothing to bring the service
         // back with: the RTO is censored too (rebuilding from nothing is outside the model).
-        let rto = (!flags.no_clean_copy && back - t_c <= limit).then(|| back - t_c);
+        let end = t_c.saturating_add(limit);
+        let back = if flags.no_clean_copy {
+            None
+        } else {
+            let work = restore.saturating_add(cutover);
+            let (back, delayed) = match primary {
+                Some(p) => restore_at(p, t_det, work, end),
+                None if sc.faults.is_empty() => restore_at(&Downtime::none(), t_det, work, end),
+                // Simulated from detection over a window doubled until the restore fits in it
+                // (each process draws in time order, so a longer window extends the same
+                // history: the result is the one over the whole trial, at a fraction of its
+                // cost).
+                None => {
+                    let mut window = work.saturating_add(work).max(SimDuration::from_hours(1));
+                    loop {
+                        let until = t_det.saturating_add(window).min(end);
+                        let down = self.primary_downtime(streams, t_det, until);
+                        let (back, delayed) = restore_at(&down, t_det, work, until);
+                        if back.is_some() || until >= end {
+                            break (back, delayed);
+                        }
+                        window = window.saturating_add(window);
+                    }
+                }
+            };
+            flags.recovery_delayed = delayed;
+            back
+        };
+        let rto = back.map(|b| b - t_c).filter(|&r| r <= limit);
         flags.outlasted_horizon = !flags.no_clean_copy && rto.is_none();
         let (rto_met, rpo_met) = sc.objectives.judge(rto, rpo);
         TrialOutcome {
@@ -193,5 +229,45 @@ impl DisasterTrial<'_> {
             rpo_met,
             flags,
         }
+    }
+}
+
+/// When work of length `work` that must run uninterrupted at a site with downtime `down`,
+/// begun at `from` and restarted from scratch after each outage that interrupts it, is done;
+/// `None` when that is past `end`. The flag says whether an outage delayed it.
+fn restore_at(down: &Downtime, from: SimTime, work: SimDuration, end: SimTime) -> (Option<SimTime>, bool) {
+    let mut begin = down.up_from(from);
+    let mut delayed = begin > from;
+    loop {
+        if begin >= end {
+            return (None, delayed);
+        }
+        let done = begin.saturating_add(work);
+        match down.next_failure_after(begin) {
+            Some(f) if f < done => {
+                delayed = true;
+                begin = down.up_from(f);
+            }
+            _ => return ((done <= end).then_some(done), delayed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// By hand: down [10, 20) and [25, 40); 8 units of work from 5: starts at 5, broken at 10,
+    /// restarts at 20, broken at 25, restarts at 40, done at 48.
+    #[test]
+    fn restores_wait_for_the_site_and_restart_after_an_outage() {
+        let t = |x: u64| SimTime::ZERO + SimDuration::from_secs(x);
+        let down = Downtime::from_intervals([(t(10), t(20)), (t(25), t(40))]);
+        let w = SimDuration::from_secs(8);
+        assert_eq!(restore_at(&down, t(5), w, t(100)), (Some(t(48)), true));
+        assert_eq!(restore_at(&down, t(40), w, t(100)), (Some(t(48)), false));
+        assert_eq!(restore_at(&down, t(12), SimDuration::from_secs(5), t(100)), (Some(t(25)), true));
+        assert_eq!(restore_at(&down, t(5), w, t(47)), (None, true));
+        assert_eq!(restore_at(&Downtime::none(), t(5), w, t(100)), (Some(t(13)), false));
     }
 }

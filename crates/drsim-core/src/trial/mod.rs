@@ -11,7 +11,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
-use crate::faults::{FaultHistory, Watched};
+use crate::faults::{Downtime, FaultHistory, Watched};
 use crate::model::{
     BuildReplicationError, FailureError, FailureProcess, FailureTarget, Loss, Outages, ReplicationError, StateChange,
     Target,
@@ -303,6 +303,15 @@ impl<'a> DisasterTrial<'a> {
             .collect()
     }
 
+    /// The primary's downtime from the fault processes over `[start, until)`, from their
+    /// stationary state at `start`: the part of [`fault_history`](Self::fault_history) a
+    /// logical disaster's restore depends on.
+    pub(crate) fn primary_downtime(&self, streams: TrialStreams, start: SimTime, until: SimTime) -> Downtime {
+        let d = &self.scenario.deployment;
+        FaultHistory::simulate(&d.topology, &self.scenario.faults, &self.faults, self.watches[0], start, until, streams)
+            .primary
+    }
+
     /// Runs trial `trial` of the run seeded with `seed`.
     pub fn run(&self, seed: u64, trial: u64) -> Result<TrialOutcome, TrialError> {
         let sc = self.scenario;
@@ -321,8 +330,9 @@ impl<'a> DisasterTrial<'a> {
         let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
         let repair = self.disasters[which].repair.sample(&mut disaster_rng);
         if let Some(data) = &self.disasters[which].data {
-            // The infrastructure stays up: no fault history to follow.
-            return Ok(self.run_data(&self.disasters[which].label, data, trial, streams, t_d, sc.horizon));
+            // The infrastructure stays up; the fault processes matter from detection on, when
+            // the restore runs (simulated there, from their stationary state).
+            return Ok(self.run_data(&self.disasters[which].label, data, trial, streams, t_d, sc.horizon, None));
         }
         let faults = self.fault_history(streams, SimTime::ZERO, t_d + sc.horizon);
         self.run_disaster(which, trial, streams, SimTime::ZERO, t_d, repair, &faults)
@@ -371,7 +381,15 @@ impl<'a> DisasterTrial<'a> {
             TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
         })?;
         if let Some(data) = &dis.data {
-            return Ok(self.run_data(&dis.label, data, trial, streams, t_d, sc.horizon));
+            return Ok(self.run_data(
+                &dis.label,
+                data,
+                trial,
+                streams,
+                t_d,
+                sc.horizon,
+                faults.first().map(|f| &f.primary),
+            ));
         }
         if faults.len() != self.watches.len() {
             return Err(TrialError::Scenario(format!(

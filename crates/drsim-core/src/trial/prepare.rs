@@ -105,7 +105,14 @@ impl<'a> DisasterTrial<'a> {
                     d.workload.mean_bytes_per_s(),
                     forward.mean_throughput_bytes_per_s(),
                 ),
-                _ => replication.build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)?.stability(),
+                _ => replication
+                    .build(&forward, &d.workload, TrialStreams::new(0, 0), SimTime::ZERO)
+                    .map_err(|e| match what.as_str() {
+                        // The standby's copy is the strategy's own: its error speaks for itself.
+                        "standby" => TrialError::Replication(e),
+                        _ => TrialError::Scenario(format!("{what}.replication: {e}")),
+                    })?
+                    .stability(),
             };
             let reverse_id = topo.link(&name, &d.primary).unwrap_or(link_id);
             let proximity = proximity(s);

@@ -38,7 +38,9 @@ pub use fluid::FluidAsync;
 pub use lag::PublishedLag;
 pub use quorum::{Quorum, QuorumError, QuorumMember, QuorumStats};
 pub use semisync::{DEFAULT_SEMI_SYNC_TIMEOUT, SemiSync};
-pub use snapshot::{Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Vault};
+pub use snapshot::{
+    LockMode, Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Vault, VaultLock,
+};
 pub use synchronous::{LinkDownPolicy, Synchronous};
 
 use serde::{Deserialize, Serialize};

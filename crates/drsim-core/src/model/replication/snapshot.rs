@@ -72,12 +72,104 @@ pub enum Vault {
     /// Within an attacker's reach: ransomware that reaches the backups destroys them.
     #[default]
     Reachable,
-    /// A vault with a compliance lock (AWS Backup Vault Lock: once its 72 h cooling-off is
-    /// over, no one, the root user included, can delete a recovery point before its retention
-    /// ends): out of the attacker's power, still under retention.
+    /// A vault with a compliance lock in force since long before the clock's zero (AWS Backup
+    /// Vault Lock once its cooling-off is over: no one, the root user included, can delete a
+    /// recovery point before its retention ends): out of the attacker's power, still under
+    /// retention. The same as `lock = {}`.
     Locked,
     /// Another account or region the attacker cannot reach.
     Isolated,
+    /// A vault lock described in full: its mode, its minimum retention, and when it was set
+    /// and its cooling-off ([`VaultLock`]).
+    Lock(VaultLock),
+}
+
+impl Vault {
+    /// Whether an attacker striking at `t` can destroy recovery points in this vault: a
+    /// reachable vault, a governance-mode lock, and a compliance lock still in its cooling-off
+    /// (`locked_at ≤ t < locked_at + cooling_off`, or not yet set) can be; a compliance lock
+    /// past its cooling-off and an isolated vault cannot.
+    pub fn attacker_can_delete(&self, t: SimTime) -> bool {
+        match self {
+            Vault::Reachable => true,
+            Vault::Locked | Vault::Isolated => false,
+            Vault::Lock(l) => match l.mode {
+                LockMode::Governance => true,
+                LockMode::Compliance => {
+                    l.locked_at.is_some_and(|at| t < SimTime::ZERO.saturating_add(at).saturating_add(l.cooling_off))
+                }
+            },
+        }
+    }
+
+    /// The lock's minimum retention, if any: no recovery point younger than it is deleted,
+    /// whatever the retention rule says.
+    pub fn min_retention(&self) -> Option<SimDuration> {
+        match self {
+            Vault::Lock(l) => l.min_retention,
+            _ => None,
+        }
+    }
+}
+
+/// A backup vault lock (AWS Backup Vault Lock; the same idea as S3 Object Lock and Azure's
+/// immutable vaults): `vault = { lock = { mode = "compliance", min_retention = "7d",
+/// locked_at = "0s" } }`.
+///
+/// - `compliance` mode: once the cooling-off after the lock was set is over, no one can delete
+///   a recovery point or remove the lock; during the cooling-off (at least 72 h on AWS:
+///   `ChangeableForDays` ≥ 3) the lock can still be removed, so an attacker can too.
+/// - `governance` mode: principals with the right permissions can remove the lock, and an
+///   attacker holding an administrator's credentials (what ransomware operators seek) is one:
+///   it protects against accidents, not attackers.
+/// - `min_retention`: AWS fails backup jobs whose retention is below it (so `retention.max_age`
+///   below it is refused), and no recovery point younger than it is deleted by a count-based
+///   `keep_newest` either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VaultLock {
+    /// `compliance` (default) or `governance`.
+    #[serde(default)]
+    pub mode: LockMode,
+    /// The lock's minimum retention. Absent: none.
+    #[serde(default)]
+    pub min_retention: Option<SimDuration>,
+    /// How long after `locked_at` the lock can still be removed. Default 72 h, AWS Backup's
+    /// minimum.
+    #[serde(default = "default_cooling_off")]
+    pub cooling_off: SimDuration,
+    /// When the lock was set, from the clock's zero (a disaster trial's start, a horizon run's
+    /// start). Absent: long before, so the cooling-off is over.
+    #[serde(default)]
+    pub locked_at: Option<SimDuration>,
+}
+
+impl Default for VaultLock {
+    fn default() -> Self {
+        VaultLock {
+            mode: LockMode::default(),
+            min_retention: None,
+            cooling_off: default_cooling_off(),
+            locked_at: None,
+        }
+    }
+}
+
+fn default_cooling_off() -> SimDuration {
+    SimDuration::from_hours(72)
+}
+
+/// The mode of a [`VaultLock`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LockMode {
+    /// Nobody can delete a recovery point or remove the lock once the cooling-off is over.
+    #[default]
+    Compliance,
+    /// Principals with the right permissions can remove the lock: no protection against an
+    /// attacker with an administrator's credentials.
+    Governance,
 }
 
 impl SnapshotSpec {
@@ -97,6 +189,15 @@ impl SnapshotSpec {
         }
         if self.retention.keep_newest == Some(0) {
             return Err(bad("retention.keep_newest", "0".into(), "must be >= 1 (a copy must be kept to restore)"));
+        }
+        if let (Some(min), Some(age)) = (self.vault.min_retention(), self.retention.max_age)
+            && age < min
+        {
+            return Err(bad(
+                "retention.max_age",
+                age.to_string(),
+                "must be >= the vault lock's min_retention: AWS Backup fails jobs whose retention is below the lock's minimum",
+            ));
         }
         Ok(())
     }
