@@ -26,6 +26,7 @@
 //! ```
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -69,6 +70,12 @@ pub enum StudyError {
     /// Two strategies share a name.
     #[error("two strategies are named {0:?}: names must differ")]
     DuplicateName(String),
+    /// The study was cancelled through its [`StudyControl`].
+    #[error("cancelled after {trials_done} trials")]
+    Cancelled {
+        /// Trials that had finished (over all strategies) when it stopped.
+        trials_done: u64,
+    },
     /// The thread pool could not be built.
     #[error("threads = {threads}: {message}")]
     Threads {
@@ -77,6 +84,51 @@ pub enum StudyError {
         /// Why.
         message: String,
     },
+}
+
+/// Watches and stops a running study from another thread: how many trials are done, and a
+/// cancel switch looked at before every trial, so a study stops within one trial's time of
+/// [`cancel`](Self::cancel) (a Python binding's Ctrl-C, a GUI's stop button).
+///
+/// ```
+/// use std::sync::Arc;
+/// use drsim::study::{Study, StudyControl, StudyError};
+///
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/compare.toml");
+/// let control = Arc::new(StudyControl::default());
+/// control.cancel(); // before it starts: it runs no trial
+/// let study = Study::from_path(path)?.trials(1_000_000).control(control.clone());
+/// assert!(matches!(study.run(), Err(StudyError::Cancelled { trials_done: 0 })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct StudyControl {
+    cancelled: AtomicBool,
+    trials_done: AtomicU64,
+}
+
+impl StudyControl {
+    /// Asks the study to stop: trials not yet begun are not run, and `run` returns
+    /// [`StudyError::Cancelled`].
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](Self::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Trials finished so far, over all strategies (each strategy's trial counts once).
+    pub fn trials_done(&self) -> u64 {
+        self.trials_done.load(Ordering::Relaxed)
+    }
+}
+
+/// Why a trial inside a study stopped.
+enum Stop {
+    Trial(TrialError),
+    Cancelled,
 }
 
 struct Entry {
@@ -93,6 +145,7 @@ pub struct Study {
     seed: u64,
     threads: Option<usize>,
     keep_outcomes: bool,
+    control: Arc<StudyControl>,
 }
 
 impl Study {
@@ -122,6 +175,7 @@ impl Study {
             entries,
             threads: None,
             keep_outcomes: true,
+            control: Arc::default(),
         })
     }
 
@@ -154,6 +208,12 @@ impl Study {
     /// [`run_with`](Self::run_with)'s closure.
     pub fn keep_outcomes(mut self, keep: bool) -> Self {
         self.keep_outcomes = keep;
+        self
+    }
+
+    /// Shares `control` with whoever watches or stops the study ([`StudyControl`]).
+    pub fn control(mut self, control: Arc<StudyControl>) -> Self {
+        self.control = control;
         self
     }
 
@@ -217,13 +277,28 @@ impl Study {
             let upto = chunk.saturating_add(CHUNK).min(self.trials);
             let mut first: Vec<TrialOutcome> = vec![];
             for (si, trial) in trials.iter().enumerate() {
-                let run =
-                    || (chunk..upto).into_par_iter().map(|i| trial.run(self.seed, i)).collect::<Result<Vec<_>, _>>();
+                let control = &self.control;
+                let run = || {
+                    (chunk..upto)
+                        .into_par_iter()
+                        .map(|i| {
+                            if control.is_cancelled() {
+                                return Err(Stop::Cancelled);
+                            }
+                            let o = trial.run(self.seed, i).map_err(Stop::Trial)?;
+                            control.trials_done.fetch_add(1, Ordering::Relaxed);
+                            Ok(o)
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                };
                 let outcomes = match &pool {
                     Some(p) => p.install(run),
                     None => run(),
                 }
-                .map_err(|source| StudyError::Trial { name: self.entries[si].name.clone(), source })?;
+                .map_err(|stop| match stop {
+                    Stop::Trial(source) => StudyError::Trial { name: self.entries[si].name.clone(), source },
+                    Stop::Cancelled => StudyError::Cancelled { trials_done: control.trials_done() },
+                })?;
                 let r = &mut results[si];
                 for o in &outcomes {
                     r.state.record(o);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use drsim::report::{HorizonEntry, StrategySummary};
 use drsim::scenario::Scenario;
-use drsim::study::{Study, StudyError, StudyResult};
+use drsim::study::{Study, StudyControl, StudyError, StudyResult};
 use drsim::trial::DisasterTrial;
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
@@ -222,9 +222,6 @@ fn study_error(origin: &std::path::Path, e: StudyError) -> PyErr {
     })
 }
 
-/// Raised inside the study to stop it when Python has a pending signal (Ctrl-C).
-struct Interrupted(PyErr);
-
 /// Runs every strategy of a scenario over the same disasters (see `drsim.run`).
 #[pyfunction]
 #[pyo3(signature = (scenario, trials=None, seed=None, threads=None, overrides=None, progress=None))]
@@ -255,39 +252,55 @@ fn run(
     }
     let strategies = study.scenario().strategies.len() as u64;
     let total = trials.unwrap_or(study.scenario().trials.count).saturating_mul(strategies.max(1));
-    // The GIL is released while trials run. Between chunks (a few thousand trials), Python's
-    // signal handlers run (Ctrl-C raises KeyboardInterrupt) and the progress callback is told.
-    let outcome = py.detach(|| {
-        let mut done = 0u64;
-        let mut last = std::time::Instant::now();
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            study.run_with(|_, _| {
-                done += 1;
-                // Outcomes arrive in bursts, one per chunk: look at the clock, not the count.
-                if last.elapsed().as_millis() >= 100 || done == total {
-                    last = std::time::Instant::now();
-                    let stop = Python::attach(|py| -> PyResult<()> {
-                        py.check_signals()?;
-                        if let Some(cb) = &progress {
-                            cb.call1(py, (done, total))?;
-                        }
-                        Ok(())
-                    });
-                    if let Err(e) = stop {
-                        // Unwinds out of the study without the panic hook's message.
-                        std::panic::resume_unwind(Box::new(Interrupted(e)));
-                    }
+    // The study runs on a thread of its own, without the GIL; this (main) thread wakes every
+    // 100 ms to let Python's signal handlers run — Ctrl-C cancels the study, which stops
+    // within one trial — and to tell the progress callback.
+    let control = std::sync::Arc::new(StudyControl::default());
+    let study = study.control(control.clone());
+    let result = std::thread::scope(|scope| -> PyResult<Result<StudyResult, StudyError>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Shared with the GIL-free closure below, which needs it `Sync`.
+        let rx = std::sync::Mutex::new(rx);
+        let study = &study;
+        let worker = scope.spawn(move || {
+            let r = study.run();
+            let _ = tx.send(());
+            r
+        });
+        let mut told = None;
+        loop {
+            let finished = py.detach(|| {
+                rx.lock().map_or(true, |rx| {
+                    !matches!(
+                        rx.recv_timeout(std::time::Duration::from_millis(100)),
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                    )
+                })
+            });
+            let done = control.trials_done();
+            let checked = py.check_signals().and_then(|()| match &progress {
+                Some(cb) if told != Some(done) => {
+                    told = Some(done);
+                    cb.call1(py, (done, total)).map(drop)
                 }
-            })
-        }))
-    });
-    let result = match outcome {
-        Ok(r) => r.map_err(|e| study_error(&origin, e))?,
-        Err(payload) => match payload.downcast::<Interrupted>() {
-            Ok(i) => return Err(i.0),
-            Err(p) => std::panic::resume_unwind(p),
-        },
-    };
+                _ => Ok(()),
+            });
+            if let Err(e) = checked {
+                control.cancel();
+                // Wait for the workers to stop (one trial each) without the GIL.
+                let _ = py.detach(|| worker.join());
+                return Err(e);
+            }
+            if finished {
+                break;
+            }
+        }
+        match py.detach(|| worker.join()) {
+            Ok(r) => Ok(r),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })?;
+    let result = result.map_err(|e| study_error(&origin, e))?;
     if let Some(cb) = &progress {
         cb.call1(py, (total, total))?;
     }
@@ -488,7 +501,12 @@ impl RunResult {
                     per_store = r
                         .stores
                         .iter()
-                        .map(|s| (C::new(format!("rpo_s.{}", s.name), "float64"), C::new(format!("bytes_lost.{}", s.name), "int64")))
+                        .map(|s| {
+                            (
+                                C::new(format!("rpo_s.{}", s.name), "float64"),
+                                C::new(format!("bytes_lost.{}", s.name), "int64"),
+                            )
+                        })
                         .collect();
                 }
                 for ((rpo, bytes), s) in per_store.iter_mut().zip(&r.stores) {

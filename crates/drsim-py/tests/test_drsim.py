@@ -276,6 +276,28 @@ def test_ctrl_c_raises_keyboard_interrupt_quickly():
     assert time.perf_counter() - start < 5.0
 
 
+def test_ctrl_c_stops_inside_a_chunk_and_progress_moves_within_one():
+    # Trials run in chunks of 4,096; with a one-hour warm-up (180,000 writes) a reference
+    # trial takes milliseconds, so one chunk on one thread takes about ten seconds. Ctrl-C
+    # after 1 s must stop inside that chunk (the study is cancelled before each trial), and
+    # progress is told while the chunk runs.
+    seen = []
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        drsim.run(
+            REFERENCE,
+            trials=10**6,
+            seed=1,
+            threads=1,
+            overrides={"disaster.warm_up": "1h"},
+            progress=lambda done, total: seen.append(done),
+        )
+    assert time.perf_counter() - start < 2.5
+    assert any(0 < d < 4096 for d in seen), seen
+
+
 def test_summary_fields_are_json_types():
     r = drsim.run(REFERENCE, trials=50, seed=1)
     s = r.summary["warm standby (reference)"]

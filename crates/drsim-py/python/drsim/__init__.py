@@ -82,7 +82,7 @@ def run(
             "strategies.warm_standby.params.standby_fraction": 0.5}``; an array entry is
             named by its index, its ``name`` or its ``kind``. Checked as files are.
         progress: ``True`` for a progress bar (tqdm when installed, else a line on stderr), or a
-            callable ``(done, total)`` called between chunks of trials.
+            callable ``(done, total)`` called about every 100 ms while trials run.
 
     Returns:
         a :class:`Result`.
@@ -90,7 +90,7 @@ def run(
     Raises:
         ScenarioError: the scenario, an override or an argument is invalid.
         KeyboardInterrupt: Ctrl-C while trials run (the GIL is released meanwhile; signals are
-            looked at between chunks of a few thousand trials).
+            looked at every 100 ms and the study stops within one trial).
     """
     native = _drsim.run(
         scenario,
