@@ -44,6 +44,9 @@ struct Args {
     /// Where to write the SVG of the RTO and RPO distributions.
     #[arg(long, default_value = "compare_strategies.svg")]
     plot: std::path::PathBuf,
+    /// Linear time axes in the plot (default: logarithmic).
+    #[arg(long)]
+    linear: bool,
 }
 
 fn describe(acc: &Accumulator) -> String {
@@ -148,9 +151,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         results.push((entry.label().to_string(), s));
     }
-    let rto: Vec<_> = results.iter().map(|(n, s)| (n.as_str(), &s.rto)).collect();
-    let rpo: Vec<_> = results.iter().map(|(n, s)| (n.as_str(), &s.rpo)).collect();
-    let svg = drsim::plot::cdf_plot(&rto, o.rto.map(|d| d.as_secs_f64()), &rpo, o.rpo.map(|d| d.as_secs_f64()));
+    use drsim::plot::{Axis, Curve};
+    let rto: Vec<_> = results.iter().map(|(n, s)| Curve { label: n, values: &s.rto, trials: s.trials }).collect();
+    let rpo: Vec<_> = results.iter().map(|(n, s)| Curve { label: n, values: &s.rpo, trials: s.trials }).collect();
+    let axis = if args.linear { Axis::Linear } else { Axis::Log };
+    let svg = drsim::plot::cdf_plot(&rto, o.rto.map(|d| d.as_secs_f64()), &rpo, o.rpo.map(|d| d.as_secs_f64()), axis);
     std::fs::write(&args.plot, svg).map_err(|e| format!("{}: {e}", args.plot.display()))?;
     println!("\nCDFs of RTO and RPO: {}", args.plot.display());
     Ok(())

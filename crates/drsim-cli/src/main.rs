@@ -24,6 +24,7 @@ macro_rules! println {
 }
 mod csv;
 mod horizon;
+mod html;
 mod output;
 mod report;
 mod run;
@@ -55,6 +56,17 @@ enum Command {
     Validate {
         /// The scenario file.
         scenario: PathBuf,
+    },
+    /// Make a self-contained HTML report from a run's JSON (and a horizon run's).
+    Report {
+        /// The JSON of `drsim run --json` (or of `drsim merge`).
+        run: PathBuf,
+        /// The JSON of `drsim horizon --json`, for the years-of-operation section.
+        #[arg(long)]
+        horizon: Option<PathBuf>,
+        /// Where to write the HTML (`-` for stdout).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
     },
     /// Merge shard reports (from `run --shard K/N --json`) into one.
     Merge {
@@ -99,6 +111,7 @@ fn main() -> ExitCode {
         Command::Horizon(args) => horizon::horizon(args),
         Command::Validate { scenario } => validate::validate(&scenario),
         Command::Merge { shards, json } => report::merge(&shards, &json),
+        Command::Report { run, horizon, output } => report::html_report(&run, horizon.as_deref(), &output),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -140,6 +140,36 @@ pub struct Report {
     pub timing: Option<Timing>,
 }
 
+/// `drsim report`: the HTML report of a run's JSON, with a horizon run's if given. The
+/// scenario is read again from the path the report names when its SHA-256 still matches.
+pub fn html_report(run: &Path, horizon: Option<&Path>, out: &Path) -> Result<(), CliError> {
+    #[derive(Deserialize)]
+    struct HorizonFile {
+        strategies: Vec<drsim::report::HorizonEntry>,
+    }
+    let mut outputs = vec![("--output", out)];
+    outputs.retain(|(_, p)| p.as_os_str() != "-");
+    let mut inputs = vec![("run report", run)];
+    if let Some(hz) = horizon {
+        inputs.push(("horizon report", hz));
+    }
+    crate::output::check_outputs(&outputs, &inputs)?;
+    let report = read_report(run)?;
+    let entries = match horizon {
+        Some(p) => {
+            let bytes = crate::output::read_capped(p, "the horizon report")?;
+            let f: HorizonFile = serde_json::from_slice(&bytes)
+                .map_err(|e| CliError::BadInput(format!("{}: not a drsim horizon report: {e}", p.display())))?;
+            Some(f.strategies)
+        }
+        None => None,
+    };
+    let scenario = crate::run::load(&report.scenario.path).ok().filter(|(_, sha)| *sha == report.scenario.sha256);
+    let provenance = crate::html::Provenance::now(&report);
+    let html = crate::html::render(&report, entries.as_deref(), scenario.as_ref().map(|s| &s.0), &provenance);
+    write_atomic(out, &html)
+}
+
 fn read_report(path: &Path) -> Result<Report, CliError> {
     let bytes = crate::output::read_capped(path, "the shard report")?;
     let report: Report = serde_json::from_slice(&bytes)

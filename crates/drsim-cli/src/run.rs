@@ -71,6 +71,13 @@ pub struct RunArgs {
     /// Write an SVG of the RTO and RPO distributions (`-` for stdout).
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// Linear time axes in `--plot` and `--html` (default: logarithmic, which shows seconds
+    /// and hours side by side).
+    #[arg(long)]
+    linear: bool,
+    /// Write a self-contained HTML report (as `drsim report` makes from the JSON).
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// Run only shard K of N (1-based), e.g. `--shard 2/8`; merge with `drsim merge`. `auto`
     /// reads K and N from a Slurm job array, a Kubernetes Indexed Job or GNU parallel
     /// (docs/scale-out.md). Output paths may contain `{shard}`, replaced by K.
@@ -220,6 +227,12 @@ fn resume_csv(p: &Path, cp_path: &Path, c: &Checkpoint) -> Result<CsvSink, CliEr
 }
 
 /// `drsim run`.
+impl RunArgs {
+    fn axis(&self) -> drsim::plot::Axis {
+        if self.linear { drsim::plot::Axis::Linear } else { drsim::plot::Axis::Log }
+    }
+}
+
 pub fn run(mut args: RunArgs) -> Result<(), CliError> {
     let threads = output::check_threads(args.threads)?;
     let shard = crate::shard::resolve(args.shard, args.shards, &|var| std::env::var(var).ok())?;
@@ -227,6 +240,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
         ("--json", &mut args.json),
         ("--csv", &mut args.csv),
         ("--plot", &mut args.plot),
+        ("--html", &mut args.html),
         ("--checkpoint", &mut args.checkpoint),
     ] {
         crate::shard::fill_opt(flag, p, shard)?;
@@ -245,9 +259,13 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
         None => (0, total),
     };
     let mut outputs: Vec<(&str, &Path)> = vec![];
-    for (flag, p) in
-        [("--json", &args.json), ("--csv", &args.csv), ("--plot", &args.plot), ("--checkpoint", &args.checkpoint)]
-    {
+    for (flag, p) in [
+        ("--json", &args.json),
+        ("--csv", &args.csv),
+        ("--plot", &args.plot),
+        ("--html", &args.html),
+        ("--checkpoint", &args.checkpoint),
+    ] {
         if let Some(p) = p {
             outputs.push((flag, p.as_path()));
         }
@@ -579,9 +597,11 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
         write_atomic(p, &text)?;
     }
     if let Some(p) = &args.plot {
-        let rto: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rto)).collect();
-        let rpo: Vec<_> = report.strategies.iter().map(|s| (s.name.as_str(), &s.state.rpo)).collect();
-        write_atomic(p, &drsim::plot::cdf_plot(&rto, report.rto_objective_s, &rpo, report.rpo_objective_s))?;
+        write_atomic(p, &crate::html::cdf_svg(&report, args.axis()))?;
+    }
+    if let Some(p) = &args.html {
+        let provenance = crate::html::Provenance::now(&report);
+        write_atomic(p, &crate::html::render(&report, None, Some(&scenario), &provenance))?;
     }
     if let (Some(CsvSink::File { tmp, w }), Some(p)) = (csv.take(), &args.csv) {
         let file =
