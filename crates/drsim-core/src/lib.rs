@@ -42,7 +42,8 @@
 
 pub mod corruption;
 pub mod cost;
-pub mod engine;
+/// The generic discrete-event engine: the [`drsim-engine`](drsim_engine) crate.
+pub use drsim_engine as engine;
 pub mod faults;
 pub mod horizon;
 pub mod limits;

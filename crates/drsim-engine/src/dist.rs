@@ -18,15 +18,15 @@
 //! ```
 //!
 //! ```
-//! use drsim_core::engine::{Distribution, stream_rng, StreamId};
+//! use drsim_engine::{Distribution, stream_rng, StreamId};
 //! let repair = Distribution::lognormal(3600.0, 0.5)?;
-//! let mut rng = stream_rng(42, 0, StreamId::FAILURES);
+//! let mut rng = stream_rng(42, 0, StreamId(1));
 //! let secs = repair.sample(&mut rng);
 //! assert!(secs > 0.0);
 //! // The mean of a lognormal lies above its median: median * exp(sigma^2 / 2).
 //! assert_eq!(repair.mean(), Some(3600.0 * (0.125f64).exp()));
 //! assert!(repair.sample_duration(&mut rng).as_secs_f64() > 0.0);
-//! # Ok::<(), drsim_core::engine::DistError>(())
+//! # Ok::<(), drsim_engine::DistError>(())
 //! ```
 
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};
@@ -540,7 +540,7 @@ impl Distribution {
 /// duration:
 ///
 /// ```
-/// use drsim_core::engine::dist::DurationDistribution;
+/// use drsim_engine::dist::DurationDistribution;
 /// #[derive(serde::Deserialize)]
 /// struct Step {
 ///     duration: DurationDistribution,
@@ -1040,7 +1040,7 @@ fn triangular_positive_part_mean(a: f64, c: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{StreamId, stream_rng};
+    use crate::rng::{StreamId, stream_rng};
     use proptest::prelude::*;
 
     /// The length-biased law has mean E[X²]/E[X], and the equilibrium residual E[X²]/(2 E[X])
@@ -1067,7 +1067,7 @@ mod tests {
             let d = DurationDistribution::new(dist.clone()).unwrap();
             let (m, sd) = (dist.mean().unwrap(), dist.std_dev().unwrap());
             let lb_mean = (sd * sd + m * m) / m;
-            let mut rng = stream_rng(7, k as u64, StreamId::FAILURES);
+            let mut rng = stream_rng(7, k as u64, StreamId(1));
             let lb: Vec<f64> = (0..n).map(|_| d.sample_length_biased_secs(&mut rng).unwrap()).collect();
             let res: Vec<f64> = (0..n).map(|_| d.sample_residual(&mut rng).unwrap().as_secs_f64()).collect();
             for (what, xs, expected) in [("length-biased", &lb, lb_mean), ("residual", &res, lb_mean / 2.0)] {
@@ -1079,7 +1079,7 @@ mod tests {
         }
         // Fixed: the period itself; its residual is uniform on [0, v).
         let f = DurationDistribution::fixed(SimDuration::from_secs(10));
-        let mut rng = stream_rng(7, 99, StreamId::FAILURES);
+        let mut rng = stream_rng(7, 99, StreamId(1));
         assert_eq!(f.sample_length_biased_secs(&mut rng), Some(10.0));
         assert!(f.sample_residual(&mut rng).unwrap() < SimDuration::from_secs(10));
         // No law without a finite positive mean.
