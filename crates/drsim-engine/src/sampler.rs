@@ -1,10 +1,10 @@
 //! Distributions prepared for drawing many times in a hot loop.
 //!
 //! A [`Distribution`] is data: a serde enum matched on every draw, with its parameters checked
-//! and combined each time. A per-write model draws millions of write sizes and latencies per
-//! trial from the same few distributions, so it prepares them once: the common kinds get a
-//! variant holding exactly what a draw needs (a uniform's span, a fixed duration already in
-//! nanoseconds), and everything else falls back to the distribution itself.
+//! and combined each time. A model that draws per message (a size and a latency for each of
+//! millions) draws from the same few distributions, so it prepares them once: the common kinds
+//! get a variant holding exactly what a draw needs (a uniform's span, a fixed duration already
+//! in nanoseconds), and everything else falls back to the distribution itself.
 //!
 //! A prepared sampler draws **the same values, bit for bit, from the same random numbers** as
 //! the distribution it came from (a test checks each kind), so preparing one changes speed and
@@ -142,7 +142,7 @@ impl DurationSampler {
     /// The largest duration a draw can give, in nanoseconds, for the kinds whose draws
     /// [`discard`](Self::discard) can skip (fixed and uniform); `None` for the others.
     ///
-    /// A model that only needs to know that a duration is short enough (a write that has
+    /// A model that only needs to know that a duration is short enough (a message that has
     /// surely arrived) then skips computing it, while the stream moves on exactly as if it
     /// had drawn it, so nothing else changes.
     pub fn skippable_max_nanos(&self) -> Option<u64> {

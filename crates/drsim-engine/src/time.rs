@@ -318,7 +318,7 @@ impl fmt::Display for SimTime {
     }
 }
 
-/// Durations serialize as human strings so that scenario files stay readable.
+/// Durations serialize as human strings so that configuration files stay readable.
 impl Serialize for SimDuration {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -15,7 +15,7 @@ use super::{DistError, Distribution, invalid};
 use crate::rng::SimRng;
 use crate::time::SimDuration;
 
-/// A distribution of durations, in seconds, for scenario files.
+/// A distribution of durations, in seconds, for configuration files.
 ///
 /// Every time-valued parameter may be a number of seconds or a human duration string; shapes
 /// and `sigma` stay plain numbers; a bare string (or a bare number of seconds) is a fixed

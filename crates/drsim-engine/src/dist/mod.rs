@@ -1,15 +1,17 @@
-//! Probability distributions as data: parsed from scenario files, validated once, sampled fast.
+//! Probability distributions as data: read from configuration files, validated once, sampled
+//! fast.
 //!
 //! A [`Distribution`] is a plain enum of parameters (serde-able, comparable, printable) rather
-//! than a boxed sampler, so a scenario can be written, read back, diffed and reported on. Every
-//! way of building one validates it (the constructors, [`Distribution::validate`] and
-//! deserialization), and [`DistError`] names the distribution, the parameter, the value and what
-//! is allowed. Sampling draws from a [`SimRng`](crate::rng::SimRng) without allocating.
+//! than a boxed sampler, so a model's configuration can be written, read back, diffed and
+//! reported on. Every way of building one validates it (the constructors,
+//! [`Distribution::validate`] and deserialization), and [`DistError`] names the distribution,
+//! the parameter, the value and what is allowed. Sampling draws from a
+//! [`SimRng`](crate::rng::SimRng) without allocating.
 //!
 //! Durations are the common use: [`Distribution::sample_duration`] reads a sample as seconds
 //! (a normal is truncated at zero, other negative values clamp to zero), and
-//! [`DurationDistribution`] is the scenario-file form in which every time-valued parameter may
-//! also be a human string, and a bare string means a fixed duration:
+//! [`DurationDistribution`] is the file form in which every time-valued parameter may also be
+//! a human string, and a bare string means a fixed duration:
 //!
 //! ```toml
 //! detection = "45s"
