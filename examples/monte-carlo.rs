@@ -19,8 +19,9 @@
 //! ```
 
 use clap::Parser;
-use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
 use drsim::model::{LinkDownPolicy, LinkSpec, ReplicationSpec, SnapshotKind, SnapshotSpec, WorkloadSpec};
+use drsim::trial::streams::DISASTER;
 use rand::RngExt;
 
 /// Monte Carlo of RPO under three replication models.
@@ -78,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = std::time::Instant::now();
     for trial in 0..args.trials {
         let streams = TrialStreams::new(args.seed, trial);
-        let offset_ns = streams.rng(StreamId::DISASTER).random_range(0..60_000_000_000u64);
+        let offset_ns = streams.rng(DISASTER).random_range(0..60_000_000_000u64);
         // Warm-up: the per-write queue reaches its stationary distribution within seconds
         // (utilisation 0.66); the snapshot schedule has a random phase, so after one interval
         // plus the copy time it is stationary too.

@@ -36,6 +36,7 @@ use drsim::recovery::{
     Strategy, StrategyError,
 };
 use drsim::stats::{Proportion, Z95};
+use drsim::trial::streams::DETECTION;
 use drsim::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions};
 use rand::RngExt;
 use rayon::prelude::*;
@@ -743,7 +744,7 @@ fn recovery_cases(args: &Args, rows: &mut Vec<Row>) {
         .into_par_iter()
         .map(|i| {
             let t = at_s(1000.0);
-            (d.detect(t, &mut TrialStreams::new(args.seed ^ 20, i).rng(StreamId::DETECTION)) - t).as_secs_f64()
+            (d.detect(t, &mut TrialStreams::new(args.seed ^ 20, i).rng(DETECTION)) - t).as_secs_f64()
         })
         .collect();
     let src = "uniform check phase";

@@ -6,7 +6,8 @@
 //!
 //! This crate is a facade: it re-exports the focused crates so that one dependency is enough.
 //!
-//! - [`engine`]: time, the event queue, random streams, distributions (from `drsim-core`).
+//! - [`engine`]: time, the event queue, random streams, distributions (from `drsim-engine`,
+//!   through `drsim-core`).
 //! - [`model`]: topology, links, workload, replication, failures (from `drsim-core`).
 //! - [`recovery`]: the strategy API, runbooks, detection, the service level (from `drsim-core`).
 //! - [`trial`]: disaster trials and their records (from `drsim-core`).

@@ -34,12 +34,13 @@ use rand_distr::Distribution as _;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::engine::{SimDuration, StreamId, stream_rng};
+use crate::engine::{SimDuration, stream_rng};
 use crate::horizon::HorizonSpec;
 use crate::model::{ReplicationSpec, SnapshotKind};
 use crate::montecarlo::{Accumulator, TrialsSummary};
 use crate::recovery::{Deployment, SteadyState};
 use crate::stats::Z95;
+use crate::trial::streams::YEARS;
 use crate::trial::{DisasterScenario, DisasterTrial, TrialError, TrialOutcome};
 
 /// Hours in a billing month: AWS prices monthly items at 730 hours (8760 h / 12).
@@ -50,8 +51,6 @@ pub const SECONDS_PER_MONTH: f64 = HOURS_PER_MONTH * 3600.0;
 pub const SECONDS_PER_YEAR: f64 = 365.25 * 86_400.0;
 /// Bytes in a GB as priced here (decimal: 10^9 bytes).
 pub const BYTES_PER_GB: f64 = 1e9;
-/// The random stream of the simulated years (above the core's trial streams, which are < 64).
-pub const YEARS_STREAM: StreamId = StreamId(0xC057);
 /// Largest amount recorded, in micro-dollars (about 4.6 × 10^12 USD); larger values clamp.
 const MAX_MICRO_USD: u64 = u64::MAX / 4;
 
@@ -982,7 +981,7 @@ impl AnnualLoss {
 
 /// Simulates `years` years: N ~ Poisson(`per_year`) disasters each, each loss drawn uniformly
 /// with replacement from `losses_micro_usd` (a compound-Poisson bootstrap of the trials).
-/// Deterministic: draws come from stream [`YEARS_STREAM`] of (seed, 0).
+/// Deterministic: draws come from stream [`YEARS`] of (seed, 0).
 pub fn simulate_years(losses_micro_usd: &[u64], per_year: f64, years: u64, seed: u64) -> Result<AnnualLoss, CostError> {
     check_rate(per_year)?;
     if losses_micro_usd.is_empty() || per_year == 0.0 {
@@ -994,7 +993,7 @@ pub fn simulate_years(losses_micro_usd: &[u64], per_year: f64, years: u64, seed:
         value: per_year.to_string(),
         allowed: "must be a valid Poisson rate (finite, > 0, below about 1.8e19)",
     })?;
-    let mut rng = stream_rng(seed, 0, YEARS_STREAM);
+    let mut rng = stream_rng(seed, 0, YEARS);
     let n = losses_micro_usd.len();
     let mut sorted: Vec<u64> = (0..years)
         .map(|_| {

@@ -199,10 +199,10 @@ fn logical_incidents(
     primary: &crate::faults::Downtime,
     out: &mut HorizonOutcome,
 ) -> Result<(), TrialError> {
-    use crate::engine::StreamId;
+    use crate::trial::streams::CORRUPTION;
     for (k, p) in spec.logical.iter().enumerate() {
         let Some((kind, data)) = p.data() else { continue };
-        let mut rng = TrialStreams::new(seed, index).rng(StreamId::CORRUPTION.sub(k as u64));
+        let mut rng = TrialStreams::new(seed, index).rng(CORRUPTION.sub(k as u64));
         let Some(first) = p.time_between.sample_residual(&mut rng) else { continue };
         let mut t = SimTime::ZERO.saturating_add(first);
         let mut j = 0u64;

@@ -1,12 +1,13 @@
 //! # drsim-core
 //!
-//! The core of [drsim](https://example.invalid/drsim): a small generic discrete-event engine
-//! and the model of a multi-site deployment — sites in zones and regions, the links between
-//! them, the workload writing data, replication of that data, and failures.
+//! The core of [drsim](https://example.invalid/drsim): the model of a multi-site deployment —
+//! sites in zones and regions, the links between them, the workload writing data, replication
+//! of that data, and failures — on the generic discrete-event engine `drsim-engine`.
 //!
-//! - [`engine`]: integer-nanosecond time, the event queue ordered by (time, insertion order),
-//!   named random streams seeded from (seed, trial, stream), and distributions as data. It knows
-//!   nothing about disasters.
+//! - [`engine`]: the crate `drsim-engine`, re-exported: integer-nanosecond time, the event
+//!   queue ordered by (time, insertion order), random streams seeded from (seed, trial, stream),
+//!   and distributions as data. It knows nothing about disasters; the streams drsim draws from
+//!   are named in one registry, [`trial::streams`].
 //! - [`model`]: [`Topology`](model::Topology), [`LinkSpec`](model::LinkSpec),
 //!   [`WorkloadSpec`](model::WorkloadSpec), replication models behind the
 //!   [`Replication`](model::Replication) trait, failure processes and [`Outages`](model::Outages).
@@ -42,7 +43,8 @@
 
 pub mod corruption;
 pub mod cost;
-pub mod engine;
+/// The generic discrete-event engine: the [`drsim-engine`](drsim_engine) crate.
+pub use drsim_engine as engine;
 pub mod faults;
 pub mod horizon;
 pub mod limits;

@@ -8,8 +8,9 @@
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{DurationDistribution, EventQueue, SimDuration, SimRng, SimTime, StreamId, TrialStreams};
+use crate::engine::{DurationDistribution, EventQueue, SimDuration, SimRng, SimTime, TrialStreams};
 use crate::model::topology::{LinkId, RegionId, SiteId, Topology, ZoneId};
+use crate::trial::streams::FAILURES;
 
 /// What a failure process strikes, by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -408,7 +409,7 @@ pub fn process_events(
     streams: TrialStreams,
     mut on_event: impl FnMut(ProcessEvent),
 ) {
-    let mut rngs: Vec<SimRng> = (0..processes.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
+    let mut rngs: Vec<SimRng> = (0..processes.len()).map(|i| streams.rng(FAILURES.sub(i as u64))).collect();
     let mut queue: EventQueue<(usize, Phase)> = EventQueue::new();
     for (i, p) in processes.iter().enumerate() {
         let (down, left) = p.initial_state(start, &mut rngs[i]);

@@ -24,7 +24,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use crate::engine::{DurationDistribution, SimDuration, SimTime, TrialStreams};
+use crate::trial::streams::FAILURES;
 
 /// One repairable component of a series system.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -139,7 +140,7 @@ pub fn simulate_series(
             return Err(ReliabilityError::ZeroTimeToFailure { index, name: c.name.clone(), mean_s: mean });
         }
     }
-    let mut rngs: Vec<_> = (0..components.len()).map(|i| streams.rng(StreamId::FAILURES.sub(i as u64))).collect();
+    let mut rngs: Vec<_> = (0..components.len()).map(|i| streams.rng(FAILURES.sub(i as u64))).collect();
     let end = SimTime::ZERO + horizon;
     let mut states: Vec<State> = components
         .iter()

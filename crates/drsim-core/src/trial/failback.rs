@@ -5,6 +5,7 @@
 use super::*;
 use crate::engine::SimRng;
 use crate::recovery::SurvivingCopy;
+use crate::trial::streams::FAILBACK_WORKLOAD;
 
 /// What failback did.
 pub(super) struct FailbackRun {
@@ -51,7 +52,7 @@ impl DisasterTrial<'_> {
         // Writes went to the standby from the moment it served any demand.
         let writes_from = first_served.unwrap_or(restored).min(restored);
         let mut fb_at = back.max(restored);
-        let mut workload_rng = streams.rng(StreamId::FAILBACK_WORKLOAD);
+        let mut workload_rng = streams.rng(FAILBACK_WORKLOAD);
         let mut written = 0.0;
         let mut written_to = writes_from;
         // Failback is measured from its first start, across restarts.

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::corruption::{DataDisaster, DataDisasterKind};
+use crate::trial::streams::{CORRUPTION, CORRUPTION_COUNT, store_family};
 
 impl PreparedData {
     /// Resolves a logical disaster against the deployment: its stores' indices, its defaults.
@@ -97,7 +98,7 @@ impl DisasterTrial<'_> {
         // schedule and each store's count have sub-streams of their own, so that strategies
         // with different copies still face the same dwell, attack, cutover and writes (common
         // random numbers).
-        let mut rng = streams.rng(StreamId::CORRUPTION);
+        let mut rng = streams.rng(CORRUPTION);
         let dwell = data.dwell.sample(&mut rng).min(crate::corruption::MAX_DWELL);
         let t_det = t_c.saturating_add(dwell);
         let attacked = data.kind == DataDisasterKind::Ransomware && rng.random::<f64>() < data.delete_probability;
@@ -108,6 +109,8 @@ impl DisasterTrial<'_> {
         let mut restore = SimDuration::ZERO;
         let mut stores = vec![];
         for idx in 0..=d.stores.len() {
+            // The data's own family of streams: the database's, or store idx - 1's.
+            let family = if idx == 0 { streams } else { streams.family(store_family(idx - 1)) };
             let (name, workload, dataset) = match idx {
                 0 => (crate::model::store::DATABASE, &d.workload, d.dataset_bytes),
                 j => (d.stores[j - 1].name.as_str(), &d.stores[j - 1].workload, d.stores[j - 1].dataset_bytes),
@@ -123,7 +126,7 @@ impl DisasterTrial<'_> {
                 // The youngest clean point over the copies: the smallest age before the damage.
                 let mut best: Option<(crate::corruption::CleanPoint, &str)> = None;
                 for (k, (spec, site)) in specs.into_iter().enumerate() {
-                    let mut rng = streams.family(idx as u64).rng(StreamId::CORRUPTION.sub(k as u64));
+                    let mut rng = family.rng(CORRUPTION.sub(k as u64));
                     let phase = match spec {
                         ReplicationSpec::Snapshot(s) => s.phase.unwrap_or_else(|| {
                             SimDuration::from_nanos(rng.random_range(0..s.interval.as_nanos().max(1)))
@@ -140,7 +143,7 @@ impl DisasterTrial<'_> {
                     Some((point, site)) => {
                         // Without replay the writes after the damage are lost too.
                         let lost = if data.replay { point.age } else { point.age.saturating_add(dwell) };
-                        let mut count_rng = streams.family(idx as u64).rng(StreamId::CORRUPTION.sub(1 << 20));
+                        let mut count_rng = family.rng(CORRUPTION_COUNT);
                         let (w, b) = count_writes(workload, lost, &mut count_rng);
                         // A delayed replica is promoted as it is; a backup is restored.
                         let secs = if dataset > 0.0 && !point.live { dataset / data.restore[idx] } else { 0.0 };

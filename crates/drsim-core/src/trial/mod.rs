@@ -10,7 +10,7 @@
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use crate::engine::{DurationDistribution, SimDuration, SimTime, TrialStreams};
 use crate::faults::{Downtime, FaultHistory, Watched};
 use crate::model::{
     BuildReplicationError, FailureError, FailureProcess, FailureTarget, Loss, Outages, ReplicationError, StateChange,
@@ -27,6 +27,9 @@ mod logical;
 mod outcome;
 mod prepare;
 mod quorum;
+pub mod streams;
+
+use streams::{DETECTION, DISASTER, DISASTER_MIX, STRATEGY, store_family};
 
 pub use disaster::{DisasterChoice, DisasterScenario, DisasterSpec, Objectives, TwoRegions};
 pub use outcome::{OutcomeRow, StoreOutcome, StoreRow, TrialFlags, TrialOutcome};
@@ -319,12 +322,12 @@ impl<'a> DisasterTrial<'a> {
         // The mix's draw has a stream of its own: the disaster instants and repairs are the
         // same draws with or without a mix.
         let which = if self.disasters.len() > 1 {
-            let u: f64 = streams.rng(StreamId::DISASTER_MIX).random();
+            let u: f64 = streams.rng(DISASTER_MIX).random();
             self.disasters.iter().position(|d| u < d.cumulative).unwrap_or(self.disasters.len() - 1)
         } else {
             0
         };
-        let mut disaster_rng = streams.rng(StreamId::DISASTER);
+        let mut disaster_rng = streams.rng(DISASTER);
         let window = sc.disaster.window.as_nanos();
         let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
         let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
@@ -455,7 +458,7 @@ impl<'a> DisasterTrial<'a> {
         let mut store_ctx: Vec<crate::recovery::StoreRecovery<'_>> = Vec::with_capacity(self.stores.len());
         for (j, plans) in self.stores.iter().enumerate() {
             let store = &d.stores[j];
-            let family = streams.family(j as u64 + 1);
+            let family = streams.family(store_family(j));
             let mut found: Vec<(usize, Loss)> = Vec::with_capacity(dis.store_survivors[j].len());
             for &k in &dis.store_survivors[j] {
                 let c = &plans[k];
@@ -500,7 +503,7 @@ impl<'a> DisasterTrial<'a> {
                 is_standby: k == 0,
             })
             .collect();
-        let detected = sc.detection.detect(t_d, &mut streams.rng(StreamId::DETECTION));
+        let detected = sc.detection.detect(t_d, &mut streams.rng(DETECTION));
         if copies.is_empty() {
             return Ok(self.nothing_survived(
                 trial,
@@ -534,7 +537,7 @@ impl<'a> DisasterTrial<'a> {
         // Recovery: never before detection, never while the standby is down. A standby outage
         // loses the work done on it (instances, restored data): recovery restarts from the
         // beginning once it is repaired (attempt + 1).
-        let mut strategy_rng = streams.rng(StreamId::STRATEGY);
+        let mut strategy_rng = streams.rng(STRATEGY);
         let mut at = detected;
         let mut observed_to = t_d;
         let mut attempt = 0;

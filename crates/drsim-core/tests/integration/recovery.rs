@@ -1,6 +1,6 @@
 //! Runbooks, detection and disaster trials against hand computations and closed forms.
 
-use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
 use drsim_core::model::{
     FailureProcess, FailureTarget, LinkSpec, ReplicationSpec, SiteSpec, Topology, TopologySpec, WorkloadSpec, ZoneSpec,
 };
@@ -8,6 +8,7 @@ use drsim_core::recovery::{
     Deployment, Detection, Effect, FailbackContext, RecoveryContext, Runbook, RunbookEnd, RunbookError, ServiceState,
     ServiceWatch, SteadyState, Step, Strategy, StrategyError, execute,
 };
+use drsim_core::trial::streams::{DETECTION, STRATEGY};
 use drsim_core::trial::{DisasterScenario, DisasterSpec, DisasterTrial, Objectives};
 
 use crate::stats::assert_mean_near;
@@ -25,7 +26,7 @@ fn at(s: u64) -> SimTime {
 #[test]
 fn health_check_detection_mean_is_k_minus_half_intervals() {
     let d = Detection::HealthCheck { interval: SimDuration::from_secs(30), failures: 3 };
-    let mut rng = TrialStreams::new(12, 0).rng(StreamId::DETECTION);
+    let mut rng = TrialStreams::new(12, 0).rng(DETECTION);
     let delays: Vec<f64> = (0..20_000).map(|_| (d.detect(at(1000), &mut rng) - at(1000)).as_secs_f64()).collect();
     assert!(delays.iter().all(|&x| (60.0..90.0).contains(&x)), "within [(k-1)I, kI)");
     assert_mean_near("detection delay", &delays, 75.0, 4.0);
@@ -49,7 +50,7 @@ fn runbook_ends_on_its_critical_path() {
     assert_eq!(rb.critical_path_secs(), Some(37.0));
     let mut service = ServiceState::new(2, 1);
     let mut watch = ServiceWatch::new(1.0);
-    let mut rng = TrialStreams::new(1, 0).rng(StreamId::STRATEGY);
+    let mut rng = TrialStreams::new(1, 0).rng(STRATEGY);
     let run = execute(&rb, at(100), SimTime::MAX, &mut rng, &mut service, &mut watch, &site_index).unwrap();
     assert_eq!(run.end, RunbookEnd::Completed(at(137)));
     assert_eq!(run.step_done, vec![Some(at(110)), Some(at(130)), Some(at(115)), Some(at(137))]);
@@ -61,7 +62,7 @@ fn runbook_ends_on_its_critical_path() {
 #[test]
 fn retries_take_a_geometric_number_of_attempts() {
     let rb = Runbook::new(vec![Step::new("flaky", secs(10)).may_fail(0.5, 1000)]);
-    let mut rng = TrialStreams::new(2, 0).rng(StreamId::STRATEGY);
+    let mut rng = TrialStreams::new(2, 0).rng(STRATEGY);
     let durations: Vec<f64> = (0..4000)
         .map(|_| {
             let mut service = ServiceState::new(2, 1);
@@ -78,7 +79,7 @@ fn retries_take_a_geometric_number_of_attempts() {
 #[test]
 fn exhausted_retries_fail_the_runbook() {
     let rb = Runbook::new(vec![Step::new("doomed", secs(10)).may_fail(0.999_999, 2)]);
-    let mut rng = TrialStreams::new(3, 0).rng(StreamId::STRATEGY);
+    let mut rng = TrialStreams::new(3, 0).rng(STRATEGY);
     let mut service = ServiceState::new(2, 1);
     let mut watch = ServiceWatch::new(1.0);
     let run = execute(&rb, at(0), SimTime::MAX, &mut rng, &mut service, &mut watch, &site_index).unwrap();
@@ -97,7 +98,7 @@ fn invalid_runbooks_are_refused_by_name() {
     let bad = Runbook::new(vec![Step::new("a", secs(1)).may_fail(1.5, 0)]);
     assert!(bad.validate().unwrap_err().to_string().contains("failure_probability = 1.5"));
     let site = Runbook::new(vec![Step::new("a", secs(1)).effect(Effect::DataReady { site: "Mars".into() })]);
-    let mut rng = TrialStreams::new(1, 0).rng(StreamId::STRATEGY);
+    let mut rng = TrialStreams::new(1, 0).rng(STRATEGY);
     let e = execute(
         &site,
         at(0),

@@ -83,7 +83,7 @@ fn loss_by_hand_with_fixed_sizes() {
     let mut generator = drsim_core::model::WriteGenerator::new(
         workload.clone(),
         SimTime::ZERO,
-        streams.rng(drsim_core::engine::StreamId::WORKLOAD),
+        streams.rng(drsim_core::trial::streams::WORKLOAD),
     )
     .unwrap();
     let writes: Vec<u64> = (0..50).map(|_| generator.next_write().unwrap().created.as_nanos()).collect();

@@ -1,11 +1,12 @@
 //! Semi-synchronous, published-lag and quorum replication against hand computations, closed
 //! forms and invariants.
 
-use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, StreamId, TrialStreams};
+use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
 use drsim_core::model::{
     BuildReplicationError, LinkDownPolicy, LinkSpec, PublishedLag, Quorum, QuorumError, QuorumMember, Replication,
     ReplicationSpec, SemiSync, Synchronous, WorkloadSpec, WriteGenerator,
 };
+use drsim_core::trial::streams::WORKLOAD;
 use proptest::prelude::*;
 
 fn at_s(s: f64) -> SimTime {
@@ -27,7 +28,7 @@ fn fixed_writes(rate: f64, bytes: f64) -> WorkloadSpec {
 /// The creation instants (ns) the model's own generator makes, regenerated from the same
 /// stream, for hand computations.
 fn creations(workload: &WorkloadSpec, streams: TrialStreams, until_s: f64) -> Vec<u64> {
-    let mut g = WriteGenerator::new(workload.clone(), SimTime::ZERO, streams.rng(StreamId::WORKLOAD)).unwrap();
+    let mut g = WriteGenerator::new(workload.clone(), SimTime::ZERO, streams.rng(WORKLOAD)).unwrap();
     let mut out = vec![];
     g.writes_before(at_s(until_s), |w| out.push(w.created.as_nanos()));
     out

@@ -5,9 +5,10 @@ use super::{
     Backlog, BuildReplicationError, Loss, Replication, ReplicationError, ReplicationStats, Stability, check_forward,
     stats_from,
 };
-use crate::engine::{SimDuration, SimTime, StreamId, TrialStreams};
+use crate::engine::{SimDuration, SimTime, TrialStreams};
 use crate::model::link::LinkSpec;
 use crate::model::workload::{WorkloadSpec, WriteGenerator};
+use crate::trial::streams::{NETWORK, WORKLOAD};
 
 /// The workload feeding a FIFO channel, write by write; shared by the per-write models.
 #[derive(Clone, Debug)]
@@ -29,8 +30,8 @@ impl PerWrite {
         start: SimTime,
     ) -> Result<Self, BuildReplicationError> {
         link.validate()?;
-        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
-        let channel = FifoChannel::new(link, start.as_nanos(), commit, streams.rng(StreamId::NETWORK));
+        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(WORKLOAD))?;
+        let channel = FifoChannel::new(link, start.as_nanos(), commit, streams.rng(NETWORK));
         let stability = Stability::from_rates(workload.mean_bytes_per_s(), link.mean_throughput_bytes_per_s());
         Ok(PerWrite { generator, channel, now: start, writes: 0, bytes: 0, stability })
     }

@@ -583,8 +583,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::engine::{Distribution, DurationDistribution, SimDuration, StreamId, TrialStreams};
+    use crate::engine::{Distribution, DurationDistribution, SimDuration, TrialStreams};
     use crate::model::workload::WorkloadSpec;
+    use crate::trial::streams::{NETWORK, WORKLOAD};
 
     proptest! {
         /// The integer shortcut gives what the float product gives, rounded.
@@ -627,8 +628,8 @@ mod tests {
             };
             let workload = WorkloadSpec::poisson(rate, size).unwrap();
             let streams = TrialStreams::new(seed, 0);
-            let generator = || WriteGenerator::new(workload.clone(), SimTime::ZERO, streams.rng(StreamId::WORKLOAD)).unwrap();
-            let channel = || FifoChannel::new(&link, 0, Commit::Local, streams.rng(StreamId::NETWORK));
+            let generator = || WriteGenerator::new(workload.clone(), SimTime::ZERO, streams.rng(WORKLOAD)).unwrap();
+            let channel = || FifoChannel::new(&link, 0, Commit::Local, streams.rng(NETWORK));
             let (mut g_fast, mut g_slow, mut g_lazy) = (generator(), generator(), generator());
             let (mut fast, mut slow, mut lazy) = (channel(), channel(), channel());
             lazy.untrack_peaks();

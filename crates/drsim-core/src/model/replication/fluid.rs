@@ -68,9 +68,10 @@ use std::collections::VecDeque;
 use super::{
     Backlog, BuildReplicationError, Loss, Replication, ReplicationError, ReplicationStats, Stability, check_forward,
 };
-use crate::engine::{DurationDistribution, SimDuration, SimRng, SimTime, StreamId, TrialStreams};
+use crate::engine::{DurationDistribution, SimDuration, SimRng, SimTime, TrialStreams};
 use crate::model::link::{BandwidthVariability, LinkSpec};
 use crate::model::workload::{Arrivals, WorkloadSpec};
+use crate::trial::streams::{NETWORK, WORKLOAD};
 
 /// Rates are kept in bytes per nanosecond.
 const NS: f64 = 1e-9;
@@ -160,7 +161,7 @@ impl FluidAsync {
         let s = start.as_nanos();
         let mean_size = workload.mean_size_bytes();
         let sd = workload.size_bytes.std_dev().unwrap_or(0.0);
-        let mut workload_rng = streams.rng(StreamId::WORKLOAD);
+        let mut workload_rng = streams.rng(WORKLOAD);
         let (input, r, r_until) = match &workload.arrivals {
             Arrivals::Poisson { rate_per_s } => (Input::Constant, rate_per_s * mean_size * NS, u64::MAX),
             Arrivals::OnOff { on_rate_per_s, off_rate_per_s, on, off } => {
@@ -181,7 +182,7 @@ impl FluidAsync {
             _ => f64::INFINITY,
         };
         let nominal = link.bandwidth_bytes_per_s * NS;
-        let mut network_rng = streams.rng(StreamId::NETWORK);
+        let mut network_rng = streams.rng(NETWORK);
         let (cap, variability) = match &link.variability {
             None => (nominal.min(window_limit), None),
             Some(v) => {

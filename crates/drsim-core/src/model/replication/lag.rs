@@ -32,9 +32,10 @@ use std::collections::VecDeque;
 use super::{
     Backlog, BuildReplicationError, Loss, Replication, ReplicationError, ReplicationStats, Stability, check_forward,
 };
-use crate::engine::{DurationDistribution, DurationSampler, SimDuration, SimRng, SimTime, StreamId, TrialStreams};
+use crate::engine::{DurationDistribution, DurationSampler, SimDuration, SimRng, SimTime, TrialStreams};
 use crate::model::link::LinkSpec;
 use crate::model::workload::{WorkloadSpec, WriteGenerator};
+use crate::trial::streams::{NETWORK, WORKLOAD};
 
 /// A write on its way: (created, bytes, arrival at the copy).
 #[derive(Clone, Copy, Debug)]
@@ -103,10 +104,10 @@ impl PublishedLag {
                 allowed: "a duration distribution with a finite mean",
             });
         }
-        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
+        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(WORKLOAD))?;
         let pipe = Pipe {
             lag: lag.sampler(),
-            rng: streams.rng(StreamId::NETWORK),
+            rng: streams.rng(NETWORK),
             queue: VecDeque::new(),
             last_arrive: start.as_nanos(),
             down_since: None,

@@ -29,10 +29,11 @@ use std::collections::VecDeque;
 
 use super::fifo::{Commit, FifoChannel, OnDown, PENDING};
 use super::{BuildReplicationError, Loss, ReplicationError, Stability, check_forward};
-use crate::engine::{SimDuration, SimTime, StreamId, TrialStreams};
+use crate::engine::{SimDuration, SimTime, TrialStreams};
 use crate::model::link::LinkSpec;
 use crate::model::workload::{WorkloadSpec, WriteGenerator};
 use crate::montecarlo::Accumulator;
+use crate::trial::streams::{NETWORK, WORKLOAD};
 
 /// One member of a quorum.
 #[derive(Clone, Debug, PartialEq)]
@@ -175,7 +176,7 @@ impl Quorum {
         if k == 0 || k > members.len() {
             return Err(bad("k", k, "from 1 to the number of members"));
         }
-        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
+        let generator = WriteGenerator::new(workload.clone(), start, streams.rng(WORKLOAD))?;
         let mut built = Vec::with_capacity(members.len());
         let mut stability = Vec::with_capacity(members.len());
         for (j, m) in members.iter().enumerate() {
@@ -186,7 +187,7 @@ impl Quorum {
                 }
                 QuorumMember::Remote(link) => {
                     link.validate()?;
-                    let rng = streams.rng(StreamId::NETWORK.sub(j as u64));
+                    let rng = streams.rng(NETWORK.sub(j as u64));
                     built.push(Member::Remote(Box::new(FifoChannel::new(link, start.as_nanos(), Commit::Acked, rng))));
                     stability.push(Some(Stability::from_rates(
                         workload.mean_bytes_per_s(),

@@ -10,9 +10,10 @@ use super::{
     Backlog, BuildReplicationError, Loss, Replication, ReplicationError, ReplicationStats, Stability, check_forward,
     stats_from,
 };
-use crate::engine::{SimDuration, SimRng, SimTime, StreamId, TrialStreams};
+use crate::engine::{SimDuration, SimRng, SimTime, TrialStreams};
 use crate::model::link::LinkSpec;
 use crate::model::workload::{WorkloadSpec, Write, WriteGenerator};
+use crate::trial::streams::{BACKUP, NETWORK, WORKLOAD};
 
 /// What each snapshot copies.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -277,9 +278,9 @@ impl SnapshotShipping {
         spec.validate()?;
         link.validate()?;
         let shift = Self::history(spec, link, workload).as_nanos();
-        let mut generator = WriteGenerator::new(workload.clone(), start, streams.rng(StreamId::WORKLOAD))?;
+        let mut generator = WriteGenerator::new(workload.clone(), start, streams.rng(WORKLOAD))?;
         let next_write = generator.next_write();
-        let mut job_rng = streams.rng(StreamId::BACKUP);
+        let mut job_rng = streams.rng(BACKUP);
         let interval = spec.interval.as_nanos();
         // The first job is `phase` after the caller's start; earlier ones ran every interval
         // before it, back to the beginning of the history.
@@ -305,7 +306,7 @@ impl SnapshotShipping {
             generator,
             next_write,
             next_job: s.saturating_add(phase),
-            channel: FifoChannel::new(link, s, Commit::Local, streams.rng(StreamId::NETWORK)),
+            channel: FifoChannel::new(link, s, Commit::Local, streams.rng(NETWORK)),
             job_rng,
             now: start,
             writes: 0,

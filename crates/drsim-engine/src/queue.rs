@@ -2,10 +2,10 @@
 //!
 //! Ties at the same instant run in the order they were scheduled, which is what makes runs
 //! deterministic without any tie-breaking by payload. The queue is generic over the event type
-//! and knows nothing of disasters; it is the whole engine, the caller owns the loop:
+//! and knows nothing of the model; it is the whole engine, the caller owns the loop:
 //!
 //! ```
-//! use drsim_core::engine::{EventQueue, SimDuration, SimTime};
+//! use drsim_engine::{EventQueue, SimDuration, SimTime};
 //! let mut q = EventQueue::new();
 //! q.schedule(SimTime::from_nanos(20), "b").unwrap();
 //! q.schedule(SimTime::from_nanos(10), "a").unwrap();

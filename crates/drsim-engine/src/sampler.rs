@@ -1,17 +1,17 @@
 //! Distributions prepared for drawing many times in a hot loop.
 //!
 //! A [`Distribution`] is data: a serde enum matched on every draw, with its parameters checked
-//! and combined each time. A per-write model draws millions of write sizes and latencies per
-//! trial from the same few distributions, so it prepares them once: the common kinds get a
-//! variant holding exactly what a draw needs (a uniform's span, a fixed duration already in
-//! nanoseconds), and everything else falls back to the distribution itself.
+//! and combined each time. A model that draws per message (a size and a latency for each of
+//! millions) draws from the same few distributions, so it prepares them once: the common kinds
+//! get a variant holding exactly what a draw needs (a uniform's span, a fixed duration already
+//! in nanoseconds), and everything else falls back to the distribution itself.
 //!
 //! A prepared sampler draws **the same values, bit for bit, from the same random numbers** as
 //! the distribution it came from (a test checks each kind), so preparing one changes speed and
 //! nothing else.
 //!
 //! ```
-//! use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, StreamId, stream_rng};
+//! use drsim_engine::{Distribution, DurationDistribution, SimDuration, StreamId, stream_rng};
 //!
 //! let size = Distribution::exponential(655_360.0).unwrap();
 //! let (mut a, mut b) = (stream_rng(1, 0, StreamId(9)), stream_rng(1, 0, StreamId(9)));
@@ -78,7 +78,7 @@ impl Sampler {
     }
 
     /// The mean, when this is an exponential (see [`ExponentialSize`]).
-    pub(crate) fn exponential(&self) -> Option<ExponentialSize> {
+    pub fn exponential(&self) -> Option<ExponentialSize> {
         match self.0 {
             Kind::Exponential { mean } => Some(ExponentialSize(mean)),
             _ => None,
@@ -142,7 +142,7 @@ impl DurationSampler {
     /// The largest duration a draw can give, in nanoseconds, for the kinds whose draws
     /// [`discard`](Self::discard) can skip (fixed and uniform); `None` for the others.
     ///
-    /// A model that only needs to know that a duration is short enough (a write that has
+    /// A model that only needs to know that a duration is short enough (a message that has
     /// surely arrived) then skips computing it, while the stream moves on exactly as if it
     /// had drawn it, so nothing else changes.
     pub fn skippable_max_nanos(&self) -> Option<u64> {
@@ -174,19 +174,21 @@ impl DurationSampler {
     }
 }
 
-// The per-write loops are generic over how they draw, so that each common kind gets its own
-// copy of the loop with its parameters in registers and no dispatch per draw (see
-// `FifoChannel::push_from`). Each way draws exactly what the sampler draws.
+// A hot loop can be generic over how it draws, so that each common kind gets its own copy of
+// the loop with its parameters in registers and no dispatch per draw (drsim-core's FIFO
+// channel is one). Each way draws exactly what the sampler draws.
 
-/// How a loop draws sizes from a [`Sampler`]: through it, or (the usual write size) as an
-/// exponential with its mean in a register.
-pub(crate) trait SizeDraw {
+/// How a hot loop draws values from a [`Sampler`]: through it ([`AnySize`]), or as an
+/// exponential with its mean in a register ([`ExponentialSize`], from
+/// [`Sampler::exponential`]). A loop generic over it is compiled once per way; every way draws
+/// exactly what [`Sampler::sample_non_negative`] draws.
+pub trait SizeDraw {
     /// One value, as `sampler.sample_non_negative` would draw it.
     fn draw(&self, sampler: &Sampler, rng: &mut SimRng) -> f64;
 }
 
 /// Any distribution, through its sampler.
-pub(crate) struct AnySize;
+pub struct AnySize;
 
 impl SizeDraw for AnySize {
     #[inline(always)]
@@ -197,7 +199,7 @@ impl SizeDraw for AnySize {
 
 /// An exponential with this mean.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct ExponentialSize(f64);
+pub struct ExponentialSize(f64);
 
 impl SizeDraw for ExponentialSize {
     #[inline(always)]
@@ -206,9 +208,11 @@ impl SizeDraw for ExponentialSize {
     }
 }
 
-/// How a loop draws durations from a [`DurationSampler`]: through it, or (the usual link
-/// latency) as a uniform with its bounds in registers.
-pub(crate) trait DurationDraw {
+/// How a hot loop draws durations from a [`DurationSampler`]: through it ([`AnyDuration`]), or
+/// as a uniform with its bounds in registers ([`UniformDuration`], from
+/// [`DurationSampler::uniform`]). Every way draws exactly what
+/// [`DurationSampler::sample_nanos`] draws.
+pub trait DurationDraw {
     /// One duration, as `sampler.sample_nanos` would draw it.
     fn sample_nanos(&self, sampler: &DurationSampler, rng: &mut SimRng) -> u64;
     /// Moves `rng` on as `sampler.discard` would.
@@ -216,7 +220,7 @@ pub(crate) trait DurationDraw {
 }
 
 /// Any duration distribution, through its sampler.
-pub(crate) struct AnyDuration;
+pub struct AnyDuration;
 
 impl DurationDraw for AnyDuration {
     #[inline(always)]
@@ -231,7 +235,7 @@ impl DurationDraw for AnyDuration {
 
 /// A uniform duration in seconds, `low + span * U`: the same draws as the sampler's.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct UniformDuration {
+pub struct UniformDuration {
     low: f64,
     span: f64,
 }
@@ -249,7 +253,7 @@ impl DurationDraw for UniformDuration {
 
 impl DurationSampler {
     /// The bounds, when this is a uniform duration (see [`UniformDuration`]).
-    pub(crate) fn uniform(&self) -> Option<UniformDuration> {
+    pub fn uniform(&self) -> Option<UniformDuration> {
         match self.0 {
             DurationKind::Secs(Sampler(Kind::Uniform { low, span })) => Some(UniformDuration { low, span }),
             _ => None,
@@ -274,7 +278,7 @@ impl DurationDistribution {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{StreamId, stream_rng};
+    use crate::{StreamId, stream_rng};
 
     fn kinds() -> Vec<Distribution> {
         vec![

@@ -41,14 +41,17 @@ impl SimTime {
     pub const MAX: SimTime = SimTime(u64::MAX);
 
     /// The instant `nanos` nanoseconds after the start.
+    #[inline]
     pub const fn from_nanos(nanos: u64) -> Self {
         SimTime(nanos)
     }
     /// Nanoseconds since the start.
+    #[inline]
     pub const fn as_nanos(self) -> u64 {
         self.0
     }
     /// Seconds since the start, as a float (for reports only; the clock never uses floats).
+    #[inline]
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 * 1e-9
     }
@@ -57,22 +60,27 @@ impl SimTime {
         secs_text(self.0)
     }
     /// The span from `earlier` to `self`, or `None` if `earlier` is later.
+    #[inline]
     pub fn checked_since(self, earlier: SimTime) -> Option<SimDuration> {
         self.0.checked_sub(earlier.0).map(SimDuration)
     }
     /// The span from `earlier` to `self`, zero if `earlier` is later.
+    #[inline]
     pub fn saturating_since(self, earlier: SimTime) -> SimDuration {
         SimDuration(self.0.saturating_sub(earlier.0))
     }
     /// `self + d`, or `None` past [`SimTime::MAX`].
+    #[inline]
     pub fn checked_add(self, d: SimDuration) -> Option<SimTime> {
         self.0.checked_add(d.0).map(SimTime)
     }
     /// `self + d`, clamped to [`SimTime::MAX`].
+    #[inline]
     pub fn saturating_add(self, d: SimDuration) -> SimTime {
         SimTime(self.0.saturating_add(d.0))
     }
     /// `self - d`, clamped to [`SimTime::ZERO`].
+    #[inline]
     pub fn saturating_sub(self, d: SimDuration) -> SimTime {
         SimTime(self.0.saturating_sub(d.0))
     }
@@ -85,26 +93,32 @@ impl SimDuration {
     pub const MAX: SimDuration = SimDuration(u64::MAX);
 
     /// A span of `nanos` nanoseconds.
+    #[inline]
     pub const fn from_nanos(nanos: u64) -> Self {
         SimDuration(nanos)
     }
     /// A span of `ms` milliseconds (saturating).
+    #[inline]
     pub const fn from_millis(ms: u64) -> Self {
         SimDuration(ms.saturating_mul(1_000_000))
     }
     /// A span of `s` seconds (saturating).
+    #[inline]
     pub const fn from_secs(s: u64) -> Self {
         SimDuration(s.saturating_mul(1_000_000_000))
     }
     /// A span of `m` minutes (saturating).
+    #[inline]
     pub const fn from_mins(m: u64) -> Self {
         SimDuration(m.saturating_mul(60_000_000_000))
     }
     /// A span of `h` hours (saturating).
+    #[inline]
     pub const fn from_hours(h: u64) -> Self {
         SimDuration(h.saturating_mul(3_600_000_000_000))
     }
     /// A span of `d` days (saturating).
+    #[inline]
     pub const fn from_days(d: u64) -> Self {
         SimDuration(d.saturating_mul(86_400_000_000_000))
     }
@@ -117,10 +131,12 @@ impl SimDuration {
         SimDuration(round_to_u64(secs * 1e9))
     }
     /// Nanoseconds in the span.
+    #[inline]
     pub const fn as_nanos(self) -> u64 {
         self.0
     }
     /// The span in seconds, as a float (for reports and rates only).
+    #[inline]
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 * 1e-9
     }
@@ -130,22 +146,27 @@ impl SimDuration {
         secs_text(self.0)
     }
     /// Whether the span is zero.
+    #[inline]
     pub const fn is_zero(self) -> bool {
         self.0 == 0
     }
     /// `self + other`, or `None` on overflow.
+    #[inline]
     pub fn checked_add(self, other: SimDuration) -> Option<SimDuration> {
         self.0.checked_add(other.0).map(SimDuration)
     }
     /// `self + other`, clamped to [`SimDuration::MAX`].
+    #[inline]
     pub fn saturating_add(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_add(other.0))
     }
     /// `self - other`, clamped to zero.
+    #[inline]
     pub fn saturating_sub(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_sub(other.0))
     }
     /// `self × k`, clamped to [`SimDuration::MAX`].
+    #[inline]
     pub fn saturating_mul(self, k: u64) -> SimDuration {
         SimDuration(self.0.saturating_mul(k))
     }
@@ -154,11 +175,13 @@ impl SimDuration {
 /// Saturating: an instant never wraps past [`SimTime::MAX`] ("never").
 impl Add<SimDuration> for SimTime {
     type Output = SimTime;
+    #[inline]
     fn add(self, d: SimDuration) -> SimTime {
         self.saturating_add(d)
     }
 }
 impl AddAssign<SimDuration> for SimTime {
+    #[inline]
     fn add_assign(&mut self, d: SimDuration) {
         *self = self.saturating_add(d);
     }
@@ -166,17 +189,20 @@ impl AddAssign<SimDuration> for SimTime {
 /// Saturating at zero: the span between two instants in the wrong order is empty.
 impl Sub<SimTime> for SimTime {
     type Output = SimDuration;
+    #[inline]
     fn sub(self, earlier: SimTime) -> SimDuration {
         self.saturating_since(earlier)
     }
 }
 impl Add for SimDuration {
     type Output = SimDuration;
+    #[inline]
     fn add(self, d: SimDuration) -> SimDuration {
         self.saturating_add(d)
     }
 }
 impl AddAssign for SimDuration {
+    #[inline]
     fn add_assign(&mut self, d: SimDuration) {
         *self = self.saturating_add(d);
     }
@@ -292,7 +318,7 @@ impl fmt::Display for SimTime {
     }
 }
 
-/// Durations serialize as human strings so that scenario files stay readable.
+/// Durations serialize as human strings so that configuration files stay readable.
 impl Serialize for SimDuration {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -326,7 +352,7 @@ fn secs_text(ns: u64) -> String {
 /// adding one half would round to even, one too many for odd values); below 2^63 the signed
 /// conversion is one instruction.
 #[inline(always)]
-pub(crate) fn round_to_u64(x: f64) -> u64 {
+pub fn round_to_u64(x: f64) -> u64 {
     const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
     const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
     if x < TWO_POW_52 {
@@ -349,7 +375,7 @@ pub(crate) fn round_to_u64(x: f64) -> u64 {
 /// `n` as the nearest `f64`, by the one-instruction signed conversion when it fits (see
 /// [`round_to_u64`]).
 #[inline(always)]
-pub(crate) fn u64_to_f64(n: u64) -> f64 {
+pub fn u64_to_f64(n: u64) -> f64 {
     if n <= i64::MAX as u64 { n as i64 as f64 } else { n as f64 }
 }
 

@@ -1,50 +1,30 @@
 //! Random streams: one named, portable generator per (seed, trial, stream).
 //!
-//! Every concern of a trial (failures, workload, network, strategy steps...) draws from its own
-//! stream, so that changing how often one concern draws never shifts the numbers another sees.
-//! That is what makes common random numbers work: with the same seed, every strategy faces the
-//! same disasters and the same writes. The generator is Xoshiro256++ (portable, fast, 2^256
+//! Every concern of a trial (arrivals, service times, failures...) draws from its own stream,
+//! so that changing how often one concern draws never shifts the numbers another sees. That is
+//! what makes common random numbers work: with the same seed, every variant of a model being
+//! compared faces the same random inputs. The generator is Xoshiro256++ (portable, fast, 2^256
 //! period); its 256-bit state is derived from (seed, trial, stream) by SplitMix64 finalisers, so
 //! any trial's streams can be built directly, in any order and on any thread.
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// The generator every part of drsim draws from.
+/// The generator of every stream.
 pub type SimRng = Xoshiro256PlusPlus;
 
 /// The identity of a random stream within a trial.
 ///
-/// The constants name the streams the core uses; a strategy or a user model may take any other
-/// number (the core's streams are all below 64).
+/// The engine names no stream: the ids belong to the model built on it, which keeps them in
+/// one registry so that no two concerns share one by accident (drsim's is
+/// `drsim_core::trial::streams`). Any `u64` is an id; [`StreamId::sub`] derives one per element
+/// of a concern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StreamId(pub u64);
 
 impl StreamId {
-    /// Failure and repair processes of sites, zones, regions and links.
-    pub const FAILURES: StreamId = StreamId(1);
-    /// Write arrivals and sizes.
-    pub const WORKLOAD: StreamId = StreamId(2);
-    /// Link latency, jitter and bandwidth variability.
-    pub const NETWORK: StreamId = StreamId(3);
-    /// Runbook step durations, failures and retries.
-    pub const STRATEGY: StreamId = StreamId(4);
-    /// The disaster of a disaster trial (its kind and time).
-    pub const DISASTER: StreamId = StreamId(5);
-    /// Detection: health-check phase and the like.
-    pub const DETECTION: StreamId = StreamId(6);
-    /// Backup and snapshot jobs (job failures).
-    pub const BACKUP: StreamId = StreamId(7);
-    /// Writes made at the standby after a failover (what failback must resync).
-    pub const FAILBACK_WORKLOAD: StreamId = StreamId(8);
-    /// Which disaster of a mix a trial draws.
-    pub const DISASTER_MIX: StreamId = StreamId(9);
-    /// A logical disaster: its dwell time, the attacker, the backup schedules' phases and job
-    /// failures, the writes lost.
-    pub const CORRUPTION: StreamId = StreamId(10);
-
-    /// A sub-stream of this stream, for a concern that has one stream per element (per link,
-    /// per site). Distinct `(self, index)` pairs give distinct stream ids.
+    /// A sub-stream of this stream, for a concern that has one stream per element (per
+    /// server, per connection). Distinct `(self, index)` pairs give distinct stream ids.
     pub const fn sub(self, index: u64) -> StreamId {
         StreamId(self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(index.wrapping_add(1) << 8))
     }
@@ -63,10 +43,10 @@ const fn mix64(mut z: u64) -> u64 {
 /// in every thread.
 ///
 /// ```
-/// use drsim_core::engine::rng::{stream_rng, StreamId};
+/// use drsim_engine::rng::{stream_rng, StreamId};
 /// use rand::RngExt;
-/// let mut a = stream_rng(42, 7, StreamId::WORKLOAD);
-/// let mut b = stream_rng(42, 7, StreamId::WORKLOAD);
+/// let mut a = stream_rng(42, 7, StreamId(2));
+/// let mut b = stream_rng(42, 7, StreamId(2));
 /// assert_eq!(a.random::<u64>(), b.random::<u64>());
 /// ```
 pub fn stream_rng(seed: u64, trial: u64, stream: StreamId) -> SimRng {
@@ -106,10 +86,9 @@ impl TrialStreams {
         stream_rng(self.seed, self.trial, stream)
     }
 
-    /// Another family of streams of the same trial, for a second instance of the concerns the
-    /// core's streams name: a data store's write log and its links draw from family `index`
-    /// (≥ 1) with the same [`StreamId`]s as the database's, independent of them and of each
-    /// other. Family 0 is `self`.
+    /// Another family of streams of the same trial, for a second instance of a model's
+    /// concerns: family `index` (≥ 1) gives, for the same [`StreamId`]s, streams independent of
+    /// family 0's and of each other's. Family 0 is `self`.
     pub fn family(&self, index: u64) -> TrialStreams {
         if index == 0 {
             return *self;
@@ -149,7 +128,7 @@ mod tests {
             ((7, 0, StreamId(1)), (7, 0, StreamId(2))),
             ((7, 0, StreamId(1)), (7, 1, StreamId(1))),
             ((7, 0, StreamId(1)), (8, 0, StreamId(1))),
-            ((7, 0, StreamId::FAILURES.sub(0)), (7, 0, StreamId::FAILURES.sub(1))),
+            ((7, 0, StreamId(1).sub(0)), (7, 0, StreamId(1).sub(1))),
         ];
         for ((s1, t1, k1), (s2, t2, k2)) in pairs {
             let mut a = stream_rng(s1, t1, k1);
