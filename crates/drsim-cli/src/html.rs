@@ -88,6 +88,9 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; } figcapt
   section.page { break-before: page; }
   table, figure { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
+  #all-figures { display: none; }
+  th, td { padding: .15rem .3rem; }
+  table { font-size: 8pt; }
 }
 "#;
 
@@ -638,7 +641,7 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
 }
 
 fn all_figures(h: &mut String, r: &Report) {
-    h.push_str("<section id=\"all-figures\" class=\"page\">\n<h2>All figures</h2>\n<p class=\"note\">Every number of each strategy's summary, as the JSON report writes it (seconds, bytes, counts; null: censored or not applicable).</p>\n");
+    h.push_str("<section id=\"all-figures\">\n<h2>All figures</h2>\n<p class=\"note\">Every number of each strategy's summary, as the JSON report writes it (seconds, bytes, counts; null: censored or not applicable). Not printed: the JSON report has them all.</p>\n");
     for s in &r.strategies {
         let mut rows = vec![];
         if let Ok(v) = serde_json::to_value(&s.summary) {
