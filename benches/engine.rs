@@ -1,4 +1,4 @@
-//! Engine benchmarks: PHOLD (../shared/bench-spec.md section 1) through drsim's event queue
+//! Engine benchmarks: PHOLD (docs/benchmarks.md section 1) through drsim's event queue
 //! beside a bare `BinaryHeap` loop of the same model, so the engine's overhead is a ratio
 //! measured in one run; beside the hand-written `phold-hand` baseline of issue 21 (its
 //! `binheap` and `quadheap` loops, copied in `support/phold_hand.rs`); and raw queue hold

@@ -11,8 +11,8 @@
 //!
 //! For each interval it prints the measured RPO (mean ± 95 % CI, p95, max), the closed form
 //! T/2 + copy time beside it, the chance of meeting the scenario's RPO objective, the RTO, and
-//! the bytes a full backup would ship per day (the driver of transfer and storage cost; cost
-//! itself is not modelled yet).
+//! the bytes a full backup would ship per day (the driver of transfer and storage cost, which
+//! `drsim::cost` prices: see `choose_strategy` and docs/cost-model.md).
 //!
 //! ```text
 //! cargo run --release --example backup_interval_sweep -- --trials 2000

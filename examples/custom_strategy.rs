@@ -9,8 +9,10 @@
 //!                         └──────────────────────────────────────────────┘
 //! ```
 //!
-//! The runbook lives in `examples/scenarios/cold-standby-runbook.toml`; the deployment and the
-//! disaster come from `examples/scenarios/reference.toml`. The strategy is registered under the
+//! The strategy is in `cold_standby/mod.rs` (shared with `custom_cli.rs`, which runs it from
+//! a `drsim` command of your own); its runbook lives in
+//! `examples/scenarios/cold-standby-runbook.toml`; the deployment and the disaster come from
+//! `examples/scenarios/reference.toml`. The strategy is registered under the
 //! kind `cold_standby`, so a scenario's `[[strategies]]` names it like a built-in one, with
 //! typed parameters, and `Study` runs it. Run:
 //!
@@ -18,15 +20,15 @@
 //! cargo run --release --example custom_strategy -- --trials 2000
 //! ```
 
+mod cold_standby;
+
 use clap::Parser;
+use cold_standby::ColdStandby;
 use drsim::Study;
 use drsim::engine::SimDuration;
-use drsim::model::{ReplicationSpec, SnapshotKind, SnapshotSpec};
-use drsim::recovery::{Deployment, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError};
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs;
 use drsim::strategies::Registry;
-use serde::Deserialize;
 
 /// Cold standby with a data-driven runbook.
 #[derive(Parser)]
@@ -37,74 +39,6 @@ struct Args {
     /// Seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-}
-
-/// The runbooks, as read from TOML.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Runbooks {
-    recovery: Runbook,
-    failback: Runbook,
-}
-
-/// Cold standby: nightly backups shipped to the DR site, nothing running there.
-struct ColdStandby {
-    runbooks: Runbooks,
-}
-
-/// Its parameters in a scenario file: `[strategies.params] runbook = "..."`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ColdStandbyParams {
-    /// The runbook file, relative to `examples/scenarios`.
-    runbook: String,
-}
-
-impl ColdStandby {
-    fn new(p: ColdStandbyParams) -> Result<Self, StrategyError> {
-        let bad = |value: String| StrategyError::BadParameter {
-            strategy: "cold_standby".into(),
-            field: "runbook",
-            value,
-            allowed: "a readable TOML file with [recovery] and [failback] runbooks",
-        };
-        let path = format!("{}/examples/scenarios/{}", env!("CARGO_MANIFEST_DIR"), p.runbook);
-        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("{path}: {e}")))?;
-        let runbooks = toml::from_str(&text).map_err(|e| bad(format!("{path}: {e}")))?;
-        Ok(ColdStandby { runbooks })
-    }
-}
-
-impl Strategy for ColdStandby {
-    fn name(&self) -> &str {
-        "cold standby"
-    }
-
-    fn steady_state(&self, d: &Deployment) -> Result<SteadyState, StrategyError> {
-        Ok(SteadyState {
-            replication: ReplicationSpec::Snapshot(SnapshotSpec {
-                interval: SimDuration::from_hours(24),
-                phase: None,
-                size: SnapshotKind::Incremental,
-                retention: Default::default(),
-                failure_probability: 0.02,
-                vault: Default::default(),
-            }),
-            capacity: vec![(d.primary.clone(), d.instances_needed())],
-            traffic: vec![(d.primary.clone(), 1.0)],
-            data_ready: vec![d.primary.clone()],
-            // The production database runs at the primary; nothing runs at the cold site.
-            database_size: vec![(d.primary.clone(), 1.0)],
-        })
-    }
-
-    fn recovery(&self, _: &RecoveryContext<'_>) -> Result<Runbook, StrategyError> {
-        Ok(self.runbooks.recovery.clone())
-    }
-
-    fn failback(&self, _: &FailbackContext<'_>) -> Result<Runbook, StrategyError> {
-        Ok(self.runbooks.failback.clone())
-    }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,5 +1,5 @@
 //! PHOLD: the classic "hold model" benchmark of discrete-event engines, exactly as
-//! `../shared/bench-spec.md` section 1 defines it, run through drsim's public engine API.
+//! `docs/benchmarks.md` section 1 defines it, run through drsim's public engine API.
 //!
 //! ```text
 //!   LP 0 ──┐                    ┌──> LP j (uniform)

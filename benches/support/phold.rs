@@ -1,4 +1,4 @@
-//! PHOLD as ../shared/bench-spec.md section 1 defines it, in two implementations that must give
+//! PHOLD as docs/benchmarks.md section 1 defines it, in two implementations that must give
 //! bit-identical results: one through drsim's public engine API, one on a bare `BinaryHeap`.
 //!
 //! Shared by `examples/phold.rs` and `benches/engine.rs`.

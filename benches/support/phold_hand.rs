@@ -1,9 +1,10 @@
 //! `phold-hand`, the hand-written PHOLD baseline of issue 21, copied into the benches so that
 //! `cargo bench --bench engine` shows drsim's ratio to it in the same process.
 //!
-//! Source: `../shared/baselines/hand/src/main.rs` (modes `binheap` and `quadheap`), the event
-//! loops and the 4-ary heap copied statement for statement (the loop state moved into a struct);
-//! only `main`'s argument parsing, timing and printing are left out.
+//! Source: `baselines/hand/src/main.rs` of issue 21's benchmark material, which is not part of
+//! this repository (modes `binheap` and `quadheap`): the event loops and the 4-ary heap copied
+//! statement for statement (the loop state moved into a struct); only `main`'s argument parsing,
+//! timing and printing are left out.
 //! Each event is one `u128`: the f64 time's bits (positive f64s order like their bit patterns),
 //! a 32-bit insertion sequence (FIFO tie-break), the 32-bit destination LP. Random numbers:
 //! `SmallRng` seeded with 42, `Exp(1)`, the same order as the original, so each mode gives the

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use drsim::report::HorizonEntry;
 use drsim::stats::format_secs as fmt_s;
+use drsim::strategies::Registry;
 use drsim::trial::DisasterTrial;
 
 use crate::CliError;
@@ -44,7 +45,7 @@ struct HorizonReport<'a> {
 }
 
 /// `drsim horizon`: years of operation with every failure process active.
-pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
+pub fn horizon(args: HorizonArgs, registry: &Registry) -> Result<(), CliError> {
     let threads = output::check_threads(args.threads)?;
     let (scenario, sha256) = load(&args.scenario)?;
     let spec = scenario.horizon.clone().ok_or_else(|| {
@@ -73,8 +74,8 @@ pub fn horizon(args: HorizonArgs) -> Result<(), CliError> {
         );
     }
     for e in &scenario.strategies {
-        let strategy = drsim::strategies::build(e)
-            .map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display())))?;
+        let strategy =
+            registry.build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display())))?;
         let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref()).map_err(|err| {
             CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
         })?;

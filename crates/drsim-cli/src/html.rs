@@ -21,6 +21,7 @@ use drsim::plot::{Axis, Curve};
 use drsim::report::{HorizonEntry, StrategySummary};
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs;
+use drsim::strategies::Registry;
 
 use crate::report::Report;
 
@@ -95,11 +96,12 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; } figcapt
 "#;
 
 /// The whole report. `horizon`: the entries of a `drsim horizon --json`; `scenario`: the
-/// scenario the run was made from, for its description (absent when its file is gone).
+/// scenario the run was made from, for its description (absent when its file is gone), with
+/// the registry that builds its strategies (to name each standby's replication).
 pub fn render(
     report: &Report,
     horizon: Option<&[HorizonEntry]>,
-    scenario: Option<&Scenario>,
+    scenario: Option<(&Scenario, &Registry)>,
     provenance: &Provenance,
 ) -> String {
     let mut h = String::new();
@@ -164,9 +166,9 @@ fn bytes(b: f64) -> String {
     format!("{v:.3} {u}")
 }
 
-fn scenario_section(h: &mut String, r: &Report, scenario: Option<&Scenario>) {
+fn scenario_section(h: &mut String, r: &Report, scenario: Option<(&Scenario, &Registry)>) {
     h.push_str("<section id=\"scenario\">\n<h2>The scenario</h2>\n");
-    let Some(sc) = scenario else {
+    let Some((sc, registry)) = scenario else {
         let _ = writeln!(
             h,
             "<p class=\"note\">The scenario file {} could not be read (or no longer matches the SHA-256 above): only its results are shown.</p>\n</section>",
@@ -218,16 +220,23 @@ fn scenario_section(h: &mut String, r: &Report, scenario: Option<&Scenario>) {
     }
     h.push_str("</tbody>\n</table>\n");
     // Strategies: their copies.
-    h.push_str("<table>\n<caption>Strategies and their copies</caption>\n<thead><tr><th scope=\"col\">strategy</th><th scope=\"col\">kind</th><th scope=\"col\">replicas (site: mode)</th></tr></thead>\n<tbody>\n");
+    h.push_str("<table>\n<caption>Strategies and their copies</caption>\n<thead><tr><th scope=\"col\">strategy</th><th scope=\"col\">kind</th><th scope=\"col\">standby (site: mode)</th><th scope=\"col\">replicas (site: mode)</th></tr></thead>\n<tbody>\n");
     for e in &sc.strategies {
+        let standby = registry
+            .build(e)
+            .ok()
+            .and_then(|s| s.steady_state(d).ok())
+            .map_or_else(|| "?".to_string(), |st| mode_of(&st.replication));
         let replicas: Vec<String> =
             e.replicas.iter().map(|r| format!("{}: {}", esc(&r.site), esc(&mode_of(&r.replication)))).collect();
         let _ = writeln!(
             h,
-            "<tr><th scope=\"row\">{}</th><td class=\"text\">{}</td><td class=\"text\">{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td class=\"text\">{}</td><td class=\"text\">{}: {}</td><td class=\"text\">{}</td></tr>",
             esc(e.label()),
             esc(&e.kind),
-            if replicas.is_empty() { "standby only".to_string() } else { replicas.join("; ") }
+            esc(&d.standby),
+            esc(&standby),
+            if replicas.is_empty() { "none".to_string() } else { replicas.join("; ") }
         );
     }
     h.push_str("</tbody>\n</table>\n");

@@ -50,7 +50,7 @@ static CONSOLE_FAILURE: std::sync::Mutex<Option<CliError>> = std::sync::Mutex::n
 
 /// Prints human-readable text on stdout, for output that must not stop the work when stdout
 /// goes away: the first failure is remembered, later text is dropped, and [`console_finish`]
-/// reports it once the files have been written. (the crate's `println!` comes here: main.rs.)
+/// reports it once the files have been written. (the crate's `println!` comes here: lib.rs.)
 pub fn console_print(text: &str) {
     let mut failed = CONSOLE_FAILURE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if failed.is_none()

@@ -142,7 +142,12 @@ pub struct Report {
 
 /// `drsim report`: the HTML report of a run's JSON, with a horizon run's if given. The
 /// scenario is read again from the path the report names when its SHA-256 still matches.
-pub fn html_report(run: &Path, horizon: Option<&Path>, out: &Path) -> Result<(), CliError> {
+pub fn html_report(
+    run: &Path,
+    horizon: Option<&Path>,
+    out: &Path,
+    registry: &drsim::strategies::Registry,
+) -> Result<(), CliError> {
     #[derive(Deserialize)]
     struct HorizonFile {
         strategies: Vec<drsim::report::HorizonEntry>,
@@ -166,7 +171,8 @@ pub fn html_report(run: &Path, horizon: Option<&Path>, out: &Path) -> Result<(),
     };
     let scenario = crate::run::load(&report.scenario.path).ok().filter(|(_, sha)| *sha == report.scenario.sha256);
     let provenance = crate::html::Provenance::now(&report);
-    let html = crate::html::render(&report, entries.as_deref(), scenario.as_ref().map(|s| &s.0), &provenance);
+    let html =
+        crate::html::render(&report, entries.as_deref(), scenario.as_ref().map(|s| (&s.0, registry)), &provenance);
     write_atomic(out, &html)
 }
 

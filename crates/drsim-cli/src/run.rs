@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use drsim::montecarlo::{PairedAccumulator, TrialsSummary};
 use drsim::scenario::Scenario;
+use drsim::strategies::Registry;
 use drsim::trial::{DisasterTrial, TrialOutcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -233,7 +234,7 @@ impl RunArgs {
     }
 }
 
-pub fn run(mut args: RunArgs) -> Result<(), CliError> {
+pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     let threads = output::check_threads(args.threads)?;
     let shard = crate::shard::resolve(args.shard, args.shards, &|var| std::env::var(var).ok())?;
     for (flag, p) in [
@@ -283,9 +284,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
     let strategies = scenario
         .strategies
         .iter()
-        .map(|e| {
-            drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display())))
-        })
+        .map(|e| registry.build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display()))))
         .collect::<Result<Vec<_>, _>>()?;
     let trials = scenario
         .strategies
@@ -601,7 +600,7 @@ pub fn run(mut args: RunArgs) -> Result<(), CliError> {
     }
     if let Some(p) = &args.html {
         let provenance = crate::html::Provenance::now(&report);
-        write_atomic(p, &crate::html::render(&report, None, Some(&scenario), &provenance))?;
+        write_atomic(p, &crate::html::render(&report, None, Some((&scenario, registry)), &provenance))?;
     }
     if let (Some(CsvSink::File { tmp, w }), Some(p)) = (csv.take(), &args.csv) {
         let file =

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use drsim::strategies::Registry;
 use drsim::trial::DisasterTrial;
 
 use crate::CliError;
@@ -17,12 +18,12 @@ pub(crate) fn describe_replication(r: &drsim::model::ReplicationSpec) -> String 
 }
 
 /// `drsim validate`.
-pub fn validate(path: &Path) -> Result<(), CliError> {
+pub fn validate(path: &Path, registry: &Registry) -> Result<(), CliError> {
     let (scenario, sha) = load(path)?;
     // Every check before the first line of output: "is valid" is never followed by an error.
     let mut checked = vec![];
     for e in &scenario.strategies {
-        let s = drsim::strategies::build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
+        let s = registry.build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", path.display())))?;
         let trial = DisasterTrial::new(&scenario.disaster, s.as_ref())
             .map_err(|err| CliError::BadInput(format!("{}: strategy {:?}: {err}", path.display(), e.label())))?;
         let inert_horizon = match &scenario.horizon {

@@ -3,23 +3,17 @@
 //! was made from, and escapes every user string. The browser test (headless Chromium:
 //! screenshot, PDF, no network, no console error) is `scripts/browser-report.sh`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 
-const DRSIM: &str = env!("CARGO_BIN_EXE_drsim");
+use crate::tmp;
 
 fn scenarios() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scenarios")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("drsim-html-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    crate::scenario("")
 }
 
 fn drsim(args: &[&str]) -> Output {
-    let o = Command::new(DRSIM).args(args).output().expect("drsim runs");
+    let o = crate::drsim(args);
     assert!(o.status.success(), "drsim {args:?}: {}", String::from_utf8_lossy(&o.stderr));
     o
 }
