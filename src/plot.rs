@@ -65,7 +65,8 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<(f64, String)> {
         for k in 0..4 {
             for m in [1.0, 2.0, 5.0] {
                 let v = m * 10f64.powi(k);
-                if v >= limit {
+                // Not within a factor 1.5 of the next unit's 1 (50 s beside 1 min would crowd).
+                if v * 1.5 > limit {
                     continue;
                 }
                 let secs = v * len;

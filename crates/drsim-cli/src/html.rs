@@ -103,6 +103,7 @@ pub fn render(
     horizon: Option<&[HorizonEntry]>,
     scenario: Option<(&Scenario, &Registry)>,
     provenance: &Provenance,
+    axis: Axis,
 ) -> String {
     let mut h = String::new();
     let title = format!("drsim report: {}", report.scenario.name);
@@ -115,7 +116,7 @@ pub fn render(
     provenance_list(&mut h, report, provenance);
     h.push_str("</header>\n<main>\n");
     scenario_section(&mut h, report, scenario);
-    results_section(&mut h, report);
+    results_section(&mut h, report, axis);
     disasters_section(&mut h, report);
     cost_section(&mut h, report);
     if let Some(entries) = horizon {
@@ -403,7 +404,7 @@ fn summary_table(h: &mut String, caption: &str, rows: &[(&str, &StrategySummary)
     );
 }
 
-fn results_section(h: &mut String, r: &Report) {
+fn results_section(h: &mut String, r: &Report, axis: Axis) {
     h.push_str("<section id=\"results\" class=\"page\">\n<h2>Recovery time and recovery point, per strategy</h2>\n");
     let rows: Vec<(&str, &StrategySummary)> = r.strategies.iter().map(|s| (s.name.as_str(), &s.summary)).collect();
     summary_table(h, "All disasters", &rows);
@@ -451,7 +452,7 @@ fn results_section(h: &mut String, r: &Report) {
             )
         })
         .collect();
-    let svg = cdf_svg(r, Axis::Log).replacen(
+    let svg = cdf_svg(r, axis).replacen(
         "<title>Cumulative distributions of RTO and RPO per strategy</title>",
         &format!(
             "<title>Cumulative distributions of RTO and RPO per strategy</title><desc>{}</desc>",
@@ -461,7 +462,8 @@ fn results_section(h: &mut String, r: &Report) {
     );
     let _ = writeln!(
         h,
-        "<figure>\n{svg}<figcaption>Share of all trials recovered within a time (left) and losing at most a time of writes (right), on logarithmic axes; the dashed lines are the objectives. A curve that stays below 1 has censored trials. {}.</figcaption>\n</figure>",
+        "<figure>\n{svg}<figcaption>Share of all trials recovered within a time (left) and losing at most a time of writes (right), on {} axes; the dashed lines are the objectives. A curve that stays below 1 has censored trials. {}.</figcaption>\n</figure>",
+        if axis == Axis::Linear { "linear" } else { "logarithmic" },
         esc(&medians.join("; "))
     );
     h.push_str("</section>\n");

@@ -84,6 +84,9 @@ enum Command {
         /// Where to write the HTML (`-` for stdout).
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+        /// Linear time axes in the CDFs (default: logarithmic).
+        #[arg(long)]
+        linear: bool,
     },
     /// Merge shard reports (from `run --shard K/N --json`) into one.
     Merge {
@@ -150,7 +153,10 @@ where
         Command::Horizon(args) => horizon::horizon(args, &registry),
         Command::Validate { scenario } => validate::validate(&scenario, &registry),
         Command::Merge { shards, json } => report::merge(&shards, &json),
-        Command::Report { run, horizon, output } => report::html_report(&run, horizon.as_deref(), &output, &registry),
+        Command::Report { run, horizon, output, linear } => {
+            let axis = if linear { drsim::plot::Axis::Linear } else { drsim::plot::Axis::Log };
+            report::html_report(&run, horizon.as_deref(), &output, &registry, axis)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -147,6 +147,7 @@ pub fn html_report(
     horizon: Option<&Path>,
     out: &Path,
     registry: &drsim::strategies::Registry,
+    axis: drsim::plot::Axis,
 ) -> Result<(), CliError> {
     #[derive(Deserialize)]
     struct HorizonFile {
@@ -171,8 +172,13 @@ pub fn html_report(
     };
     let scenario = crate::run::load(&report.scenario.path).ok().filter(|(_, sha)| *sha == report.scenario.sha256);
     let provenance = crate::html::Provenance::now(&report);
-    let html =
-        crate::html::render(&report, entries.as_deref(), scenario.as_ref().map(|s| (&s.0, registry)), &provenance);
+    let html = crate::html::render(
+        &report,
+        entries.as_deref(),
+        scenario.as_ref().map(|s| (&s.0, registry)),
+        &provenance,
+        axis,
+    );
     write_atomic(out, &html)
 }
 

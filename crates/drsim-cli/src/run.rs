@@ -600,7 +600,7 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     }
     if let Some(p) = &args.html {
         let provenance = crate::html::Provenance::now(&report);
-        write_atomic(p, &crate::html::render(&report, None, Some((&scenario, registry)), &provenance))?;
+        write_atomic(p, &crate::html::render(&report, None, Some((&scenario, registry)), &provenance, args.axis()))?;
     }
     if let (Some(CsvSink::File { tmp, w }), Some(p)) = (csv.take(), &args.csv) {
         let file =
