@@ -310,21 +310,13 @@ pub fn run_horizons(
     seed: u64,
     range: std::ops::Range<u64>,
 ) -> Result<HorizonSummary, TrialError> {
-    use rayon::prelude::*;
-    range
-        .into_par_iter()
-        .try_fold(
-            || HorizonSummary::new(spec.length),
-            |mut acc, i| {
-                acc.record(&run_horizon(trial, spec, seed, i)?);
-                Ok(acc)
-            },
-        )
-        .try_reduce(
-            || HorizonSummary::new(spec.length),
-            |mut a, b| {
-                a.merge(&b);
-                Ok(a)
-            },
-        )
+    crate::montecarlo::reduce_per_thread(
+        range,
+        || HorizonSummary::new(spec.length),
+        |acc, i| {
+            acc.record(&run_horizon(trial, spec, seed, i)?);
+            Ok(())
+        },
+        HorizonSummary::merge,
+    )
 }
