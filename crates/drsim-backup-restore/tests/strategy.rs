@@ -3,17 +3,10 @@
 use drsim_backup_restore::{BackupKind, BackupRestore, BackupRestoreParams, steps};
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
 use drsim_core::model::replication::Retention;
-use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind};
-use drsim_core::recovery::{Detection, FailbackContext, RecoveryContext, Runbook, Strategy, StrategyError};
+use drsim_core::model::{ReplicationSpec, SnapshotKind};
+use drsim_core::recovery::{Detection, FailbackContext, Strategy, StrategyError};
+use drsim_core::testing::{fixed, median, recovery_runbook, run_one, secs};
 use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
-
-fn secs(s: u64) -> SimDuration {
-    SimDuration::from_secs(s)
-}
-
-fn fixed(s: u64) -> DurationDistribution {
-    DurationDistribution::fixed(secs(s))
-}
 
 /// This crate's test deployment: `TwoRegions`'s defaults but for the fields set here.
 fn setup() -> Setup {
@@ -34,29 +27,7 @@ fn fixed_params() -> BackupRestoreParams {
 }
 
 fn run(scenario: &DisasterScenario, params: BackupRestoreParams, seed: u64, trial: u64) -> TrialOutcome {
-    let strategy = BackupRestore::new(params).unwrap();
-    DisasterTrial::new(scenario, &strategy).unwrap().run(seed, trial).unwrap()
-}
-
-fn recovery_runbook(scenario: &DisasterScenario, strategy: &BackupRestore) -> Runbook {
-    let steady = strategy.steady_state(&scenario.deployment).unwrap();
-    let ctx = RecoveryContext {
-        deployment: &scenario.deployment,
-        steady: &steady,
-        disaster_at: SimTime::ZERO + secs(100),
-        detected_at: SimTime::ZERO + secs(190),
-        loss: Loss::default(),
-        target: &scenario.deployment.standby,
-        copies: &[],
-        attempt: 0,
-        stores: &[],
-    };
-    strategy.recovery(&ctx).unwrap()
-}
-
-fn median(mut v: Vec<SimDuration>) -> SimDuration {
-    v.sort();
-    v[v.len() / 2]
+    run_one(scenario, &BackupRestore::new(params).unwrap(), seed, trial)
 }
 
 /// By hand: detection 90 s, declaration 1800 s, provisioning 600 s, then in parallel the
@@ -67,7 +38,7 @@ fn rto_is_the_critical_path_by_hand() {
     let scenario = setup().scenario();
     let strategy = BackupRestore::new(fixed_params()).unwrap();
     // The runbook alone: 1800 + 600 + 800.
-    assert_eq!(recovery_runbook(&scenario, &strategy).critical_path_secs(), Some(3200.0));
+    assert_eq!(recovery_runbook(&scenario, &strategy, SimTime::ZERO + secs(100)).critical_path_secs(), Some(3200.0));
     let o = run(&scenario, fixed_params(), 1, 0);
     assert_eq!(o.detection_delay, secs(90));
     assert_eq!(o.rto, Some(SimDuration::from_nanos(3_350_000_000_000)));
@@ -81,7 +52,12 @@ fn slow_launches_without_declaration() {
     let params = BackupRestoreParams { declare: fixed(0), launch: fixed(1000), ..fixed_params() };
     let scenario = setup().scenario();
     let strategy = BackupRestore::new(params.clone()).unwrap();
-    assert!(recovery_runbook(&scenario, &strategy).steps.iter().all(|s| s.name != steps::DECLARE));
+    assert!(
+        recovery_runbook(&scenario, &strategy, SimTime::ZERO + secs(100))
+            .steps
+            .iter()
+            .all(|s| s.name != steps::DECLARE)
+    );
     assert_eq!(run(&scenario, params, 1, 0).rto, Some(SimDuration::from_nanos(1_750_000_000_000)));
 }
 

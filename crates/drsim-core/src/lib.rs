@@ -53,4 +53,6 @@ pub mod montecarlo;
 pub mod recovery;
 pub mod scenario;
 pub mod stats;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod trial;

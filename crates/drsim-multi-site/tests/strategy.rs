@@ -4,17 +4,10 @@
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
 use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
 use drsim_core::recovery::{Detection, Effect, FailbackContext, RecoveryContext, Strategy, StrategyError};
+use drsim_core::testing::{fixed, median, quantile, run_one, secs};
 use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 use drsim_multi_site::{MultiSite, MultiSiteParams, steps};
 use proptest::prelude::*;
-
-fn secs(s: u64) -> SimDuration {
-    SimDuration::from_secs(s)
-}
-
-fn fixed(s: u64) -> DurationDistribution {
-    DurationDistribution::fixed(secs(s))
-}
 
 /// This crate's test deployment: `TwoRegions`'s defaults but for the fields set here.
 fn setup() -> Setup {
@@ -31,18 +24,7 @@ fn params(fraction: f64, launch: u64, ttl: u64) -> MultiSiteParams {
 }
 
 fn run(scenario: &DisasterScenario, params: MultiSiteParams, seed: u64, trial: u64) -> TrialOutcome {
-    let strategy = MultiSite::new(params).unwrap();
-    DisasterTrial::new(scenario, &strategy).unwrap().run(seed, trial).unwrap()
-}
-
-fn median(mut v: Vec<SimDuration>) -> SimDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn quantile(mut v: Vec<SimDuration>, q: f64) -> SimDuration {
-    v.sort();
-    v[((v.len() - 1) as f64 * q).round() as usize]
+    run_one(scenario, &MultiSite::new(params).unwrap(), seed, trial)
 }
 
 /// By hand: the survivor serves its half throughout; detection (90 s) reroutes everything to

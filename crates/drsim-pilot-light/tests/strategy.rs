@@ -1,21 +1,12 @@
 //! Pilot light against hand-computed critical paths and the practitioners' RTO/RPO bands.
 
 use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
-use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
-use drsim_core::recovery::{
-    Detection, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError,
-};
+use drsim_core::model::{ReplicationSpec, SnapshotKind, SnapshotSpec};
+use drsim_core::recovery::{Detection, FailbackContext, Strategy, StrategyError};
+use drsim_core::testing::{failback_ctx, fixed, median, quantile, recovery_runbook, run_one, secs};
 use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 use drsim_pilot_light::{PilotLight, PilotLightParams, steps};
 use proptest::prelude::*;
-
-fn secs(s: u64) -> SimDuration {
-    SimDuration::from_secs(s)
-}
-
-fn fixed(s: u64) -> DurationDistribution {
-    DurationDistribution::fixed(secs(s))
-}
 
 /// This crate's test deployment: `TwoRegions`'s defaults but for the fields set here.
 fn setup() -> Setup {
@@ -39,51 +30,7 @@ fn fixed_params(patch: bool) -> PilotLightParams {
 }
 
 fn run(scenario: &DisasterScenario, params: PilotLightParams, seed: u64, trial: u64) -> TrialOutcome {
-    let strategy = PilotLight::new(params).unwrap();
-    DisasterTrial::new(scenario, &strategy).unwrap().run(seed, trial).unwrap()
-}
-
-fn recovery_runbook(scenario: &DisasterScenario, strategy: &PilotLight, disaster_at: SimTime) -> Runbook {
-    let steady = strategy.steady_state(&scenario.deployment).unwrap();
-    let ctx = RecoveryContext {
-        deployment: &scenario.deployment,
-        steady: &steady,
-        disaster_at,
-        detected_at: disaster_at + secs(90),
-        loss: Loss::default(),
-        target: &scenario.deployment.standby,
-        copies: &[],
-        attempt: 0,
-        stores: &[],
-    };
-    strategy.recovery(&ctx).unwrap()
-}
-
-fn failback_ctx<'a>(scenario: &'a DisasterScenario, steady: &'a SteadyState) -> FailbackContext<'a> {
-    let t = |s| SimTime::ZERO + secs(s);
-    FailbackContext {
-        deployment: &scenario.deployment,
-        steady,
-        disaster_at: t(100),
-        restored_at: t(2000),
-        serving: &scenario.deployment.standby,
-        copies: &[],
-        primary_back_at: t(7300),
-        bytes_to_resync: 10e9,
-        write_bytes_per_s: 327_680.0,
-        reverse_throughput_bytes_per_s: 50e6,
-        latency: SimDuration::from_millis(40),
-    }
-}
-
-fn median(mut v: Vec<SimDuration>) -> SimDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn quantile(mut v: Vec<SimDuration>, q: f64) -> SimDuration {
-    v.sort();
-    v[((v.len() - 1) as f64 * q).round() as usize]
+    run_one(scenario, &PilotLight::new(params).unwrap(), seed, trial)
 }
 
 /// By hand, stale images: detection 90 s, declaration 600 s, then in parallel
@@ -198,14 +145,14 @@ fn failback_order_keeps_every_write() {
     let scenario = setup().scenario();
     let strategy = PilotLight::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
-    let rb = strategy.failback(&failback_ctx(&scenario, &steady)).unwrap();
+    let rb = strategy.failback(&failback_ctx(&scenario, &steady, 2000)).unwrap();
     rb.validate().unwrap();
     for step in [steps::FINAL_SYNC, steps::PROMOTE_PRIMARY, steps::REPOINT, steps::UNFREEZE] {
         let a = rb.ancestors(step).expect("a step of the runbook");
         assert!(a.contains(steps::FREEZE) && a.contains(steps::CATCH_UP), "{step} runs before the freeze");
     }
     assert!(rb.ancestors(steps::UNFREEZE).expect("a step of the runbook").contains(steps::REPOINT));
-    let ctx = FailbackContext { write_bytes_per_s: 60e6, ..failback_ctx(&scenario, &steady) };
+    let ctx = FailbackContext { write_bytes_per_s: 60e6, ..failback_ctx(&scenario, &steady, 2000) };
     assert!(matches!(strategy.failback(&ctx), Err(StrategyError::CannotCatchUp { .. })));
 }
 

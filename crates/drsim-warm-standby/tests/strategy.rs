@@ -1,22 +1,13 @@
 //! Warm standby against hand-computed critical paths, the reference trial of the benchmark
 //! specification and the practitioners' RTO/RPO bands.
 
-use drsim_core::engine::{Distribution, DurationDistribution, SimDuration};
-use drsim_core::model::{Loss, ReplicationSpec, SnapshotKind, SnapshotSpec};
-use drsim_core::recovery::{
-    Detection, FailbackContext, RecoveryContext, Runbook, SteadyState, Strategy, StrategyError,
-};
+use drsim_core::engine::{Distribution, DurationDistribution, SimDuration, SimTime};
+use drsim_core::model::{ReplicationSpec, SnapshotKind, SnapshotSpec};
+use drsim_core::recovery::{Detection, FailbackContext, Strategy, StrategyError};
+use drsim_core::testing::{failback_ctx, fixed, median, quantile, recovery_runbook, run_one, secs};
 use drsim_core::trial::{DisasterScenario, DisasterTrial, TrialOutcome, TwoRegions as Setup};
 use drsim_warm_standby::{WarmStandby, WarmStandbyParams, steps};
 use proptest::prelude::*;
-
-fn secs(s: u64) -> SimDuration {
-    SimDuration::from_secs(s)
-}
-
-fn fixed(s: u64) -> DurationDistribution {
-    DurationDistribution::fixed(secs(s))
-}
 
 /// This crate's test deployment: `TwoRegions`'s defaults but for the fields set here.
 fn setup() -> Setup {
@@ -34,51 +25,7 @@ fn fixed_params(launch: u64, promote: u64, ttl: u64) -> WarmStandbyParams {
 }
 
 fn run(scenario: &DisasterScenario, params: WarmStandbyParams, seed: u64, trial: u64) -> TrialOutcome {
-    let strategy = WarmStandby::new(params).unwrap();
-    DisasterTrial::new(scenario, &strategy).unwrap().run(seed, trial).unwrap()
-}
-
-fn recovery_runbook(scenario: &DisasterScenario, strategy: &WarmStandby) -> Runbook {
-    let steady = strategy.steady_state(&scenario.deployment).unwrap();
-    let ctx = RecoveryContext {
-        deployment: &scenario.deployment,
-        steady: &steady,
-        disaster_at: drsim_core::engine::SimTime::ZERO + secs(100),
-        detected_at: drsim_core::engine::SimTime::ZERO + secs(190),
-        loss: Loss::default(),
-        target: &scenario.deployment.standby,
-        copies: &[],
-        attempt: 0,
-        stores: &[],
-    };
-    strategy.recovery(&ctx).unwrap()
-}
-
-fn failback_ctx<'a>(scenario: &'a DisasterScenario, steady: &'a SteadyState) -> FailbackContext<'a> {
-    let t = |s| drsim_core::engine::SimTime::ZERO + secs(s);
-    FailbackContext {
-        deployment: &scenario.deployment,
-        steady,
-        disaster_at: t(100),
-        restored_at: t(400),
-        serving: &scenario.deployment.standby,
-        copies: &[],
-        primary_back_at: t(7300),
-        bytes_to_resync: 10e9,
-        write_bytes_per_s: 327_680.0,
-        reverse_throughput_bytes_per_s: 50e6,
-        latency: SimDuration::from_millis(40),
-    }
-}
-
-fn median(mut v: Vec<SimDuration>) -> SimDuration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn quantile(mut v: Vec<SimDuration>, q: f64) -> SimDuration {
-    v.sort();
-    v[((v.len() - 1) as f64 * q).round() as usize]
+    run_one(scenario, &WarmStandby::new(params).unwrap(), seed, trial)
 }
 
 /// By hand, the reference shape: detection 90 s, then in parallel 6 launches of 120 s and a
@@ -107,7 +54,7 @@ fn declaration_delays_everything() {
     let scenario = setup().scenario();
     let params = WarmStandbyParams { declare: fixed(300), ..fixed_params(120, 30, 60) };
     let strategy = WarmStandby::new(params.clone()).unwrap();
-    assert_eq!(recovery_runbook(&scenario, &strategy).critical_path_secs(), Some(420.0));
+    assert_eq!(recovery_runbook(&scenario, &strategy, SimTime::ZERO + secs(100)).critical_path_secs(), Some(420.0));
     let o = run(&scenario, params, 1, 0);
     assert_eq!(o.rto, Some(SimDuration::from_nanos(570_000_000_000)));
 }
@@ -118,7 +65,9 @@ fn full_size_standby_only_promotes() {
     let params = WarmStandbyParams { standby_fraction: 1.0, ..fixed_params(120, 30, 60) };
     let strategy = WarmStandby::new(params.clone()).unwrap();
     let scenario = setup().scenario();
-    assert!(recovery_runbook(&scenario, &strategy).steps.iter().all(|s| s.name != steps::LAUNCH));
+    assert!(
+        recovery_runbook(&scenario, &strategy, SimTime::ZERO + secs(100)).steps.iter().all(|s| s.name != steps::LAUNCH)
+    );
     assert_eq!(run(&scenario, params, 1, 0).rto, Some(secs(180)));
 }
 
@@ -163,7 +112,7 @@ fn failback_order_keeps_every_write() {
     let scenario = setup().scenario();
     let strategy = WarmStandby::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
-    let rb = strategy.failback(&failback_ctx(&scenario, &steady)).unwrap();
+    let rb = strategy.failback(&failback_ctx(&scenario, &steady, 400)).unwrap();
     rb.validate().unwrap();
     for step in [steps::FINAL_SYNC, steps::PROMOTE_PRIMARY, steps::REPOINT, steps::UNFREEZE] {
         let a = rb.ancestors(step).expect("a step of the runbook");
@@ -178,7 +127,7 @@ fn failback_refuses_when_writes_outpace_the_reverse_link() {
     let scenario = setup().scenario();
     let strategy = WarmStandby::default();
     let steady = strategy.steady_state(&scenario.deployment).unwrap();
-    let ctx = FailbackContext { write_bytes_per_s: 60e6, ..failback_ctx(&scenario, &steady) };
+    let ctx = FailbackContext { write_bytes_per_s: 60e6, ..failback_ctx(&scenario, &steady, 400) };
     assert!(matches!(strategy.failback(&ctx), Err(StrategyError::CannotCatchUp { .. })));
 }
 
