@@ -32,11 +32,13 @@ if [ ! -d "$tools/node_modules/playwright-core" ]; then
 fi
 
 build_drsim
-cd "$ROOT"
+# Short relative paths: the report's provenance shows them, and its first page must fit.
+cp "$ROOT/examples/scenarios/compare.toml" "$out/compare.toml"
+cd "$out"
 say "running compare.toml (2,000 trials) and its horizon (20 runs)"
-"$DRSIM" run examples/scenarios/compare.toml --trials 2000 --seed 42 --json "$out/run.json" >/dev/null
-"$DRSIM" horizon examples/scenarios/compare.toml --trials 20 --json "$out/horizon.json" >/dev/null
-"$DRSIM" report "$out/run.json" --horizon "$out/horizon.json" -o "$out/report.html"
+"$DRSIM" run compare.toml --trials 2000 --seed 42 --json run.json >/dev/null
+"$DRSIM" horizon compare.toml --trials 20 --json horizon.json >/dev/null
+"$DRSIM" report run.json --horizon horizon.json -o report.html
 say "opening $out/report.html in headless Chromium"
 NODE_PATH="$tools/node_modules" node "$ROOT/scripts/browser/check-report.mjs" "$out/report.html" "$out" ||
     fail "the report failed in the browser (see above)"

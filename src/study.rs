@@ -88,7 +88,9 @@ pub enum StudyError {
 
 /// Watches and stops a running study from another thread: how many trials are done, and a
 /// cancel switch looked at before every trial, so a study stops within one trial's time of
-/// [`cancel`](Self::cancel) (a Python binding's Ctrl-C, a GUI's stop button).
+/// [`cancel`](Self::cancel) (a Python binding's Ctrl-C, a GUI's stop button). One control per
+/// run: it is never reset, so a cancelled control stops every later run that shares it, and
+/// `trials_done` keeps counting across runs.
 ///
 /// ```
 /// use std::sync::Arc;

@@ -38,7 +38,8 @@ impl Provenance {
     pub fn now(_report: &Report) -> Self {
         Provenance {
             generated: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-            command_line: std::env::args().collect::<Vec<_>>().join(" "),
+            // Lossy: an argument that is not UTF-8 (a file name) must not stop the report.
+            command_line: std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" "),
         }
     }
 }
@@ -53,6 +54,8 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Control characters other than whitespace are not allowed in HTML text.
+            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -345,8 +348,10 @@ fn topology_svg(h: &mut String, sc: &Scenario) {
     );
 }
 
+/// A quantile over all trials; `None`: it falls among the censored trials (not recovered
+/// within the horizon, or nothing clean to recover from).
 fn dur(v: Option<f64>) -> String {
-    v.map_or_else(|| "&gt;horizon".to_string(), format_secs)
+    v.map_or_else(|| "censored".to_string(), format_secs)
 }
 
 fn mean_ci(m: Option<&drsim::stats::Summary>, none: &str) -> String {
@@ -399,7 +404,7 @@ fn summary_table(h: &mut String, caption: &str, rows: &[(&str, &StrategySummary)
         .collect();
     let _ = writeln!(
         h,
-        "<p class=\"note\">Means are over the trials that recovered (RTO) or kept a copy (RPO); quantiles are over all trials, a censored trial counting as +∞ (&gt;horizon, no copy). {}</p>",
+        "<p class=\"note\">Means are over the trials that recovered (RTO) or kept a copy (RPO); quantiles are over all trials, a censored trial counting as +∞ (shown as censored, or no copy). {}</p>",
         if censored.is_empty() { "No trial was censored.".to_string() } else { censored.join("; ") + "." }
     );
 }
@@ -447,7 +452,7 @@ fn results_section(h: &mut String, r: &Report, axis: Axis) {
             format!(
                 "{}: median RTO {}, median RPO {}",
                 s.name,
-                dur(s.summary.rto_all_trials_s.p50).replace("&gt;", ">"),
+                dur(s.summary.rto_all_trials_s.p50),
                 s.summary.rpo_all_trials_s.p50.map_or("no copy".into(), format_secs)
             )
         })
@@ -529,28 +534,44 @@ fn cost_section(h: &mut String, r: &Report) {
         })
         .collect();
     pareto_svg(h, &costed.iter().map(|(n, c, _)| (*n, key(c))).collect::<Vec<_>>(), &front);
-    // The recommendation.
+    // The recommendation: judged on the lower end of each attainment's 95 % interval, so that
+    // a handful of trials cannot qualify a strategy by luck.
     const LEVEL: f64 = 0.95;
+    let objectives = r.rto_objective_s.is_some() || r.rpo_objective_s.is_some();
     let meets = |s: &StrategySummary| {
-        [&s.p_rto_met, &s.p_rpo_met].iter().all(|p| p.as_ref().is_none_or(|p| p.estimate >= LEVEL))
+        [&s.p_rto_met, &s.p_rpo_met].iter().all(|p| p.as_ref().is_none_or(|p| p.judged > 0 && p.low >= LEVEL))
+            && s.trials > 0
     };
-    let best =
-        costed.iter().filter(|(_, _, s)| meets(s)).min_by(|a, b| a.1.total_annual_usd.total_cmp(&b.1.total_annual_usd));
-    let text = match best {
-        Some((name, c, _)) => format!(
-            "Recommended: <strong>{}</strong>, the cheapest in total ({} a year: running cost plus expected loss) of the strategies that meet both objectives in at least {:.0} % of the trials.",
-            esc(name),
-            usd(c.total_annual_usd),
-            100.0 * LEVEL
-        ),
-        None => format!(
-            "No strategy meets both objectives in at least {:.0} % of the trials: relax an objective or consider a stronger strategy. The cheapest in total is {}.",
-            100.0 * LEVEL,
-            costed
-                .iter()
-                .min_by(|a, b| a.1.total_annual_usd.total_cmp(&b.1.total_annual_usd))
-                .map_or(String::new(), |(n, c, _)| format!("{} ({} a year)", esc(n), usd(c.total_annual_usd)))
-        ),
+    let cheapest = |it: &mut dyn Iterator<Item = &(&str, &crate::report::CostReport, &StrategySummary)>| {
+        it.min_by(|a, b| a.1.total_annual_usd.total_cmp(&b.1.total_annual_usd))
+            .map(|(n, c, _)| (n.to_string(), c.total_annual_usd))
+    };
+    let left_out = r.strategies.len() - costed.len();
+    let scope =
+        if left_out > 0 { format!(" ({left_out} strategies without a cost are not compared)") } else { String::new() };
+    let text = if !objectives {
+        match cheapest(&mut costed.iter()) {
+            Some((n, usd_total)) => format!(
+                "The scenario sets no objective: the cheapest in total (running cost plus expected loss) is <strong>{}</strong>, {} a year{scope}.",
+                esc(&n),
+                usd(usd_total)
+            ),
+            None => String::new(),
+        }
+    } else {
+        match cheapest(&mut costed.iter().filter(|(_, _, s)| meets(s))) {
+            Some((n, usd_total)) => format!(
+                "Recommended: <strong>{}</strong>, the cheapest in total ({} a year: running cost plus expected loss) of the strategies that meet every objective in at least {:.0} % of the trials (the lower end of the 95 % interval){scope}.",
+                esc(&n),
+                usd(usd_total),
+                100.0 * LEVEL
+            ),
+            None => format!(
+                "No strategy meets every objective in at least {:.0} % of the trials (the lower end of the 95 % interval): relax an objective or consider a stronger strategy. The cheapest in total is {}{scope}.",
+                100.0 * LEVEL,
+                cheapest(&mut costed.iter()).map_or(String::new(), |(n, t)| format!("{} ({} a year)", esc(&n), usd(t)))
+            ),
+        }
     };
     let _ = writeln!(h, "<p class=\"recommendation\">{text}</p>\n</section>");
 }
@@ -618,7 +639,11 @@ fn horizon_section(h: &mut String, entries: &[HorizonEntry]) {
             e.runs,
             e.years_per_run,
             e.availability.map_or_else(|| "—".into(), |a| format!("{:.6} %", 100.0 * a)),
-            e.nines.map_or_else(|| "never down".into(), |n| format!("{n:.2}")),
+            match (e.availability, e.nines) {
+                (None, _) => "—".to_string(),
+                (Some(_), None) => "never down".to_string(),
+                (Some(_), Some(n)) => format!("{n:.2}"),
+            },
             num(e.incidents_per_year, 3),
             num(e.failovers_per_year, 3),
             match (e.downtime_s_per_year, e.downtime_s_per_year_ci95) {

@@ -151,6 +151,7 @@ pub fn html_report(
 ) -> Result<(), CliError> {
     #[derive(Deserialize)]
     struct HorizonFile {
+        scenario: ScenarioInfo,
         strategies: Vec<drsim::report::HorizonEntry>,
     }
     let mut outputs = vec![("--output", out)];
@@ -160,12 +161,29 @@ pub fn html_report(
         inputs.push(("horizon report", hz));
     }
     crate::output::check_outputs(&outputs, &inputs)?;
-    let report = read_report(run)?;
+    let mut report = read_report(run)?;
+    // The figures shown are recomputed from the exact state the file carries (checked by
+    // `read_report`), as `drsim merge` does: an edited summary cannot slip into the report.
+    for s in &mut report.strategies {
+        s.summary = StrategySummary::of(&s.state);
+        s.by_disaster = StrategySummary::by_disaster(&s.state);
+    }
     let entries = match horizon {
         Some(p) => {
             let bytes = crate::output::read_capped(p, "the horizon report")?;
             let f: HorizonFile = serde_json::from_slice(&bytes)
                 .map_err(|e| CliError::BadInput(format!("{}: not a drsim horizon report: {e}", p.display())))?;
+            if f.scenario.sha256 != report.scenario.sha256 {
+                return Err(CliError::BadInput(format!(
+                    "{}: a horizon run of another scenario ({}, SHA-256 {}) than {} ({}, SHA-256 {}): run both from the same file",
+                    p.display(),
+                    f.scenario.path.display(),
+                    f.scenario.sha256,
+                    run.display(),
+                    report.scenario.path.display(),
+                    report.scenario.sha256
+                )));
+            }
             Some(f.strategies)
         }
         None => None,

@@ -236,12 +236,12 @@ pub struct CleanPoint {
 ///
 /// - A live copy (synchronous, asynchronous, semi-synchronous, quorum) applies the damaging
 ///   writes after its lag, far shorter than any dwell: it never holds a clean point.
-/// - A `lag` copy whose lag `L` exceeds the dwell `D` — a *delayed replica* (PostgreSQL
-///   `recovery_min_apply_delay`, MySQL `SOURCE_DELAY`) — has not applied the damage at
-///   detection: it is stopped and holds the writes up to `t_det − L`, a clean point `L − D`
-///   before the damage, promoted without a restore. One lag is drawn per trial for the writes
-///   around the damage (exact for a fixed delay, the delayed replica's case). It is a live
-///   database: ransomware that reached the backups (`attacked`) encrypts it too.
+/// - A `lag` copy whose lag `L` exceeds the dwell `D` — a copy fed on a delay — has not
+///   received the damage at detection: it is stopped and holds the writes up to `t_det − L`, a
+///   clean point `L − D` before the damage, promoted without a restore. One lag is drawn per
+///   trial for the writes around the damage (exact for a fixed delay). It is a live database:
+///   ransomware that reached the backups (`attacked`) encrypts it too. (A delayed-*apply*
+///   replica holding the log could be rolled forward further: for it this is an upper bound.)
 /// - A snapshot schedule (jobs at `phase + k·interval`, each failing with its probability) holds
 ///   the newest successful snapshot taken at or before `t_c` if it still exists at `t_det`:
 ///   fewer than `keep_newest` successful snapshots were taken after it, it is at most `max_age`

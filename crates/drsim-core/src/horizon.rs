@@ -218,9 +218,11 @@ fn logical_incidents(
                 out.writes_lost = out.writes_lost.saturating_add(o.writes_lost);
                 out.bytes_lost = out.bytes_lost.saturating_add(o.bytes_lost);
                 if let Some(rto) = o.rto {
-                    let detected = t.saturating_add(o.detection_delay);
-                    let back = t.saturating_add(rto);
-                    out.downtime += back.min(end).saturating_since(detected.min(end));
+                    let (detected, back) =
+                        (t.saturating_add(o.detection_delay).min(end), t.saturating_add(rto).min(end));
+                    // The primary's own outages in this span are downtime already (its
+                    // incidents): count the rest, not them twice.
+                    out.downtime += back.saturating_since(detected).saturating_sub(primary.within(detected, back));
                 }
             }
             // The next occurrence: a fresh draw (at least a nanosecond: time moves on).
@@ -313,10 +315,8 @@ pub fn run_horizons(
     crate::montecarlo::reduce_per_thread(
         range,
         || HorizonSummary::new(spec.length),
-        |acc, i| {
-            acc.record(&run_horizon(trial, spec, seed, i)?);
-            Ok(())
-        },
+        |i| run_horizon(trial, spec, seed, i),
+        |acc, o| acc.record(&o),
         HorizonSummary::merge,
     )
 }

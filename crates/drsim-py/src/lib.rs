@@ -301,7 +301,10 @@ fn run(
         }
     })?;
     let result = result.map_err(|e| study_error(&origin, e))?;
-    if let Some(cb) = &progress {
+    // The loop told the last count it saw; tell the end once, if it did not.
+    if let Some(cb) = &progress
+        && control.trials_done() != total
+    {
         cb.call1(py, (total, total))?;
     }
     Ok(RunResult { scenario_name: name, origin, result })

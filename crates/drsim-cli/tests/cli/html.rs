@@ -92,6 +92,22 @@ fn a_horizon_run_adds_its_section() {
         let nines = e["nines"].as_f64().map_or("never down".to_string(), |n| format!("{n:.2}"));
         assert!(text.contains(&nines), "{nines}");
     }
+    // A horizon run of another scenario is refused, naming both files.
+    let other = tmp("other-horizon.json");
+    let sc2 = tmp("edited-compare.toml");
+    std::fs::write(&sc2, std::fs::read_to_string(&sc).unwrap() + "\n# edited\n").unwrap();
+    drsim(&["horizon", sc2.to_str().unwrap(), "--trials", "2", "--json", other.to_str().unwrap()]);
+    let o = crate::drsim(&[
+        "report",
+        run.to_str().unwrap(),
+        "--horizon",
+        other.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("another scenario") && err.contains("edited-compare.toml"), "{err}");
 }
 
 /// Hostile names — markup, quotes, newlines — come out as text, never as markup.

@@ -186,6 +186,9 @@ impl DisasterTrial<'_> {
                 // history: the result is the one over the whole trial, at a fraction of its
                 // cost).
                 None => {
+                    // Never simulated past the scenario's horizon after the damage (a horizon
+                    // run's occurrences, followed without limit, pass their history instead).
+                    let end = end.min(t_c.saturating_add(sc.horizon));
                     let mut window = work.saturating_add(work).max(SimDuration::from_hours(1));
                     loop {
                         let until = t_det.saturating_add(window).min(end);
