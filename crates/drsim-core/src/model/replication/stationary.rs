@@ -341,7 +341,16 @@ mod tests {
     /// The reference: λ = 50/s, m = 655,360 B, 50 MB/s, latency U(40, 50) ms (ρ = 0.65536).
     #[test]
     fn the_stationary_loss_is_the_long_run_loss_of_the_per_write_model() {
-        compare_with_per_write(&reference_link(), &reference_workload(), SimDuration::from_secs(30), trials());
+        let losses =
+            compare_with_per_write(&reference_link(), &reference_workload(), SimDuration::from_secs(30), trials());
+        // A closed form for any latency L: nothing is lost when the sender is empty (1 − ρ) and
+        // no past departure is late; departures are Poisson(λ) backwards, independent of N
+        // (Burke), and the one at age τ is late with probability P(L > τ), so none is with
+        // probability exp(−λ ∫ P(L > τ) dτ) = exp(−λ E[L]): 0.34464 × e^(−2.25) = 0.036325.
+        // Tolerance 4 standard errors.
+        let (none, se) = figures(&losses)[4];
+        let p_none = 0.34464 * (-50.0f64 * 0.045).exp();
+        assert!((none - p_none).abs() <= 4.0 * se, "P(nothing lost) = {none} ± {se}, expected {p_none}");
     }
 
     /// A second set: λ = 20/s, m = 750,000 B, 50 MB/s (ρ = 0.3), a fixed 30 ms latency.
