@@ -825,6 +825,46 @@ fn trials(sc: &DisasterScenario, repl: ReplicationSpec, seed: u64, n: u64) -> Ve
     (0..n).into_par_iter().map(|i| trial.run(seed, i).expect("runs")).collect()
 }
 
+/// Disaster trials whose asynchronous copy starts in its stationary state (issue 21): the
+/// reference's M/M/1 link (ρ = 0.65536) through `DisasterTrial`, against closed forms. Past
+/// departures are Poisson(λ) and independent of the queue N (Burke), so nothing is lost with
+/// probability (1 − ρ) e^(−λ E[L]); with a fixed latency L the writes lost are N plus the
+/// departures of the last L: E = ρ/(1 − ρ) + λL.
+fn stationary_start_cases(args: &Args, rows: &mut Vec<Row>) {
+    let reference = |latency: DurationDistribution| {
+        TwoRegions {
+            writes_per_s: 50.0,
+            mean_write_bytes: 655_360.0,
+            latency,
+            bandwidth_bytes_per_s: 50e6,
+            ..TwoRegions::default()
+        }
+        .scenario()
+    };
+    let (rho, lambda) = (0.65536, 50.0);
+    let src = "M/M/1 reversed (Burke)";
+    let uniform = DurationDistribution::new(Distribution::uniform(0.040, 0.050).expect("ok")).expect("ok");
+    let out = trials(&reference(uniform), ReplicationSpec::Asynchronous, args.seed ^ 60, args.trials);
+    let none = out.iter().filter(|o| o.writes_lost == 0).count() as u64;
+    rows.push(Row::proportion(
+        "async trial, stationary start: P(nothing lost) = (1−ρ)e^(−λE[L])",
+        src,
+        (1.0 - rho) * (-lambda * 0.045f64).exp(),
+        none,
+        args.trials,
+    ));
+    let out = trials(&reference(fixed_ms(40)), ReplicationSpec::Asynchronous, args.seed ^ 61, args.trials);
+    let lost: Vec<f64> = out.iter().map(|o| o.writes_lost as f64).collect();
+    rows.push(Row::mean(
+        "async trial, stationary start: writes lost ρ/(1−ρ) + λL, L 40 ms",
+        src,
+        rho / (1.0 - rho) + lambda * 0.040,
+        &lost,
+        0.0,
+        PLAIN6,
+    ));
+}
+
 fn fault_cases(args: &Args, rows: &mut Vec<Row>) {
     let n = (args.trials / 20).max(2000);
     let src = "stationary alternating renewal";
@@ -1077,6 +1117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     series_system_cases(&args, &mut rows);
     replication_cases(&args, &mut rows);
     recovery_cases(&args, &mut rows);
+    stationary_start_cases(&args, &mut rows);
     fault_cases(&args, &mut rows);
     corruption_cases(&args, &mut rows);
 

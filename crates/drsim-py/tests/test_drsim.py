@@ -280,7 +280,9 @@ def test_ctrl_c_stops_inside_a_chunk_and_progress_moves_within_one():
     # Trials run in chunks of 4,096; with a one-hour warm-up (180,000 writes) a reference
     # trial takes milliseconds, so one chunk on one thread takes about ten seconds. Ctrl-C
     # after 1 s must stop inside that chunk (the study is cancelled before each trial), and
-    # progress is told while the chunk runs.
+    # progress is told while the chunk runs. The sizes are a gamma of shape 1 (the same
+    # exponential law), so that the copy warms up write by write instead of being drawn from
+    # its stationary state in microseconds.
     seen = []
     timer = threading.Timer(1.0, _thread.interrupt_main)
     start = time.perf_counter()
@@ -291,7 +293,10 @@ def test_ctrl_c_stops_inside_a_chunk_and_progress_moves_within_one():
             trials=10**6,
             seed=1,
             threads=1,
-            overrides={"disaster.warm_up": "1h"},
+            overrides={
+                "disaster.warm_up": "1h",
+                "workload.size_bytes": {"kind": "gamma", "shape": 1, "scale": 655_360},
+            },
             progress=lambda done, total: seen.append(done),
         )
     assert time.perf_counter() - start < 2.5

@@ -196,12 +196,18 @@ fn thread_limits_and_sigterm() {
 }
 
 /// The reference scenario with `rate` writes per second of `size` bytes (the same bytes per
-/// second): slow trials, for tests of interruption.
+/// second): slow trials, for tests of interruption. The sizes are a gamma of shape 1 (the same
+/// exponential law) so that the copy is simulated write by write through its warm-up, not
+/// drawn from its stationary state.
 fn slow_scenario(rate: u32, size: u32) -> PathBuf {
     let text = std::fs::read_to_string(scenario("reference.toml"))
         .unwrap()
         .replace("rate_per_s = 50 }", &format!("rate_per_s = {rate} }}"))
-        .replace("mean = 655_360 }", &format!("mean = {size} }}"));
+        .replace(
+            "size_bytes = { kind = \"exponential\", mean = 655_360 }",
+            &format!("size_bytes = {{ kind = \"gamma\", shape = 1, scale = {size} }}"),
+        );
+    assert!(text.contains("kind = \"gamma\""), "the reference scenario's sizes moved");
     let p = tmp(&format!("slow-{rate}.toml"));
     std::fs::write(&p, text).unwrap();
     p

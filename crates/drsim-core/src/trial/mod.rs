@@ -29,7 +29,7 @@ mod prepare;
 mod quorum;
 pub mod streams;
 
-use streams::{DETECTION, DISASTER, DISASTER_MIX, STRATEGY, store_family};
+use streams::{DETECTION, DISASTER, DISASTER_MIX, REPLICATION_STATE, STRATEGY, store_family};
 
 pub use disaster::{DisasterChoice, DisasterScenario, DisasterSpec, Objectives, TwoRegions};
 pub use outcome::{OutcomeRow, StoreOutcome, StoreRow, TrialFlags, TrialOutcome};
@@ -101,6 +101,9 @@ struct CopyPlan {
     watched: Watched,
     proximity: crate::recovery::Proximity,
     stability: crate::model::Stability,
+    /// Its state at the disaster drawn from its stationary law, when that is exact (an M/M/1
+    /// asynchronous copy, the only copy of its log): no warm-up write by write.
+    stationary: Option<crate::model::replication::StationaryFifo>,
 }
 
 /// A copy of a data store's write log.
@@ -112,6 +115,8 @@ struct StoreCopyPlan {
     watch: usize,
     proximity: crate::recovery::Proximity,
     stability: crate::model::Stability,
+    /// As [`CopyPlan::stationary`].
+    stationary: Option<crate::model::replication::StationaryFifo>,
 }
 
 /// One disaster of the mix, resolved against the topology.
@@ -430,6 +435,17 @@ impl<'a> DisasterTrial<'a> {
             if let crate::model::ReplicationSpec::Quorum { .. } = copy.replication {
                 continue;
             }
+            // A copy in its stationary law needs no warm-up, unless a link outage acts on it.
+            if let Some(st) = &copy.stationary
+                && no_link_outage(&faults[k], start, t_d)
+            {
+                if dis.survivors.contains(&k) {
+                    losses[k] = Some(st.loss(&mut streams.rng(REPLICATION_STATE.sub(k as u64))));
+                }
+                // Asynchronous: nothing blocked, no commit latency; stable (ρ < 1).
+                flags.unstable_replication |= copy.stability.is_unstable();
+                continue;
+            }
             let mut repl = copy.replication.build(&copy.link, &d.workload, streams, start)?;
             // A trial reads losses and backlogs, never the peak backlog.
             repl.untrack_peaks();
@@ -462,6 +478,12 @@ impl<'a> DisasterTrial<'a> {
             let mut found: Vec<(usize, Loss)> = Vec::with_capacity(dis.store_survivors[j].len());
             for &k in &dis.store_survivors[j] {
                 let c = &plans[k];
+                if let Some(st) = &c.stationary
+                    && no_link_outage(&faults[c.watch], start, t_d)
+                {
+                    found.push((k, st.loss(&mut family.rng(REPLICATION_STATE.sub(k as u64)))));
+                    continue;
+                }
                 let mut repl = c.replication.build(&c.link, &store.workload, family, start)?;
                 repl.untrack_peaks();
                 replay_link_outages(repl.as_mut(), &faults[c.watch], start, t_d)?;
@@ -841,6 +863,14 @@ fn replay_link_outages(
         }
     }
     Ok(())
+}
+
+/// Whether no link outage of a copy acts on its replication over `[start, t_d)` (what
+/// [`replay_link_outages`] would replay).
+fn no_link_outage(faults: &FaultHistory, start: SimTime, t_d: SimTime) -> bool {
+    let link_outages = faults.link.intervals();
+    let first = link_outages.partition_point(|&(_, b)| b <= start);
+    link_outages.get(first).is_none_or(|&(a, _)| a >= t_d)
 }
 
 /// Whether the service reaches the watched level once every traffic ramp under way has ended.

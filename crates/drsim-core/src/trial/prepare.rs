@@ -125,7 +125,14 @@ impl<'a> DisasterTrial<'a> {
                 watched: Watched { primary, standby: s, link: link_id, reverse: reverse_id },
                 proximity,
                 stability,
+                stationary: None,
             });
+        }
+        // One copy of the log alone may start in its stationary law (two copies see the same
+        // writes: sampled one by one, their joint law would be wrong).
+        if let [only] = copies.as_mut_slice() {
+            only.stationary =
+                crate::model::replication::StationaryFifo::new(&only.replication, &only.link, &d.workload);
         }
 
         crate::recovery::tiers::validate(&d.tiers).map_err(|m| TrialError::Scenario(format!("deployment.{m}")))?;
@@ -215,6 +222,7 @@ impl<'a> DisasterTrial<'a> {
                     watch: watches.len(),
                     proximity: proximity(s),
                     stability,
+                    stationary: None,
                 });
                 watches.push(Watched {
                     primary,
@@ -222,6 +230,10 @@ impl<'a> DisasterTrial<'a> {
                     link: link_id,
                     reverse: topo.link(&c.site, &d.primary).unwrap_or(link_id),
                 });
+            }
+            if let [only] = plans.as_mut_slice() {
+                only.stationary =
+                    crate::model::replication::StationaryFifo::new(&only.replication, &only.link, &store.workload);
             }
             stores.push(plans);
         }

@@ -18,6 +18,7 @@
 //! | [`FAILBACK_WORKLOAD`] | 8 | writes at the standby after a failover |
 //! | [`DISASTER_MIX`] | 9 | which disaster of a mix a trial draws |
 //! | [`CORRUPTION`] | 10 | a logical disaster; copy `k` draws from `CORRUPTION.sub(k)`, the count of writes lost from [`CORRUPTION_COUNT`] |
+//! | [`REPLICATION_STATE`] | 11 | the stationary state of an asynchronous copy at the disaster (its queue, departures, latencies and sizes), instead of a warm-up; copy `k` draws from `REPLICATION_STATE.sub(k)` |
 //! | [`YEARS`] | `0xC057` | the simulated years of the annual-loss bootstrap (trial 0 of its seed) |
 //!
 //! The core's named streams are all below 64 (and [`YEARS`]). **A strategy or a user model
@@ -66,6 +67,10 @@ pub const CORRUPTION: StreamId = StreamId(10);
 /// The number of writes a logical disaster destroys in one data store (in the store's
 /// family): a sub-stream of [`CORRUPTION`] beyond any copy's index.
 pub const CORRUPTION_COUNT: StreamId = CORRUPTION.sub(1 << 20);
+/// The state at the disaster of an asynchronous copy whose stationary law is sampled exactly
+/// (`model::replication::stationary`) instead of simulating a warm-up write by write: copy `k`
+/// of a write log draws from `REPLICATION_STATE.sub(k)` (in its store's family).
+pub const REPLICATION_STATE: StreamId = StreamId(11);
 /// The simulated years of the annual-loss bootstrap (`cost::simulate_years`), drawn from
 /// trial 0 of the seed it is given: above the core's trial streams.
 pub const YEARS: StreamId = StreamId(0xC057);
@@ -97,6 +102,7 @@ mod tests {
             FAILBACK_WORKLOAD,
             DISASTER_MIX,
             CORRUPTION,
+            REPLICATION_STATE,
         ];
         let mut ids: Vec<u64> = named.iter().map(|s| s.0).collect();
         assert!(ids.iter().all(|&id| id < FIRST_FREE), "{ids:?}");

@@ -31,6 +31,7 @@ mod lag;
 mod quorum;
 mod semisync;
 mod snapshot;
+mod stationary;
 mod synchronous;
 
 pub use asynchronous::AsyncFifo;
@@ -41,6 +42,7 @@ pub use semisync::{DEFAULT_SEMI_SYNC_TIMEOUT, SemiSync};
 pub use snapshot::{
     LockMode, Retention, SnapshotKind, SnapshotShipping, SnapshotSpec, SnapshotStats, Vault, VaultLock,
 };
+pub(crate) use stationary::StationaryFifo;
 pub use synchronous::{LinkDownPolicy, Synchronous};
 
 use serde::{Deserialize, Serialize};
