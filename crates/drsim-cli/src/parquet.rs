@@ -159,13 +159,13 @@ mod imp {
     use std::sync::Arc;
 
     use drsim::trial::{OutcomeRow, TrialOutcome};
-    use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
+    use parquet::basic::{Compression, Encoding, LogicalType, Repetition, Type as Physical};
     use parquet::column::writer::{ColumnCloseResult, ColumnWriter};
     use parquet::data_type::ByteArray;
     use parquet::file::metadata::{KeyValue, ParquetMetaDataReader};
     use parquet::file::properties::{EnabledStatistics, WriterProperties};
     use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::types::Type;
+    use parquet::schema::types::{ColumnPath, Type};
 
     use super::{FIXED, Kind};
     use crate::CliError;
@@ -315,15 +315,26 @@ mod imp {
     }
 
     /// Snappy-compressed pages, statistics per column chunk (no page index: a row group holds
-    /// one chunk of trials, a page or two per column).
-    fn properties() -> Arc<WriterProperties> {
-        Arc::new(
-            WriterProperties::builder()
-                .set_compression(Compression::SNAPPY)
-                .set_statistics_enabled(EnabledStatistics::Chunk)
-                .set_offset_index_disabled(true)
-                .build(),
-        )
+    /// one chunk of trials, a page or two per column). Encodings, chosen by size on
+    /// `reference.toml` (docs/report-format.md): seconds are nearly all distinct, with random
+    /// low mantissa bits, so DOUBLE columns are BYTE_STREAM_SPLIT without a dictionary (the
+    /// sign, exponent and high bytes then compress); `trial` and `bytes_lost` are
+    /// DELTA_BINARY_PACKED; the other columns (strings, flags, small counts) use dictionaries.
+    fn properties(cols: &[(String, Kind, bool)]) -> Arc<WriterProperties> {
+        let mut b = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_statistics_enabled(EnabledStatistics::Chunk)
+            .set_offset_index_disabled(true);
+        for (name, kind, _) in cols {
+            let path = ColumnPath::from(name.as_str());
+            let encoding = match kind {
+                Kind::F64 => Encoding::BYTE_STREAM_SPLIT,
+                Kind::I64 if name == "trial" || name.starts_with("bytes_lost") => Encoding::DELTA_BINARY_PACKED,
+                _ => continue,
+            };
+            b = b.set_column_dictionary_enabled(path.clone(), false).set_column_encoding(path, encoding);
+        }
+        Arc::new(b.build())
     }
 
     /// Where the Parquet rows go while the run is under way (see the module's docs).
@@ -339,6 +350,7 @@ mod imp {
             cols: Vec<(String, Kind)>,
             bufs: Vec<Buf>,
             schema: Arc<Type>,
+            props: Arc<WriterProperties>,
         },
         /// Already complete under the final name (a resumed run whose Parquet was renamed).
         Done,
@@ -348,6 +360,7 @@ mod imp {
         fn open(path: PathBuf, file: File, bytes: u64, stores: &[drsim::model::DataStore]) -> Result<Self, CliError> {
             let cols = columns(stores);
             let schema = schema(&cols)?;
+            let props = properties(&cols);
             let bufs = cols
                 .iter()
                 .map(|(_, kind, nullable)| match kind {
@@ -364,6 +377,7 @@ mod imp {
                 cols: cols.into_iter().map(|(n, k, _)| (n, k)).collect(),
                 bufs,
                 schema,
+                props,
             }))
         }
 
@@ -486,7 +500,7 @@ mod imp {
         /// Encodes the rows pushed since the last call as one segment (a Parquet file of one
         /// row group) and appends it to the spool. Nothing is written for no rows.
         pub(crate) fn end_chunk(&mut self) -> Result<(), CliError> {
-            let Sink::Spool { path, w, bytes, bufs, schema, .. } = &mut self.0 else { return Ok(()) };
+            let Sink::Spool { path, w, bytes, bufs, schema, props, .. } = &mut self.0 else { return Ok(()) };
             let rows = match bufs.first() {
                 Some(Buf::Str(c)) => c.values.len(),
                 _ => 0,
@@ -494,7 +508,7 @@ mod imp {
             if rows == 0 {
                 return Ok(());
             }
-            let segment = encode(schema.clone(), bufs).map_err(pq_err(path))?;
+            let segment = encode(schema.clone(), props.clone(), bufs).map_err(pq_err(path))?;
             for b in bufs.iter_mut() {
                 match b {
                     Buf::Str(c) => c.clear(),
@@ -556,8 +570,8 @@ mod imp {
     }
 
     /// One row group of the buffered rows as a complete Parquet file.
-    fn encode(schema: Arc<Type>, bufs: &[Buf]) -> parquet::errors::Result<Vec<u8>> {
-        let mut w = SerializedFileWriter::new(Vec::new(), schema, properties())?;
+    fn encode(schema: Arc<Type>, props: Arc<WriterProperties>, bufs: &[Buf]) -> parquet::errors::Result<Vec<u8>> {
+        let mut w = SerializedFileWriter::new(Vec::new(), schema, props)?;
         let mut rg = w.next_row_group()?;
         let mut i = 0;
         while let Some(mut col) = rg.next_column()? {
@@ -619,7 +633,7 @@ mod imp {
                 let schema = md.file_metadata().schema_descr().root_schema_ptr();
                 let file = out.take().ok_or_else(|| corrupt("internal".into()))?;
                 let mut w =
-                    SerializedFileWriter::new(BufWriter::new(file), schema, properties()).map_err(pq_err(tmp))?;
+                    SerializedFileWriter::new(BufWriter::new(file), schema, properties(&[])).map_err(pq_err(tmp))?;
                 for (k, v) in metadata {
                     w.append_key_value_metadata(KeyValue::new(k.to_string(), v.clone()));
                 }
