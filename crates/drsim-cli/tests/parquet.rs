@@ -154,13 +154,20 @@ fn parquet_reads_back_equal_to_the_csv() {
     let nulls = assert_parquet_equals_csv(&pq, &csv);
     assert!(!nulls.contains_key("cost_usd"), "compare.toml prices every trial");
     let reader = SerializedFileReader::new(File::open(&pq).unwrap()).unwrap();
-    // One row group per chunk of trials: 128 + 128 + 44 trials of four strategies.
+    // Three chunks of trials (128 + 128 + 44 of four strategies): one row group.
     let groups: Vec<i64> = reader.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
-    assert_eq!(groups, [512, 512, 176]);
+    assert_eq!(groups, [1200]);
     let kv = reader.metadata().file_metadata().key_value_metadata().unwrap();
     let get = |k: &str| kv.iter().find(|e| e.key == k).and_then(|e| e.value.clone());
     assert_eq!(get("drsim.trial_end").as_deref(), Some("300"));
     assert_eq!(get("drsim.seed").as_deref(), Some("42"));
+
+    // 130 chunks of one trial: row groups of 64 chunks.
+    let (csv, pq) = run_both(&scenario("reference.toml"), "groups", "130", &["--chunk", "1"]);
+    assert_parquet_equals_csv(&pq, &csv);
+    let reader = SerializedFileReader::new(File::open(&pq).unwrap()).unwrap();
+    let groups: Vec<i64> = reader.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
+    assert_eq!(groups, [64, 64, 2]);
 
     let (csv, pq) = run_both(&scenario("three-tier.toml"), "tier", "200", &[]);
     let nulls = assert_parquet_equals_csv(&pq, &csv);

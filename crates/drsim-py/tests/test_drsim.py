@@ -121,7 +121,7 @@ def test_parquet_from_the_cli_reads_back_equal_to_the_csv(tmp_path, scenario):
     t = pq.read_table(out_pq)
     assert t.column_names == header
     assert t.num_rows == len(rows)
-    assert pq.ParquetFile(out_pq).metadata.num_row_groups == 3  # one per chunk of 64 trials
+    assert pq.ParquetFile(out_pq).metadata.num_row_groups == 1  # three chunks of 64 trials: one row group
     types = dict(zip(t.column_names, t.schema.types))
     for name in header:
         if name in ("strategy", "disaster", "recovered_at"):
