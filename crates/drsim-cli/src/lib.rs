@@ -41,6 +41,7 @@ mod csv;
 mod horizon;
 mod html;
 mod output;
+mod parquet;
 mod report;
 mod run;
 mod shard;

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::CliError;
 use crate::csv::{csv_header, csv_row};
 use crate::output::{self, OutputLock, stdout_err, write_atomic};
+use crate::parquet::ParquetSink;
 use crate::table::print_table;
 
 use crate::report::{CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing};
@@ -44,6 +45,12 @@ struct Checkpoint {
     /// The CSV's temporary file (absent in checkpoints of earlier versions: `PATH.tmp`).
     #[serde(default)]
     csv_tmp: Option<PathBuf>,
+    /// Bytes of the Parquet spool that belong to completed trials (crate::parquet).
+    #[serde(default)]
+    parquet_bytes: u64,
+    /// The Parquet spool, when the run writes `--parquet`.
+    #[serde(default)]
+    parquet_tmp: Option<PathBuf>,
 }
 
 /// Set by Ctrl-C or SIGTERM: start no more trials, save the whole chunks, exit.
@@ -69,6 +76,9 @@ pub struct RunArgs {
     /// Write one CSV row per trial (`-` for stdout).
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Write the rows of `--csv` as Parquet (typed columns, nulls where the CSV is empty).
+    #[arg(long)]
+    parquet: Option<PathBuf>,
     /// Write an SVG of the RTO and RPO distributions (`-` for stdout).
     #[arg(long)]
     plot: Option<PathBuf>,
@@ -240,6 +250,7 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     for (flag, p) in [
         ("--json", &mut args.json),
         ("--csv", &mut args.csv),
+        ("--parquet", &mut args.parquet),
         ("--plot", &mut args.plot),
         ("--html", &mut args.html),
         ("--checkpoint", &mut args.checkpoint),
@@ -263,6 +274,7 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     for (flag, p) in [
         ("--json", &args.json),
         ("--csv", &args.csv),
+        ("--parquet", &args.parquet),
         ("--plot", &args.plot),
         ("--html", &args.html),
         ("--checkpoint", &args.checkpoint),
@@ -273,6 +285,9 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     }
     if args.checkpoint.as_ref().is_some_and(|p| p.as_os_str() == "-") {
         return Err(CliError::BadInput("--checkpoint -: a checkpoint is a file, not stdout".into()));
+    }
+    if let Some(p) = &args.parquet {
+        crate::parquet::check(p, end)?;
     }
     output::check_outputs(&outputs, &[("scenario file", &args.scenario)])?;
     let _locks = lock_outputs(&outputs)?;
@@ -346,6 +361,19 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         }
         (None, _) => None,
     };
+    let stores = &scenario.disaster.deployment.stores;
+    let mut parquet = match (&args.parquet, &resumed) {
+        (Some(p), Some(c)) => Some(ParquetSink::resume(
+            p,
+            args.checkpoint.as_deref().unwrap_or(Path::new("")),
+            stores,
+            c.parquet_tmp.as_deref(),
+            c.parquet_bytes,
+            (c.next == end).then(|| (end - start).saturating_mul(k as u64)),
+        )?),
+        (Some(p), None) => Some(ParquetSink::create(p, stores)?),
+        (None, _) => None,
+    };
     if resumed.is_none()
         && let Some(w) = csv.as_mut()
     {
@@ -398,8 +426,8 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     }
     let save = |path: &Path,
                 next: u64,
-                csv_bytes: u64,
-                csv_tmp: Option<PathBuf>,
+                (csv_bytes, csv_tmp): (u64, Option<PathBuf>),
+                (parquet_bytes, parquet_tmp): (u64, Option<PathBuf>),
                 summaries: &[TrialsSummary],
                 paired: &[(PairedAccumulator, PairedAccumulator)],
                 losses: &[drsim::montecarlo::Accumulator]|
@@ -416,6 +444,8 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
             losses: losses.to_vec(),
             csv_bytes,
             csv_tmp,
+            parquet_bytes,
+            parquet_tmp,
         };
         let text = serde_json::to_string(&c).map_err(|e| CliError::Other(e.to_string()))?;
         write_atomic(path, &text)
@@ -462,8 +492,19 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
                 if let Some(w) = csv.as_mut() {
                     w.sync()?;
                 }
+                if let Some(w) = parquet.as_mut() {
+                    w.sync()?;
+                }
                 let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
-                save(&path, chunk, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
+                save(
+                    &path,
+                    chunk,
+                    (csv_bytes, csv.as_ref().and_then(CsvSink::tmp)),
+                    parquet.as_ref().map_or((0, None), |w| (w.bytes(), w.spool())),
+                    &summaries,
+                    &paired,
+                    &losses,
+                )?;
                 if $stop {
                     bar.finish_and_clear();
                     eprintln!(
@@ -495,6 +536,9 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
                     w.write(&row)?;
                     csv_bytes += row.len() as u64;
                 }
+                if let Some(w) = parquet.as_mut() {
+                    w.push(entry.label(), o, loss)?;
+                }
             }
             if si == 0 {
                 first = outcomes;
@@ -504,6 +548,10 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
                     paired[si].1.record(a.rpo.map(|d| d.as_nanos()), b.rpo.map(|d| d.as_nanos()));
                 }
             }
+        }
+        // The chunk's rows of every strategy: one Parquet row group.
+        if let Some(w) = parquet.as_mut() {
+            w.end_chunk()?;
         }
         chunk = upto;
         chunks_done += 1;
@@ -517,10 +565,21 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     if let Some(w) = csv.as_mut() {
         w.sync()?;
     }
+    if let Some(w) = parquet.as_mut() {
+        w.sync()?;
+    }
     // Every trial is done: a final checkpoint lets `--resume` write the outputs without
     // running a trial again if one of them fails below.
     if let Some(cp) = &args.checkpoint {
-        save(cp, end, csv_bytes, csv.as_ref().and_then(CsvSink::tmp), &summaries, &paired, &losses)?;
+        save(
+            cp,
+            end,
+            (csv_bytes, csv.as_ref().and_then(CsvSink::tmp)),
+            parquet.as_ref().map_or((0, None), |w| (w.bytes(), w.spool())),
+            &summaries,
+            &paired,
+            &losses,
+        )?;
     }
     let reports: Vec<StrategyReport> = scenario
         .strategies
@@ -606,6 +665,16 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         let file =
             w.into_inner().map_err(|e| CliError::Other(format!("{}: cannot write: {}", tmp.display(), e.error())))?;
         output::commit(&tmp, &file, p)?;
+    }
+    if let (Some(w), Some(p)) = (parquet.take(), &args.parquet) {
+        let provenance = [
+            ("drsim.version", env!("CARGO_PKG_VERSION").to_string()),
+            ("drsim.scenario_sha256", report.scenario.sha256.clone()),
+            ("drsim.seed", seed.to_string()),
+            ("drsim.trial_start", start.to_string()),
+            ("drsim.trial_end", end.to_string()),
+        ];
+        w.finish(p, &provenance)?;
     }
     // Complete: the checkpoint would only resume a finished run.
     if let Some(cp) = &args.checkpoint

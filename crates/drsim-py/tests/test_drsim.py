@@ -103,6 +103,65 @@ def test_trials_have_the_csv_columns_types_and_values(tmp_path):
                 assert g == pytest.approx(float(w), rel=1e-12, abs=1e-12), name
 
 
+@pytest.mark.parametrize("scenario", ["compare.toml", "three-tier.toml"])
+def test_parquet_from_the_cli_reads_back_equal_to_the_csv(tmp_path, scenario):
+    """`drsim run --parquet` read by pyarrow: the CSV's columns and values with proper types
+    (int64, float64, bool, string, nulls where the CSV is empty), and equal to
+    `drsim.run(...).trials()` for the same inputs, types and values."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    # A 20-minute horizon: some trials never recover (null RTO).
+    text = (SCENARIOS / scenario).read_text().replace('horizon = "30d"', 'horizon = "20m"')
+    path = tmp_path / scenario
+    path.write_text(text)
+    out_csv, out_pq = tmp_path / "trials.csv", tmp_path / "trials.parquet"
+    cli("run", path, "--trials", 150, "--seed", 4, "--csv", out_csv, "--parquet", out_pq, "--chunk", 64)
+    with open(out_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    header = out_csv.read_text().splitlines()[0].split(",")
+    t = pq.read_table(out_pq)
+    assert t.column_names == header
+    assert t.num_rows == len(rows)
+    assert pq.ParquetFile(out_pq).metadata.num_row_groups == 1  # three chunks of 64 trials: one row group
+    types = dict(zip(t.column_names, t.schema.types))
+    for name in header:
+        if name in ("strategy", "disaster", "recovered_at"):
+            assert types[name] == pa.string(), name
+        elif name in ("trial", "writes_lost", "bytes_lost", "failback_bytes_lost") or name.startswith("bytes_lost."):
+            assert types[name] == pa.int64(), name
+        elif name.endswith("_s") or name.startswith("rpo_s.") or name == "cost_usd":
+            assert types[name] == pa.float64(), name
+        else:
+            assert types[name] == pa.bool_(), name
+    nulls = 0
+    for want, row in zip(rows, t.to_pylist()):
+        for name in header:
+            w, g = want[name], row[name]
+            if w == "":
+                assert g is None, name
+                nulls += 1
+            elif types[name] == pa.string():
+                assert g == w, name
+            elif types[name] == pa.int64():
+                assert type(g) is int and g == int(w), name
+            elif types[name] == pa.bool_():
+                assert type(g) is bool and g == (w == "true"), name
+            elif name == "cost_usd":  # the CSV rounds to cents; Parquet keeps the value
+                assert abs(g - float(w)) <= 0.005 + 1e-9, name
+            else:
+                assert type(g) is float and g == float(w), name  # the same double, exactly
+    assert t.column("rto_s").null_count > 0 and nulls > 0
+    # The Python package's table of the same study: the same types and values.
+    mine = drsim.run(SCENARIOS / scenario, trials=150, seed=4, overrides={"trials.horizon": "20m"}).trials()
+    assert mine.column_names == t.column_names
+    # The CLI writes chunk by chunk (each strategy by strategy), the package strategy by
+    # strategy over all trials: the same rows in another order.
+    order = [("strategy", "ascending"), ("trial", "ascending")]
+    t, mine = t.sort_by(order), mine.sort_by(order)
+    for name in header:
+        assert t.schema.field(name).type == mine.schema.field(name).type, name
+        assert t.column(name).to_pylist() == mine.column(name).to_pylist(), name
+
+
 def test_censored_rto_is_null():
     # A 20-minute horizon: backup & restore (hours) never recovers within it.
     r = drsim.run(COMPARE, trials=60, seed=2, overrides={"trials.horizon": "20m"})
