@@ -35,7 +35,7 @@ pub struct Provenance {
 
 impl Provenance {
     /// Now, and this process's command line.
-    pub fn now(_report: &Report) -> Self {
+    pub fn now() -> Self {
         Provenance {
             generated: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             // Lossy: an argument that is not UTF-8 (a file name) must not stop the report.

@@ -189,7 +189,7 @@ pub fn html_report(
         None => None,
     };
     let scenario = crate::run::load(&report.scenario.path).ok().filter(|(_, sha)| *sha == report.scenario.sha256);
-    let provenance = crate::html::Provenance::now(&report);
+    let provenance = crate::html::Provenance::now();
     let html = crate::html::render(
         &report,
         entries.as_deref(),

@@ -658,7 +658,7 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         write_atomic(p, &crate::html::cdf_svg(&report, args.axis()))?;
     }
     if let Some(p) = &args.html {
-        let provenance = crate::html::Provenance::now(&report);
+        let provenance = crate::html::Provenance::now();
         write_atomic(p, &crate::html::render(&report, None, Some((&scenario, registry)), &provenance, args.axis()))?;
     }
     if let (Some(CsvSink::File { tmp, w }), Some(p)) = (csv.take(), &args.csv) {

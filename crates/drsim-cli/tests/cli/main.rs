@@ -5,11 +5,14 @@
 //! - `outputs`: output files and stdout: closed pipes, clashes, concurrent runs.
 //! - `checkpoint`: checkpoints, `--resume`, Ctrl-C and SIGTERM.
 //! - `shards`: `--shard`, `--shard auto` and `drsim merge`.
+//! - `parquet`: `--parquet` read back against the CSV; resumes, shards, refusals.
 //! - `html`: `drsim report` and `--html`: well formed, complete, escaped; `--plot` axes.
 
 mod checkpoint;
 mod html;
 mod outputs;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod run;
 mod shards;
 

@@ -1,31 +1,16 @@
 //! `drsim run --parquet`: the CSV's rows as typed Parquet, read back with the parquet crate's
 //! reader and compared value by value with the CSV of the same run; resumed runs, shards and
 //! refusals.
-#![cfg(feature = "parquet")]
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use parquet::basic::{LogicalType, Repetition, Type as Physical};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::{Field, RowAccessor};
 
-const DRSIM: &str = env!("CARGO_BIN_EXE_drsim");
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/scenarios").join(name)
-}
-
-fn drsim(args: &[&str]) -> Output {
-    Command::new(DRSIM).args(args).output().expect("drsim runs")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("drsim-parquet-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
+use crate::{drsim, scenario, tmp};
 
 fn ok(o: &Output) {
     assert!(o.status.success(), "exit {:?}: {}", o.status.code(), String::from_utf8_lossy(&o.stderr));
