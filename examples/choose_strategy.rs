@@ -107,7 +107,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref())?;
         let monthly = trial_monthly_cost(&cost, &trial);
         let costed = run_costed_trials(&trial, &cost, &impact, seed, 0..trials)?;
-        let years: AnnualLoss = simulate_years(&costed.losses, rate.per_year, args.years, seed)?;
+        let years: AnnualLoss = simulate_years(&costed.loss, rate.per_year, args.years, seed)?;
         all.push(StrategyEconomics::new(
             entry.label(),
             monthly,

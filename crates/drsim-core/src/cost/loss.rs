@@ -3,8 +3,6 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
-
 use super::{
     BYTES_PER_GB, CostError, CostSpec, ImpactSpec, MAX_MICRO_USD, finite, running_at, transfer_rate_usd_per_gb,
 };
@@ -158,7 +156,7 @@ pub fn to_micro_usd(usd: f64) -> u64 {
     if v.is_finite() && v > 0.0 { ((v.min(MAX_MICRO_USD as f64)) as u64).min(MAX_MICRO_USD) } else { 0 }
 }
 
-/// Disaster trials with their losses.
+/// Disaster trials with their losses: exact mergeable state, fixed memory whatever the trials.
 #[derive(Clone, Debug, Default)]
 pub struct CostedTrials {
     /// The usual RTO/RPO summary.
@@ -167,14 +165,24 @@ pub struct CostedTrials {
     pub impact: Accumulator,
     /// Recovery cost per disaster, in micro-dollars.
     pub recovery: Accumulator,
-    /// Total loss (impact + recovery cost) per disaster, in micro-dollars.
+    /// Total loss (impact + recovery cost) per disaster, in micro-dollars: its histogram is
+    /// what [`simulate_years`](super::simulate_years) resamples.
     pub loss: Accumulator,
-    /// The total loss of each trial, in trial order (for the simulated years: 8 bytes a trial).
-    pub losses: Vec<u64>,
 }
 
-/// Runs trials `range` in parallel and prices each (deterministic for any thread count:
-/// results are collected in trial order and the accumulators are integer).
+impl CostedTrials {
+    /// Adds `other`'s trials (exact: the result does not depend on the order of merges).
+    pub fn merge(&mut self, other: &CostedTrials) {
+        self.summary.merge(&other.summary);
+        self.impact.merge(&other.impact);
+        self.recovery.merge(&other.recovery);
+        self.loss.merge(&other.loss);
+    }
+}
+
+/// Runs trials `range` on the current rayon pool and prices each, on the one parallel reducer
+/// ([`reduce_per_thread`](crate::montecarlo::reduce_per_thread)): memory does not grow with the
+/// trials, and the result is the same for any thread count (integer accumulators).
 pub fn run_costed_trials(
     trial: &DisasterTrial<'_>,
     cost: &CostSpec,
@@ -184,25 +192,24 @@ pub fn run_costed_trials(
 ) -> Result<CostedTrials, CostError> {
     let sc = trial.scenario();
     let steady = trial.steady_state();
-    let rows = range
-        .into_par_iter()
-        .map(|i| {
+    let priced = crate::montecarlo::reduce_per_thread(
+        range,
+        CostedTrials::default,
+        |i| -> Result<_, TrialError> {
             let o = trial.run(seed, i)?;
             let im = to_micro_usd(business_impact(impact, sc, &o).total_usd());
             let rc = to_micro_usd(recovery_cost(cost, sc, steady, &o).total_usd());
             Ok((o, im, rc))
-        })
-        .collect::<Result<Vec<_>, TrialError>>()?;
-    let mut out = CostedTrials { losses: Vec::with_capacity(rows.len()), ..CostedTrials::default() };
-    for (o, im, rc) in rows {
-        out.summary.record(&o);
-        out.impact.record(im);
-        out.recovery.record(rc);
-        let total = im.saturating_add(rc).min(MAX_MICRO_USD);
-        out.loss.record(total);
-        out.losses.push(total);
-    }
-    Ok(out)
+        },
+        |out, (o, im, rc)| {
+            out.summary.record(&o);
+            out.impact.record(im);
+            out.recovery.record(rc);
+            out.loss.record(im.saturating_add(rc).min(MAX_MICRO_USD));
+        },
+        CostedTrials::merge,
+    )?;
+    Ok(priced)
 }
 
 #[cfg(test)]

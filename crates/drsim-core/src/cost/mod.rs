@@ -17,7 +17,8 @@
 //!   loss is λ × E[loss per disaster]; its 95 % interval comes from the Monte Carlo (λ is taken
 //!   as known). The tail (p99 annual loss, P(annual loss > threshold)) comes from simulated
 //!   years ([`simulate_years`]): N ~ Poisson(λ) disasters per year, each loss drawn uniformly
-//!   (with replacement) from the trials' losses — a compound-Poisson bootstrap.
+//!   (with replacement) from the trials' losses — a compound-Poisson bootstrap, drawn from the
+//!   loss accumulator's histogram so that memory does not grow with the trials.
 //!
 //! The core knows no strategy: everything here is read from the [`SteadyState`], the
 //! [`Deployment`] and the [`TrialOutcome`]. The model, its defaults and their sources are in

@@ -342,25 +342,32 @@ fn expected_annual_loss_is_rate_times_mean_loss() {
     let trial = DisasterTrial::new(&sc, &Warm).unwrap();
     let im = ImpactSpec { rto_missed_penalty_usd: 50_000.0, ..ImpactSpec::default() };
     let costed = run_costed_trials(&trial, &prices(), &im, 7, 0..2000).unwrap();
-    assert_eq!(costed.losses.len(), 2000);
+    assert_eq!(costed.loss.count(), 2000);
     assert!(costed.summary.rto_met.met > 0 && costed.summary.rto_met.met < 2000, "a mix of met and missed RTOs");
     let rate = 2.5;
     let (eal, ci) = expected_annual_loss(rate, &costed.loss);
-    let mean_loss = costed.losses.iter().map(|&v| v as f64 * 1e-6).sum::<f64>() / 2000.0;
+    let mean_loss = costed.loss.sum() as f64 * 1e-6 / 2000.0;
     assert!((eal - rate * mean_loss).abs() < 1e-6 * eal, "{eal} vs {}", rate * mean_loss);
     assert!(ci > 0.0 && ci < eal);
-    let years = simulate_years(&costed.losses, rate, 200_000, 11).unwrap();
+    // The bootstrap draws from the losses' histogram (each within 0.05 % of a trial's loss):
+    // its mean is λ × the histogram's mean, within 0.05 % of λ × the exact mean, far below
+    // 4 SE of the simulated years.
+    let years = simulate_years(&costed.loss, rate, 200_000, 11).unwrap();
     let se = years.std_error_usd();
-    assert!(se > 0.0);
+    assert!(se > 0.0 && 0.0005 * eal < se, "the histogram's bias must stay below the test's resolution");
     assert!((years.mean_usd() - eal).abs() < 4.0 * se, "simulated {} vs λ × mean {eal} (SE {se})", years.mean_usd());
     // The tail is above the mean, and P(loss > 0) = 1 − e^{−λ} (every disaster costs > 0).
     assert!(years.quantile_usd(0.99) > eal);
     let p0 = 1.0 - (-rate).exp();
     let p = years.prob_above(0.0);
     assert!((p - p0).abs() < 4.0 * (p0 * (1.0 - p0) / 200_000.0).sqrt(), "{p} vs {p0}");
-    // Deterministic and thread-independent.
-    let again = run_costed_trials(&trial, &prices(), &im, 7, 0..2000).unwrap();
-    assert_eq!(again.losses, costed.losses);
+    // Deterministic and thread-independent: the same state on one thread and on four.
+    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let again = one.install(|| run_costed_trials(&trial, &prices(), &im, 7, 0..2000)).unwrap();
+    let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+    let more = four.install(|| run_costed_trials(&trial, &prices(), &im, 7, 0..2000)).unwrap();
+    assert_eq!(more.loss, again.loss);
+    assert_eq!(simulate_years(&again.loss, rate, 1000, 3).unwrap(), simulate_years(&more.loss, rate, 1000, 3).unwrap());
     assert_eq!(again.loss, costed.loss);
 }
 
