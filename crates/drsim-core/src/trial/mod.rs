@@ -21,15 +21,20 @@ use crate::recovery::{
     ServiceWatch, SteadyState, Strategy, StrategyError, execute,
 };
 
+mod data;
 mod disaster;
 mod failback;
 mod logical;
 mod outcome;
 mod prepare;
 mod quorum;
+mod recover;
 pub mod streams;
 
 use streams::{DETECTION, DISASTER, DISASTER_MIX, REPLICATION_STATE, STRATEGY, store_family};
+
+use data::{AtDisaster, ServiceLoss};
+use recover::Recovered;
 
 pub use disaster::{DisasterChoice, DisasterScenario, DisasterSpec, Objectives, TwoRegions};
 pub use outcome::{OutcomeRow, StoreOutcome, StoreRow, TrialFlags, TrialOutcome};
@@ -383,7 +388,6 @@ impl<'a> DisasterTrial<'a> {
         faults: &[FaultHistory],
     ) -> Result<TrialOutcome, TrialError> {
         let sc = self.scenario;
-        let d = &sc.deployment;
         let end = t_d + sc.horizon;
         let dis = self.disasters.get(which).ok_or_else(|| {
             TrialError::Scenario(format!("disaster {which} is not in the mix ({} entries)", self.disasters.len()))
@@ -406,111 +410,10 @@ impl<'a> DisasterTrial<'a> {
                 self.watches.len()
             )));
         }
-
-        // Data: what each copy lacks at the disaster, with its link's outages before it acting
-        // on replication (queueing, blocking or degrading). Copies the disaster destroys still
-        // shaped the writes before it (a synchronous copy's commit latency, a blocked link).
         let start = start.min(t_d);
-        let mut losses = vec![None; self.copies.len()];
-        let mut write_blocked = SimDuration::ZERO;
-        let (mut commit_latency_p50, mut commit_latency_p99) = (None, None);
-        let mut flags = TrialFlags::default();
-        if let Some((k, members)) = &self.quorum {
-            self.quorum_losses(
-                *k,
-                members,
-                dis,
-                streams,
-                start,
-                t_d,
-                faults,
-                &mut losses,
-                &mut flags,
-                &mut commit_latency_p50,
-                &mut commit_latency_p99,
-                &mut write_blocked,
-            )?;
-        }
-        for (k, copy) in self.copies.iter().enumerate() {
-            if let crate::model::ReplicationSpec::Quorum { .. } = copy.replication {
-                continue;
-            }
-            // A copy in its stationary law needs no warm-up, unless a link outage acts on it.
-            if let Some(st) = &copy.stationary
-                && no_link_outage(&faults[k], start, t_d)
-            {
-                if dis.survivors.contains(&k) {
-                    losses[k] = Some(st.loss(&mut streams.rng(REPLICATION_STATE.sub(k as u64))));
-                }
-                // Asynchronous: nothing blocked, no commit latency; stable (ρ < 1).
-                flags.unstable_replication |= copy.stability.is_unstable();
-                continue;
-            }
-            let mut repl = copy.replication.build(&copy.link, &d.workload, streams, start)?;
-            // A trial reads losses and backlogs, never the peak backlog.
-            repl.untrack_peaks();
-            replay_link_outages(repl.as_mut(), &faults[k], start, t_d)?;
-            let survives = dis.survivors.contains(&k);
-            if survives {
-                losses[k] = Some(repl.loss_at(t_d)?);
-            } else {
-                repl.advance_to(t_d)?;
-            }
-            write_blocked = write_blocked.max(repl.stats().write_blocked);
-            if commit_latency_p50.is_none()
-                && let Some(h) = repl.commit_latencies()
-                // One pass over the histogram for both.
-                && let Some([p50, p99]) = h.quantiles([0.5, 0.99])
-            {
-                commit_latency_p50 = Some(SimDuration::from_nanos(p50));
-                commit_latency_p99 = Some(SimDuration::from_nanos(p99));
-            }
-            flags.unstable_replication |= repl.stability().is_unstable();
-        }
-
-        // The data stores: what each surviving copy lacks at the disaster, from the store's own
-        // family of streams (its writes are not the database's), and the copy each recovers
-        // from (the least loss, the closer site on ties).
-        let mut store_ctx: Vec<crate::recovery::StoreRecovery<'_>> = Vec::with_capacity(self.stores.len());
-        for (j, plans) in self.stores.iter().enumerate() {
-            let store = &d.stores[j];
-            let family = streams.family(store_family(j));
-            let mut found: Vec<(usize, Loss)> = Vec::with_capacity(dis.store_survivors[j].len());
-            for &k in &dis.store_survivors[j] {
-                let c = &plans[k];
-                if let Some(st) = &c.stationary
-                    && no_link_outage(&faults[c.watch], start, t_d)
-                {
-                    found.push((k, st.loss(&mut family.rng(REPLICATION_STATE.sub(k as u64)))));
-                    continue;
-                }
-                let mut repl = c.replication.build(&c.link, &store.workload, family, start)?;
-                repl.untrack_peaks();
-                replay_link_outages(repl.as_mut(), &faults[c.watch], start, t_d)?;
-                found.push((k, repl.loss_at(t_d)?));
-            }
-            flags.unstable_replication |= plans.iter().any(|c| c.stability.is_unstable());
-            let best = found.iter().min_by_key(|&&(k, l)| (l.writes_lost, plans[k].proximity, k)).copied();
-            store_ctx.push(match best {
-                Some((k, loss)) => crate::recovery::StoreRecovery {
-                    name: &store.name,
-                    site: Some(&store.copies[k].site),
-                    loss,
-                    restore: match &plans[k].replication {
-                        crate::model::ReplicationSpec::Snapshot(_) if store.restore_secs() > 0.0 => {
-                            store.restore_throughput_bytes_per_s.map(|t| (store.dataset_bytes, t))
-                        }
-                        _ => None,
-                    },
-                },
-                None => crate::recovery::StoreRecovery {
-                    name: &store.name,
-                    site: None,
-                    loss: Loss::default(),
-                    restore: None,
-                },
-            });
-        }
+        let AtDisaster { losses, write_blocked, commit_latency_p50, commit_latency_p99, mut flags } =
+            self.data_at_disaster(dis, streams, start, t_d, faults)?;
+        let store_ctx = self.store_recoveries(dis, streams, start, t_d, faults, &mut flags)?;
 
         // Where to recover: among the surviving copies, those whose site is up at the disaster
         // (if any is; otherwise recovery waits for one), as the strategy chooses.
@@ -550,94 +453,9 @@ impl<'a> DisasterTrial<'a> {
         let loss = losses[ci].unwrap_or_default();
         let faults = &faults[ci];
 
-        // Service: steady state, then the disaster takes the hit sites down (and a fault may
-        // have the standby down too).
-        let standby = copy.site;
-        let mut service = self.fresh_service(&dis.hit);
-        let mut watch = ServiceWatch::new(sc.service_level);
-
-        // Recovery: never before detection, never while the standby is down. A standby outage
-        // loses the work done on it (instances, restored data): recovery restarts from the
-        // beginning once it is repaired (attempt + 1).
-        let mut strategy_rng = streams.rng(STRATEGY);
-        let mut at = detected;
-        let mut observed_to = t_d;
-        let mut attempt = 0;
-        // The first demand served, whichever attempt served it (a restart forgets the service
-        // level, not that writes already went to the standby).
-        let mut first_served: Option<SimTime> = None;
-        let earliest = |a: Option<SimTime>, b: Option<SimTime>| match (a, b) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
-        loop {
-            let begin = faults.standby.up_from(at);
-            if begin > detected {
-                flags.recovery_delayed = true;
-            }
-            // Until recovery begins the service runs on whatever survived, the standby only
-            // while it is up.
-            observe_gap(&mut service, &mut watch, faults, standby, observed_to, begin.min(end));
-            if begin >= end {
-                flags.outlasted_horizon = true;
-                break;
-            }
-            let next_down = faults.standby.next_failure_after(begin);
-            let stop = next_down.map_or(end, |f| f.min(end));
-            let ctx = RecoveryContext {
-                deployment: d,
-                steady: &self.steady,
-                disaster_at: t_d,
-                detected_at: detected,
-                loss,
-                target: &copy.name,
-                copies: &copies,
-                attempt,
-                stores: &store_ctx,
-            };
-            let runbook = crate::recovery::tiers::split_launches(
-                self.strategy.recovery(&ctx)?.with_store_restores(&store_ctx),
-                &d.tiers,
-            );
-            let topo = &d.topology;
-            let run = execute(&runbook, begin, stop, &mut strategy_rng, &mut service, &mut watch, &|name| {
-                topo.site(name).map(|s| s.0 as usize)
-            })?;
-            let interrupted_at = match run.end {
-                RunbookEnd::Completed(_) if watch.restored.is_some() => break,
-                // Done, the level still rising (a DNS ramp) when the fault struck...
-                RunbookEnd::Completed(_) if eventually_restored(&service, &watch) && stop < end => stop,
-                // ... or when the horizon came.
-                RunbookEnd::Completed(_) if eventually_restored(&service, &watch) => {
-                    flags.outlasted_horizon = true;
-                    break;
-                }
-                // Done, and the level is never reached: more time cannot help.
-                RunbookEnd::Completed(_) | RunbookEnd::Failed { .. } => {
-                    flags.recovery_failed = true;
-                    break;
-                }
-                RunbookEnd::Interrupted(at) => {
-                    if at >= end || watch.restored.is_some() {
-                        flags.outlasted_horizon = watch.restored.is_none();
-                        break;
-                    }
-                    at
-                }
-            };
-            // The standby failed mid-recovery: its work is lost; start again once it is repaired.
-            flags.recovery_interrupted = true;
-            flags.recovery_delayed = true;
-            service = self.fresh_service(&dis.hit);
-            first_served = earliest(first_served, watch.first_partial);
-            watch.reset();
-            at = interrupted_at.max(detected);
-            observed_to = at;
-            attempt += 1;
-        }
-
+        let Recovered { mut service, watch, first_served, mut strategy_rng } =
+            self.recover(dis, copy, &copies, &store_ctx, loss, faults, streams, t_d, detected, &mut flags)?;
         let rto = watch.restored.map(|r| r - t_d);
-        let first_served = earliest(first_served, watch.first_partial);
         let first_partial = first_served.map(|r| r - t_d);
 
         // Failback, once the primary is back (the disaster repaired and no fault of its own
@@ -666,57 +484,8 @@ impl<'a> DisasterTrial<'a> {
             Some(r) if serving_until > r => faults.standby.within(r, serving_until),
             _ => SimDuration::ZERO,
         };
-
-        // The service's loss over its stores: the largest RPO (censored if any store has no
-        // copy), the sums of writes and bytes, the oldest copy.
-        let mut rto = rto;
-        let (mut rpo, mut writes_lost, mut bytes_lost, mut copy_age) =
-            (Some(loss.rpo), loss.writes_lost, loss.bytes_lost, loss.copy_age);
-        let mut stores = Vec::with_capacity(store_ctx.len() + 1);
-        if !store_ctx.is_empty() {
-            stores.push(StoreOutcome {
-                name: crate::model::store::DATABASE.to_string(),
-                recovered_from: Some(copy.name.clone()),
-                rpo: Some(loss.rpo),
-                writes_lost: loss.writes_lost,
-                bytes_lost: loss.bytes_lost,
-                copy_age: loss.copy_age,
-            });
-        }
-        for st in &store_ctx {
-            let (store_rpo, from) = match st.site {
-                Some(site) => (Some(st.loss.rpo), Some(site.to_string())),
-                // No copy of this store survived but the primary's data did: the store (so the
-                // whole service) is back only with the primary.
-                None if dis.primary_data_survives => {
-                    let back = faults.primary.up_from(t_d + repair);
-                    if back >= end {
-                        rto = None;
-                        flags.outlasted_horizon = true;
-                    } else {
-                        rto = rto.map(|r| r.max(back - t_d));
-                    }
-                    (Some(SimDuration::ZERO), Some(d.primary.clone()))
-                }
-                None => {
-                    flags.no_surviving_copy = true;
-                    (None, None)
-                }
-            };
-            rpo = rpo.zip(store_rpo).map(|(a, b)| a.max(b));
-            writes_lost = writes_lost.saturating_add(st.loss.writes_lost);
-            bytes_lost = bytes_lost.saturating_add(st.loss.bytes_lost);
-            copy_age = copy_age.max(st.loss.copy_age);
-            stores.push(StoreOutcome {
-                name: st.name.to_string(),
-                recovered_from: from,
-                rpo: store_rpo,
-                writes_lost: st.loss.writes_lost,
-                bytes_lost: st.loss.bytes_lost,
-                copy_age: st.loss.copy_age,
-            });
-        }
-
+        let ServiceLoss { rto, rpo, writes_lost, bytes_lost, copy_age, stores } =
+            self.service_loss(dis, copy, loss, &store_ctx, faults, t_d, repair, rto, &mut flags);
         let (rto_met, rpo_met) = sc.objectives.judge(rto, rpo);
         Ok(TrialOutcome {
             trial,
@@ -747,161 +516,4 @@ impl<'a> DisasterTrial<'a> {
             flags,
         })
     }
-}
-
-impl DisasterTrial<'_> {
-    /// The outcome when the disaster left no copy but the primary's: if the primary's data
-    /// survived, the service comes back with the primary (after its repair and any fault of its
-    /// own), losing nothing; otherwise nothing is left to recover from and the trial is
-    /// censored (RTO and RPO `None`, `no_surviving_copy`), never dropped.
-    #[allow(clippy::too_many_arguments)]
-    fn nothing_survived(
-        &self,
-        trial: u64,
-        dis: &PreparedDisaster,
-        t_d: SimTime,
-        detected: SimTime,
-        repair: SimDuration,
-        faults: &[FaultHistory],
-        write_blocked: SimDuration,
-        mut flags: TrialFlags,
-        store_ctx: &[crate::recovery::StoreRecovery<'_>],
-    ) -> TrialOutcome {
-        let sc = self.scenario;
-        let end = t_d + sc.horizon;
-        let (rto, rpo, recovered_at) = if dis.primary_data_survives {
-            flags.waited_for_primary = true;
-            let back = faults[0].primary.up_from(t_d + repair);
-            if back < end {
-                (Some(back - t_d), Some(SimDuration::ZERO), Some(sc.deployment.primary.clone()))
-            } else {
-                flags.outlasted_horizon = true;
-                (None, Some(SimDuration::ZERO), None)
-            }
-        } else {
-            flags.no_surviving_copy = true;
-            (None, None, None)
-        };
-        // The database waits for the primary or is lost with it; so does every store when the
-        // service waits (the primary's data survived); otherwise a store whose own copy survived
-        // reports that copy's loss (the service's RPO stays censored with the database's).
-        let stores = if store_ctx.is_empty() {
-            vec![]
-        } else {
-            let lost_with = |name: &str| StoreOutcome {
-                name: name.to_string(),
-                recovered_from: rpo.map(|_| sc.deployment.primary.clone()),
-                rpo,
-                writes_lost: 0,
-                bytes_lost: 0,
-                copy_age: SimDuration::ZERO,
-            };
-            std::iter::once(lost_with(crate::model::store::DATABASE))
-                .chain(store_ctx.iter().map(|s| match s.site {
-                    Some(site) if rpo.is_none() => StoreOutcome {
-                        name: s.name.to_string(),
-                        recovered_from: Some(site.to_string()),
-                        rpo: Some(s.loss.rpo),
-                        writes_lost: s.loss.writes_lost,
-                        bytes_lost: s.loss.bytes_lost,
-                        copy_age: s.loss.copy_age,
-                    },
-                    _ => lost_with(s.name),
-                }))
-                .collect()
-        };
-        let (rto_met, rpo_met) = sc.objectives.judge(rto, rpo);
-        TrialOutcome {
-            trial,
-            disaster: dis.label.clone(),
-            from_mix: self.disasters.len() > 1,
-            logical: false,
-            disaster_at: t_d,
-            detection_delay: detected - t_d,
-            first_partial_service: rto,
-            rto,
-            rpo,
-            recovered_at,
-            writes_lost: 0,
-            bytes_lost: 0,
-            copy_age: SimDuration::ZERO,
-            stores,
-            failback: None,
-            write_freeze: None,
-            failback_done_at: None,
-            failback_bytes_lost: 0,
-            failback_rpo: SimDuration::ZERO,
-            write_blocked,
-            serving_outage: SimDuration::ZERO,
-            commit_latency_p50: None,
-            commit_latency_p99: None,
-            rto_met,
-            rpo_met,
-            flags,
-        }
-    }
-}
-
-/// Replays a copy's link outages before `t_d` on its replication model (queueing, blocking or
-/// degrading); outages over before the model starts leave no trace (a horizon's history is
-/// global).
-fn replay_link_outages(
-    repl: &mut (dyn crate::model::Replication + Send),
-    faults: &FaultHistory,
-    start: SimTime,
-    t_d: SimTime,
-) -> Result<(), ReplicationError> {
-    let link_outages = faults.link.intervals();
-    let first = link_outages.partition_point(|&(_, b)| b <= start);
-    for &(a, b) in &link_outages[first..] {
-        if a >= t_d {
-            break;
-        }
-        repl.link_down(a.max(start))?;
-        if b <= t_d {
-            repl.link_up(b)?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether no link outage of a copy acts on its replication over `[start, t_d)` (what
-/// [`replay_link_outages`] would replay).
-fn no_link_outage(faults: &FaultHistory, start: SimTime, t_d: SimTime) -> bool {
-    let link_outages = faults.link.intervals();
-    let first = link_outages.partition_point(|&(_, b)| b <= start);
-    link_outages.get(first).is_none_or(|&(a, _)| a >= t_d)
-}
-
-/// Whether the service reaches the watched level once every traffic ramp under way has ended.
-fn eventually_restored(service: &ServiceState, watch: &ServiceWatch) -> bool {
-    // Far beyond any ramp; `first_at_least` applies the same rounding tolerance as the watch.
-    let far = SimTime::from_nanos(u64::MAX / 2);
-    service.first_at_least(watch.target, far, far).is_some()
-}
-
-/// Lets `watch` look at the service over `[from, to)` with the standby up or down as the
-/// fault history says, and leaves it up.
-fn observe_gap(
-    service: &mut ServiceState,
-    watch: &mut ServiceWatch,
-    faults: &FaultHistory,
-    standby: usize,
-    from: SimTime,
-    to: SimTime,
-) {
-    // A site that goes down loses its instances; they restart with it (a power or network
-    // outage, not a destroyed site), so its capacity after the gap is what it was before.
-    let capacity = service.capacity(standby);
-    let mut t = from;
-    while t < to {
-        let down = faults.standby.is_down(t);
-        let next = if down { faults.standby.up_from(t) } else { faults.standby.next_failure_after(t).unwrap_or(to) };
-        let next = next.min(to).max(t + SimDuration::from_nanos(1)).min(to);
-        service.set_up(standby, !down);
-        watch.observe(service, t, next);
-        t = next;
-    }
-    service.set_up(standby, true);
-    service.set_capacity(standby, capacity);
 }
