@@ -31,11 +31,7 @@ pub(super) fn drive(study: &Study, observer: &mut dyn StudyObserver) -> Result<S
     }
     let (start, end) = study.bounds();
     if start > end {
-        return Err(StudyError::Setting {
-            field: "range",
-            value: format!("{start}..{end}"),
-            allowed: "start <= end",
-        });
+        return Err(StudyError::Setting { field: "range", value: format!("{start}..{end}"), allowed: "start <= end" });
     }
     let names = study.names();
     let mut state = match &study.resume {

@@ -338,6 +338,4 @@ impl Study {
     pub fn run_observed(&self, observer: &mut dyn StudyObserver) -> Result<StudyRun, StudyError> {
         drive::drive(self, observer)
     }
-
 }
-
