@@ -11,6 +11,19 @@ use super::state::StudyState;
 use super::{Study, StudyError};
 use crate::trial::{DisasterTrial, TrialError, TrialOutcome};
 
+/// The study's own pool when it sets its threads (`None`: rayon's global pool).
+pub(super) fn pool(study: &Study) -> Result<Option<rayon::ThreadPool>, StudyError> {
+    study
+        .threads
+        .map(|t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .map_err(|e| StudyError::Threads { threads: t, message: e.to_string() })
+        })
+        .transpose()
+}
+
 /// Why a trial inside a study stopped.
 enum Stop {
     Trial(TrialError),
@@ -45,15 +58,7 @@ pub(super) fn drive(study: &Study, observer: &mut dyn StudyObserver) -> Result<S
     let scenario = &study.scenario;
     let pricing = (study.pricing && (scenario.cost.is_some() || scenario.impact.is_some()))
         .then(|| (scenario.cost.clone().unwrap_or_default(), scenario.impact.clone().unwrap_or_default()));
-    let pool = match study.threads {
-        Some(t) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t)
-                .build()
-                .map_err(|e| StudyError::Threads { threads: t, message: e.to_string() })?,
-        ),
-        None => None,
-    };
+    let pool = pool(study)?;
     // At most 2^22 reserved up front (about a GB of address space, touched only as
     // outcomes arrive); beyond that the vectors grow as needed. Reserved at once: growing a
     // vector of millions of outcomes by doubling copied each one about twice (a tenth of a

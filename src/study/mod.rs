@@ -35,10 +35,12 @@ use crate::strategies::{BuildStrategyError, Registry};
 use crate::trial::{DisasterTrial, TrialError, TrialOutcome};
 
 mod drive;
+mod horizon;
 mod observer;
 mod result;
 mod state;
 
+pub use horizon::StrategyHorizon;
 pub use observer::{Flow, ObserverError, StudyObserver, StudyRun};
 pub use result::{StrategyResult, StrategySummary, StudyResult};
 pub use state::{ResumeError, StrategyState, StudyState};

@@ -35,7 +35,7 @@ use crate::montecarlo::{Accumulator, PairedAccumulator, StateError, TrialsSummar
 /// assert_eq!(resumed.strategies[1].state, whole.strategies[1].state);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StudyState {
     /// The seed of every random stream.
@@ -51,7 +51,7 @@ pub struct StudyState {
 }
 
 /// One strategy's exact state in a [`StudyState`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyState {
     /// Its label.

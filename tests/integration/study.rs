@@ -96,8 +96,8 @@ impl StudyObserver for StopAfter {
     }
 }
 
-/// The exact state as text: `Accumulator` has no `PartialEq`, and its JSON is its whole state
-/// (integer sums and histograms), so equal texts are equal states, to the bit.
+/// The exact state as text: its JSON is its whole state (integer sums and histograms), so
+/// equal texts are equal states, to the bit; and it is what a checkpoint saves.
 fn exact(state: &StudyState) -> String {
     serde_json::to_string(state).unwrap()
 }
@@ -208,4 +208,24 @@ fn ranges_merge_into_the_whole() {
     }
     (merged.end, merged.next) = (150, 150);
     assert_eq!(exact(&merged), exact(&whole.state()));
+}
+
+/// Horizon runs through the study equal `run_horizons` on each strategy's trial (on rayon's
+/// global pool), at 1 and 2 threads (integer, order-free accumulators).
+#[test]
+fn horizons_through_the_study_equal_run_horizons() {
+    let scenario = compare();
+    let spec = scenario.horizon.clone().expect("compare.toml has a [horizon]");
+    let built: Vec<_> = scenario.strategies.iter().map(|e| drsim::strategies::build(e).unwrap()).collect();
+    let trials: Vec<_> = built.iter().map(|s| DisasterTrial::new(&scenario.disaster, s.as_ref()).unwrap()).collect();
+    for threads in [1, 2] {
+        let h = Study::new(compare()).unwrap().trials(12).seed(3).threads(threads).run_horizons(&spec).unwrap();
+        assert_eq!(h.len(), 4);
+        for ((h, t), e) in h.iter().zip(&trials).zip(&scenario.strategies) {
+            assert_eq!(h.name, e.label());
+            let by_hand = drsim::horizon::run_horizons(t, &spec, 3, 0..12).unwrap();
+            // `==`, not `assert_eq!`: a failure would print two whole histograms.
+            assert!(h.summary == by_hand, "{} at {threads} threads", h.name);
+        }
+    }
 }
