@@ -1,4 +1,5 @@
-//! `drsim horizon`: years of operation per strategy.
+//! `drsim horizon`: years of operation per strategy, run by the study
+//! ([`drsim::study::Study::run_horizons`]).
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +7,7 @@ use clap::Args;
 use drsim::report::HorizonEntry;
 use drsim::stats::format_secs as fmt_s;
 use drsim::strategies::Registry;
-use drsim::trial::DisasterTrial;
+use drsim::study::{Study, StudyError};
 
 use crate::CliError;
 use crate::output::{self, write_atomic};
@@ -58,31 +59,34 @@ pub fn horizon(args: HorizonArgs, registry: &Registry) -> Result<(), CliError> {
     let outputs: Vec<(&str, &Path)> = args.json.iter().map(|p| ("--json", p.as_path())).collect();
     output::check_outputs(&outputs, &[("scenario file", &args.scenario)])?;
     let _locks = lock_outputs(&outputs)?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
+    let origin = args.scenario.display();
+    let name = scenario.name.clone();
+    let mut study = Study::with_registry(scenario, registry)
+        .map_err(|e| match e {
+            StudyError::Strategy { source, .. } => CliError::BadInput(format!("{origin}: {source}")),
+            e => CliError::Other(format!("{origin}: {e}")),
+        })?
+        .trials(args.trials)
+        .seed(seed);
     if let Some(t) = threads {
-        builder = builder.num_threads(t);
+        study = study.threads(t);
     }
-    let pool = builder.build().map_err(|e| CliError::Other(format!("cannot start worker threads: {e}")))?;
     let mut entries = vec![];
     let to_stdout = args.json.as_ref().is_some_and(|p| p.as_os_str() == "-");
     // Rows as they come; if stdout is gone, the JSON is still written, then the exit code says so.
     if !to_stdout {
-        println!("scenario {:?}: {} runs of {} per strategy, seed {seed}", scenario.name, args.trials, spec.length);
+        println!("scenario {name:?}: {} runs of {} per strategy, seed {seed}", args.trials, spec.length);
         println!(
             "{:<24} {:>24} {:>7} {:>12} {:>12} {:>18} {:>14}",
             "strategy", "availability ± 95% CI", "nines", "incidents/y", "failovers/y", "downtime/y", "writes lost/y"
         );
     }
-    for e in &scenario.strategies {
-        let strategy =
-            registry.build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display())))?;
-        let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref()).map_err(|err| {
-            CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
-        })?;
-        let s = pool.install(|| drsim::horizon::run_horizons(&trial, &spec, seed, 0..args.trials)).map_err(|err| {
-            CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
-        })?;
-        let entry = HorizonEntry::of(e.label(), e.kind.clone(), args.trials, s);
+    let horizons = study.run_horizons(&spec).map_err(|e| match e {
+        StudyError::Threads { message, .. } => CliError::Other(format!("cannot start worker threads: {message}")),
+        e => CliError::BadInput(format!("{origin}: {e}")),
+    })?;
+    for h in horizons {
+        let entry = HorizonEntry::of(&h.name, h.kind, args.trials, h.summary);
         if !to_stdout {
             println!(
                 "{:<24} {:>24} {:>7} {:>12.2} {:>12.2} {:>18} {:>14.1}",
@@ -122,7 +126,7 @@ pub fn horizon(args: HorizonArgs, registry: &Registry) -> Result<(), CliError> {
     if let Some(p) = &args.json {
         let report = HorizonReport {
             drsim_version: env!("CARGO_PKG_VERSION"),
-            scenario: ScenarioInfo { name: scenario.name.clone(), path: args.scenario.clone(), sha256 },
+            scenario: ScenarioInfo { name, path: args.scenario.clone(), sha256 },
             seed,
             runs: args.trials,
             length_s: spec.length.as_secs_f64(),

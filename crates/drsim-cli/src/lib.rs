@@ -37,6 +37,7 @@ macro_rules! println {
         $crate::output::console_print(&format!("{}\n", format_args!($($arg)*)))
     };
 }
+mod checkpoint;
 mod csv;
 mod horizon;
 mod html;
@@ -45,6 +46,7 @@ mod parquet;
 mod report;
 mod run;
 mod shard;
+mod sinks;
 mod table;
 mod validate;
 

@@ -1,60 +1,34 @@
-//! `drsim run`: trials in chunks, checkpoints, the CSV and JSON outputs.
+//! `drsim run`: the study over the trials (or a shard's), its checkpoints, the CSV, Parquet and
+//! JSON outputs. The loop itself is [`drsim::study::Study`]'s; this module wires files to it.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use clap::Args;
-use drsim::montecarlo::{PairedAccumulator, TrialsSummary};
 use drsim::scenario::Scenario;
 use drsim::strategies::Registry;
-use drsim::trial::{DisasterTrial, TrialOutcome};
+use drsim::study::{DEFAULT_CHUNK, Study, StudyControl, StudyError, StudyRun};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::CliError;
-use crate::csv::{csv_header, csv_row};
-use crate::output::{self, OutputLock, stdout_err, write_atomic};
+use crate::checkpoint::{Checkpoint, CsvSink, resume_csv};
+use crate::csv::csv_header;
+use crate::output::{self, OutputLock, write_atomic};
 use crate::parquet::ParquetSink;
+use crate::sinks::Sinks;
 use crate::table::print_table;
 
 use crate::report::{CostReport, PairedVsFirst, Report, ScenarioInfo, StrategyReport, StrategySummary, Timing};
 
-/// Trials run between two writes of per-trial rows (and two checkpoints): bounds memory
-/// whatever N is.
-const CHUNK: u64 = 4096;
-
-/// Completed work of an interrupted `drsim run`, enough to finish it with `--resume` and get
-/// exactly the report an uninterrupted run gives.
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Checkpoint {
-    drsim_version: String,
-    scenario_sha256: String,
-    seed: u64,
-    trial_start: u64,
-    trial_end: u64,
-    /// The first trial not yet run.
-    next: u64,
-    summaries: Vec<TrialsSummary>,
-    paired: Vec<(PairedAccumulator, PairedAccumulator)>,
-    losses: Vec<drsim::montecarlo::Accumulator>,
-    /// Bytes of the CSV's temporary file that belong to completed trials.
-    csv_bytes: u64,
-    /// The CSV's temporary file (absent in checkpoints of earlier versions: `PATH.tmp`).
-    #[serde(default)]
-    csv_tmp: Option<PathBuf>,
-    /// Bytes of the Parquet spool that belong to completed trials (crate::parquet).
-    #[serde(default)]
-    parquet_bytes: u64,
-    /// The Parquet spool, when the run writes `--parquet`.
-    #[serde(default)]
-    parquet_tmp: Option<PathBuf>,
-}
-
-/// Set by Ctrl-C or SIGTERM: start no more trials, save the whole chunks, exit.
+/// Set by the first Ctrl-C or SIGTERM (a second one exits at once).
 static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Cancelled by the first Ctrl-C or SIGTERM: the study starts no more trials and returns the
+/// whole chunks, which are saved. One per process, as the signal handler is: never reset.
+static CONTROL: LazyLock<Arc<StudyControl>> = LazyLock::new(Arc::default);
 
 /// Arguments of `drsim run`.
 #[derive(Args)]
@@ -108,7 +82,7 @@ pub struct RunArgs {
     #[arg(long, requires = "checkpoint")]
     resume: bool,
     /// Trials per chunk (for tests of checkpointing).
-    #[arg(long, hide = true, default_value_t = CHUNK, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK, value_parser = clap::value_parser!(u64).range(1..))]
     chunk: u64,
     /// Stop as if interrupted after this many chunks (for tests of checkpointing).
     #[arg(long, hide = true)]
@@ -138,103 +112,6 @@ fn shard_range(total: u64, k: u64, n: u64) -> (u64, u64) {
 /// Takes the advisory lock of every output file (not stdout).
 pub(crate) fn lock_outputs(outputs: &[(&str, &Path)]) -> Result<Vec<OutputLock>, CliError> {
     outputs.iter().filter(|(_, p)| p.as_os_str() != "-").map(|(_, p)| OutputLock::take(p)).collect()
-}
-
-/// Where the per-trial rows go while the run is under way.
-enum CsvSink {
-    /// Streamed to stdout.
-    Stdout,
-    /// A temporary sibling of the final path, renamed into place when the run is complete.
-    File { tmp: PathBuf, w: std::io::BufWriter<std::fs::File> },
-    /// Already complete under the final name (a resumed run whose CSV was renamed).
-    Done,
-}
-
-impl CsvSink {
-    fn write(&mut self, text: &str) -> Result<(), CliError> {
-        match self {
-            CsvSink::Stdout => std::io::stdout().lock().write_all(text.as_bytes()).map_err(stdout_err),
-            CsvSink::File { tmp, w } => w
-                .write_all(text.as_bytes())
-                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display()))),
-            CsvSink::Done => Ok(()),
-        }
-    }
-
-    /// Flushes the rows written so far to the file and the disk (before a checkpoint counts them).
-    fn sync(&mut self) -> Result<(), CliError> {
-        match self {
-            CsvSink::Stdout => std::io::stdout().lock().flush().map_err(stdout_err),
-            CsvSink::File { tmp, w } => w
-                .flush()
-                .and_then(|()| w.get_ref().sync_data())
-                .map_err(|e| CliError::Other(format!("{}: cannot write: {e}", tmp.display()))),
-            CsvSink::Done => Ok(()),
-        }
-    }
-
-    fn tmp(&self) -> Option<PathBuf> {
-        match self {
-            CsvSink::File { tmp, .. } => Some(tmp.clone()),
-            _ => None,
-        }
-    }
-}
-
-/// Opens the CSV of a resumed run: the checkpoint's temporary file, checked to hold at least the
-/// rows the checkpoint counts and cut back to them.
-fn resume_csv(p: &Path, cp_path: &Path, c: &Checkpoint) -> Result<CsvSink, CliError> {
-    let tmp = match &c.csv_tmp {
-        Some(t) if output::is_tmp_of(t, p) => t.clone(),
-        Some(t) => {
-            return Err(CliError::BadInput(format!(
-                "{}: csv_tmp = {} is not a temporary file of --csv {}: was the run started with another --csv?",
-                cp_path.display(),
-                t.display(),
-                p.display()
-            )));
-        }
-        // Checkpoints of earlier versions: the rows are in PATH.tmp.
-        None => {
-            let mut name = p.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-            name.push(".tmp");
-            p.with_file_name(name)
-        }
-    };
-    let refuse = |what: String| {
-        CliError::BadInput(format!(
-            "{what}; the checkpoint {} counts {} bytes of completed rows: run without --resume to start again",
-            cp_path.display(),
-            c.csv_bytes
-        ))
-    };
-    match std::fs::OpenOptions::new().write(true).open(&tmp) {
-        Ok(f) => {
-            let len = f.metadata().map_err(|e| CliError::Other(format!("{}: {e}", tmp.display())))?.len();
-            if len < c.csv_bytes {
-                return Err(refuse(format!(
-                    "{}: holds {len} bytes, fewer than it should (truncated or replaced?)",
-                    tmp.display()
-                )));
-            }
-            let cannot = |e: std::io::Error| CliError::Other(format!("{}: cannot write: {e}", tmp.display()));
-            // Drop any rows written after the checkpoint, then append.
-            f.set_len(c.csv_bytes).map_err(cannot)?;
-            let mut f = f;
-            std::io::Seek::seek(&mut f, std::io::SeekFrom::End(0)).map_err(cannot)?;
-            Ok(CsvSink::File { tmp, w: std::io::BufWriter::new(f) })
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // A finished run whose CSV was renamed into place before a later output failed.
-            let done = c.next == c.trial_end && std::fs::metadata(p).is_ok_and(|m| m.len() == c.csv_bytes);
-            if done {
-                Ok(CsvSink::Done)
-            } else {
-                Err(refuse(format!("{}: the CSV rows of the checkpointed run are missing", tmp.display())))
-            }
-        }
-        Err(e) => Err(CliError::Other(format!("{}: cannot write: {e}", tmp.display()))),
-    }
 }
 
 /// `drsim run`.
@@ -291,58 +168,58 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     }
     output::check_outputs(&outputs, &[("scenario file", &args.scenario)])?;
     let _locks = lock_outputs(&outputs)?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
+    let origin = args.scenario.display().to_string();
+    // The CLI's messages name the scenario file, then what the study says.
+    let study_err = |e: StudyError| match e {
+        StudyError::Strategy { source, .. } => CliError::BadInput(format!("{origin}: {source}")),
+        StudyError::Observer(e) => match e.downcast::<CliError>() {
+            Ok(e) => *e,
+            Err(e) => CliError::Other(e.to_string()),
+        },
+        StudyError::Threads { message, .. } => CliError::Other(format!("cannot start worker threads: {message}")),
+        e @ (StudyError::Trial { .. } | StudyError::Resume(_) | StudyError::Setting { .. }) => {
+            CliError::BadInput(format!("{origin}: {e}"))
+        }
+        e => CliError::Other(format!("{origin}: {e}")),
+    };
+    // Cost figures when the scenario prices the deployment or the disasters
+    // (docs/cost-model.md), and the disasters' yearly rate can be had.
+    let per_year = if scenario.cost.is_some() || scenario.impact.is_some() {
+        let impact = scenario.impact.clone().unwrap_or_default();
+        match drsim::cost::disasters_per_year(&impact, &scenario.disaster, scenario.horizon.as_ref()) {
+            Ok(rate) => Some(rate.per_year),
+            Err(e) => {
+                eprintln!("{origin}: no cost figures: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let mut study = Study::with_registry(scenario, registry)
+        .map_err(study_err)?
+        .seed(seed)
+        .range(start..end)
+        .chunk_size(args.chunk)
+        .pricing(per_year.is_some())
+        .keep_outcomes(false)
+        .control(CONTROL.clone());
     if let Some(t) = threads {
-        builder = builder.num_threads(t);
+        study = study.threads(t);
     }
-    let pool = builder.build().map_err(|e| CliError::Other(format!("cannot start worker threads: {e}")))?;
-    let strategies = scenario
-        .strategies
-        .iter()
-        .map(|e| registry.build(e).map_err(|err| CliError::BadInput(format!("{}: {err}", args.scenario.display()))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let trials = scenario
-        .strategies
-        .iter()
-        .zip(&strategies)
-        .map(|(e, s)| {
-            DisasterTrial::new(&scenario.disaster, s.as_ref()).map_err(|err| {
-                CliError::BadInput(format!("{}: strategy {:?}: {err}", args.scenario.display(), e.label()))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let k = trials.len();
+    // Every strategy must run on the scenario before any output is opened.
+    study.disaster_trials().map_err(study_err)?;
+    let k = study.names().len();
     let resumed: Option<Checkpoint> = match (&args.checkpoint, args.resume) {
         (Some(p), true) if p.exists() => {
-            let bytes = output::read_capped(p, "the checkpoint")?;
-            let c: Checkpoint = serde_json::from_slice(&bytes)
-                .map_err(|e| CliError::BadInput(format!("{}: not a drsim checkpoint: {e}", p.display())))?;
-            let same = c.drsim_version == env!("CARGO_PKG_VERSION")
-                && c.scenario_sha256 == sha256
-                && c.seed == seed
-                && (c.trial_start, c.trial_end) == (start, end)
-                && c.summaries.len() == k
-                && c.paired.len() == k
-                && c.losses.len() == k
-                && (start..=end).contains(&c.next);
-            if !same {
-                return Err(CliError::BadInput(format!(
-                    "{}: the checkpoint is of another run (drsim version, scenario, seed, trials or strategies differ); run without --resume to start again",
+            let c = Checkpoint::read(p, &sha256)?;
+            study = study.resume(c.study.clone()).map_err(|e| match e {
+                StudyError::Resume(e) => CliError::BadInput(format!(
+                    "{}: the checkpoint is of another run, or was edited: {e}; run without --resume to start again",
                     p.display()
-                )));
-            }
-            // Its state must be one the completed trials could have produced.
-            let done = c.next - start;
-            for i in 0..k {
-                let bad = |e: drsim::montecarlo::StateError, part: &str| {
-                    CliError::BadInput(format!("{}: {part}[{i}].{}: {}", p.display(), e.field, e.message))
-                };
-                c.summaries[i].validate(done).map_err(|e| bad(e, "summaries"))?;
-                c.paired[i].0.validate("rto", done).map_err(|e| bad(e, "paired"))?;
-                c.paired[i].1.validate("rpo", done).map_err(|e| bad(e, "paired"))?;
-                c.losses[i].validate("loss", done).map_err(|e| bad(e, "losses"))?;
-            }
+                )),
+                e => study_err(e),
+            })?;
             Some(c)
         }
         (Some(p), true) => {
@@ -351,7 +228,7 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         }
         _ => None,
     };
-    let mut csv_bytes = resumed.as_ref().map_or(0, |c| c.csv_bytes);
+    let scenario = study.scenario();
     let mut csv: Option<CsvSink> = match (&args.csv, &resumed) {
         (Some(p), _) if p.as_os_str() == "-" => Some(CsvSink::Stdout),
         (Some(p), Some(c)) => Some(resume_csv(p, args.checkpoint.as_deref().unwrap_or(Path::new("")), c)?),
@@ -362,33 +239,35 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         (None, _) => None,
     };
     let stores = &scenario.disaster.deployment.stores;
-    let mut parquet = match (&args.parquet, &resumed) {
+    let parquet = match (&args.parquet, &resumed) {
         (Some(p), Some(c)) => Some(ParquetSink::resume(
             p,
             args.checkpoint.as_deref().unwrap_or(Path::new("")),
             stores,
             c.parquet_tmp.as_deref(),
             c.parquet_bytes,
-            (c.next == end).then(|| (end - start).saturating_mul(k as u64)),
+            (c.study.next == end).then(|| (end - start).saturating_mul(k as u64)),
         )?),
         (Some(p), None) => Some(ParquetSink::create(p, stores)?),
         (None, _) => None,
     };
+    let mut csv_bytes = resumed.as_ref().map_or(0, |c| c.csv_bytes);
     if resumed.is_none()
         && let Some(w) = csv.as_mut()
     {
-        let header = csv_header(&scenario.disaster.deployment.stores);
+        let header = csv_header(stores);
         w.write(&header)?;
         csv_bytes += header.len() as u64;
     }
-    // Ctrl-C or SIGTERM once: stop starting trials, drop the chunk under way, save the whole
-    // chunks, exit. A second one exits at once without saving.
+    // Ctrl-C or SIGTERM once: the study starts no more trials, drops the chunk under way and
+    // returns the whole chunks, which are saved. A second one exits at once without saving.
     let _ = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
             use std::io::Write;
             let _ = writeln!(std::io::stderr(), "interrupted again: exiting without saving");
             std::process::exit(130);
         }
+        CONTROL.cancel();
     });
     let n = end - start;
     let show_progress = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
@@ -397,217 +276,73 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let from = resumed.as_ref().map_or(start, |c| c.study.next);
+    bar.inc((from - start).saturating_mul(k as u64));
     let clock = Instant::now();
-    let mut summaries = vec![TrialsSummary::default(); k];
-    // Paired differences against the first strategy, trial by trial (common random numbers).
-    let mut paired = vec![(PairedAccumulator::default(), PairedAccumulator::default()); k];
-    // Cost figures when the scenario prices the deployment or the disasters (docs/cost-model.md).
-    let pricing = if scenario.cost.is_some() || scenario.impact.is_some() {
-        let cost = scenario.cost.clone().unwrap_or_default();
-        let impact = scenario.impact.clone().unwrap_or_default();
-        match drsim::cost::disasters_per_year(&impact, &scenario.disaster, scenario.horizon.as_ref()) {
-            Ok(rate) => Some((cost, impact, rate.per_year)),
-            Err(e) => {
-                eprintln!("{}: no cost figures: {e}", args.scenario.display());
-                None
-            }
-        }
-    } else {
-        None
+    let mut sinks = Sinks {
+        csv,
+        csv_bytes,
+        parquet,
+        checkpoint: args.checkpoint.clone(),
+        scenario_sha256: sha256.clone(),
+        stop_after_chunks: args.stop_after_chunks,
+        chunks_done: 0,
+        control: CONTROL.clone(),
+        bar: &bar,
+        strategies: k as u64,
+        recorded: from,
     };
-    let mut losses = vec![drsim::montecarlo::Accumulator::default(); k];
-    let mut chunk = start;
-    if let Some(c) = resumed {
-        summaries = c.summaries;
-        paired = c.paired;
-        losses = c.losses;
-        chunk = c.next;
-        bar.inc((chunk - start).saturating_mul(k as u64));
-    }
-    let save = |path: &Path,
-                next: u64,
-                (csv_bytes, csv_tmp): (u64, Option<PathBuf>),
-                (parquet_bytes, parquet_tmp): (u64, Option<PathBuf>),
-                summaries: &[TrialsSummary],
-                paired: &[(PairedAccumulator, PairedAccumulator)],
-                losses: &[drsim::montecarlo::Accumulator]|
-     -> Result<(), CliError> {
-        let c = Checkpoint {
-            drsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario_sha256: sha256.clone(),
-            seed,
-            trial_start: start,
-            trial_end: end,
-            next,
-            summaries: summaries.to_vec(),
-            paired: paired.to_vec(),
-            losses: losses.to_vec(),
-            csv_bytes,
-            csv_tmp,
-            parquet_bytes,
-            parquet_tmp,
-        };
-        let text = serde_json::to_string(&c).map_err(|e| CliError::Other(e.to_string()))?;
-        write_atomic(path, &text)
+    let result = match study.run_observed(&mut sinks).map_err(study_err)? {
+        StudyRun::Complete(result) => result,
+        StudyRun::Stopped(state) => {
+            // Whole chunks only (the CSV synced first), saved where --checkpoint says.
+            let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
+            sinks.save(&path, &state)?;
+            bar.finish_and_clear();
+            eprintln!(
+                "interrupted: trials {start}..{} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
+                state.next,
+                path.display(),
+                path.display()
+            );
+            return Err(CliError::Interrupted);
+        }
     };
-    let mut chunks_done = 0u64;
-    while chunk < end {
-        let upto = chunk.saturating_add(args.chunk).min(end);
-        // Every strategy's trials of the chunk run before any is recorded: a chunk stopped by
-        // Ctrl-C leaves no trace, and the checkpoint counts whole chunks only. Each trial
-        // checks the flag before it starts, so a stop waits for the trials under way only.
-        let mut chunk_outcomes: Vec<Vec<TrialOutcome>> = Vec::with_capacity(k);
-        let mut stopped = false;
-        for (entry, trial) in scenario.strategies.iter().zip(&trials) {
-            let outcomes = pool.install(|| {
-                (chunk..upto)
-                    .into_par_iter()
-                    .map(|i| {
-                        if INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
-                            return Err(None);
-                        }
-                        trial.run(seed, i).map_err(Some)
-                    })
-                    .collect::<Result<Vec<TrialOutcome>, _>>()
-            });
-            match outcomes {
-                Ok(o) => chunk_outcomes.push(o),
-                Err(None) => {
-                    stopped = true;
-                    break;
-                }
-                Err(Some(e)) => {
-                    return Err(CliError::BadInput(format!(
-                        "{}: strategy {:?}: {e}",
-                        args.scenario.display(),
-                        entry.label()
-                    )));
-                }
-            }
-            bar.inc(upto - chunk);
-        }
-        // Saves whole chunks (the CSV synced first); `stop` ends the run as interrupted.
-        macro_rules! checkpoint {
-            ($stop:expr) => {{
-                if let Some(w) = csv.as_mut() {
-                    w.sync()?;
-                }
-                if let Some(w) = parquet.as_mut() {
-                    w.sync()?;
-                }
-                let path = args.checkpoint.clone().unwrap_or_else(|| PathBuf::from("drsim.checkpoint.json"));
-                save(
-                    &path,
-                    chunk,
-                    (csv_bytes, csv.as_ref().and_then(CsvSink::tmp)),
-                    parquet.as_ref().map_or((0, None), |w| (w.bytes(), w.spool())),
-                    &summaries,
-                    &paired,
-                    &losses,
-                )?;
-                if $stop {
-                    bar.finish_and_clear();
-                    eprintln!(
-                        "interrupted: trials {start}..{chunk} of {start}..{end} are complete and saved in {}; continue with --checkpoint {} --resume",
-                        path.display(),
-                        path.display()
-                    );
-                    return Err(CliError::Interrupted);
-                }
-            }};
-        }
-        if stopped {
-            checkpoint!(true);
-        }
-        let mut first: Vec<TrialOutcome> = vec![];
-        for (si, ((entry, trial), outcomes)) in scenario.strategies.iter().zip(&trials).zip(chunk_outcomes).enumerate()
-        {
-            for o in &outcomes {
-                summaries[si].record(o);
-                // The trial's cost: the business impact of its disaster plus its recovery cost.
-                let loss = pricing.as_ref().map(|(cost, impact, _)| {
-                    drsim::cost::trial_cost_usd(cost, impact, &scenario.disaster, trial.steady_state(), o)
-                });
-                if let Some(loss) = loss {
-                    losses[si].record(drsim::cost::to_micro_usd(loss));
-                }
-                if let Some(w) = csv.as_mut() {
-                    let row = csv_row(entry.label(), o, loss);
-                    w.write(&row)?;
-                    csv_bytes += row.len() as u64;
-                }
-                if let Some(w) = parquet.as_mut() {
-                    w.push(entry.label(), o, loss)?;
-                }
-            }
-            if si == 0 {
-                first = outcomes;
-            } else {
-                for (a, b) in first.iter().zip(&outcomes) {
-                    paired[si].0.record(a.rto.map(|d| d.as_nanos()), b.rto.map(|d| d.as_nanos()));
-                    paired[si].1.record(a.rpo.map(|d| d.as_nanos()), b.rpo.map(|d| d.as_nanos()));
-                }
-            }
-        }
-        // The chunk's rows of every strategy: one Parquet row group.
-        if let Some(w) = parquet.as_mut() {
-            w.end_chunk()?;
-        }
-        chunk = upto;
-        chunks_done += 1;
-        let stop = INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
-            || args.stop_after_chunks.is_some_and(|n| chunks_done >= n);
-        if (args.checkpoint.is_some() || stop) && chunk < end {
-            checkpoint!(stop);
-        }
-    }
     bar.finish_and_clear();
-    if let Some(w) = csv.as_mut() {
-        w.sync()?;
-    }
-    if let Some(w) = parquet.as_mut() {
-        w.sync()?;
-    }
     // Every trial is done: a final checkpoint lets `--resume` write the outputs without
     // running a trial again if one of them fails below.
-    if let Some(cp) = &args.checkpoint {
-        save(
-            cp,
-            end,
-            (csv_bytes, csv.as_ref().and_then(CsvSink::tmp)),
-            parquet.as_ref().map_or((0, None), |w| (w.bytes(), w.spool())),
-            &summaries,
-            &paired,
-            &losses,
-        )?;
+    match &args.checkpoint {
+        Some(cp) => sinks.save(cp, &result.state())?,
+        None => sinks.sync()?,
     }
-    let reports: Vec<StrategyReport> = scenario
+    let trials = study.disaster_trials().map_err(study_err)?;
+    let first = result.strategies.first().map(|s| s.name.clone()).unwrap_or_default();
+    let reports: Vec<StrategyReport> = result
         .strategies
-        .iter()
-        .zip(summaries)
-        .zip(&paired)
+        .into_iter()
+        .zip(&trials)
         .enumerate()
-        .map(|(si, ((entry, summary), (rto, rpo)))| StrategyReport {
-            name: entry.label().to_string(),
-            kind: entry.kind.clone(),
-            summary: StrategySummary::of(&summary),
-            by_disaster: StrategySummary::by_disaster(&summary),
-            state: summary,
+        .map(|(si, (r, trial))| StrategyReport {
+            summary: StrategySummary::of(&r.state),
+            by_disaster: StrategySummary::by_disaster(&r.state),
             paired_vs_first: (si > 0).then(|| PairedVsFirst {
-                against: scenario.strategies[0].label().to_string(),
-                rto_s: rto.difference(1e-9),
-                rpo_s: rpo.difference(1e-9),
-                state_rto: *rto,
-                state_rpo: *rpo,
+                against: first.clone(),
+                rto_s: r.paired_rto.difference(1e-9),
+                rpo_s: r.paired_rpo.difference(1e-9),
+                state_rto: r.paired_rto,
+                state_rpo: r.paired_rpo,
             }),
-            backlog_growth_bytes_per_s: match trials[si].replication_stability() {
+            backlog_growth_bytes_per_s: match trial.replication_stability() {
                 drsim::model::Stability::Unstable { growth_bytes_per_s, .. } => Some(growth_bytes_per_s),
                 _ => None,
             },
-            cost: pricing.as_ref().map(|(cost, _, per_year)| {
-                let monthly = drsim::cost::trial_monthly_cost(cost, &trials[si]);
-                CostReport::of(monthly.total_usd(), *per_year, losses[si].clone())
+            cost: per_year.map(|per_year| {
+                let monthly = drsim::cost::trial_monthly_cost(&scenario.cost.clone().unwrap_or_default(), trial);
+                CostReport::of(monthly.total_usd(), per_year, r.loss_micro_usd)
             }),
+            name: r.name,
+            kind: r.kind,
+            state: r.state,
         })
         .collect();
     let seconds = clock.elapsed().as_secs_f64();
@@ -624,8 +359,8 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
         strategies: reports,
         timing: Some(Timing {
             seconds,
-            trials_per_s: if seconds > 0.0 { n as f64 * trials.len() as f64 / seconds } else { 0.0 },
-            threads: pool.current_num_threads(),
+            trials_per_s: if seconds > 0.0 { n as f64 * k as f64 / seconds } else { 0.0 },
+            threads: study.thread_count(),
         }),
     };
     let to_stdout = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
@@ -643,7 +378,7 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
                 "timing: {:.3} s, {:.0} trials/s on {} threads",
                 seconds,
                 report.timing.as_ref().map_or(0.0, |t| t.trials_per_s),
-                pool.current_num_threads()
+                study.thread_count()
             );
         }
     }
@@ -659,14 +394,14 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
     }
     if let Some(p) = &args.html {
         let provenance = crate::html::Provenance::now();
-        write_atomic(p, &crate::html::render(&report, None, Some((&scenario, registry)), &provenance, args.axis()))?;
+        write_atomic(p, &crate::html::render(&report, None, Some((scenario, registry)), &provenance, args.axis()))?;
     }
-    if let (Some(CsvSink::File { tmp, w }), Some(p)) = (csv.take(), &args.csv) {
+    if let (Some(CsvSink::File { tmp, w }), Some(p)) = (sinks.csv.take(), &args.csv) {
         let file =
             w.into_inner().map_err(|e| CliError::Other(format!("{}: cannot write: {}", tmp.display(), e.error())))?;
         output::commit(&tmp, &file, p)?;
     }
-    if let (Some(w), Some(p)) = (parquet.take(), &args.parquet) {
+    if let (Some(w), Some(p)) = (sinks.parquet.take(), &args.parquet) {
         let provenance = [
             ("drsim.version", env!("CARGO_PKG_VERSION").to_string()),
             ("drsim.scenario_sha256", report.scenario.sha256.clone()),

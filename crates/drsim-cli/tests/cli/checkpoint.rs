@@ -316,3 +316,28 @@ fn ctrl_c_stops_within_a_second_and_a_second_one_at_once() {
     assert!(err.contains("exiting without saving"), "{err}");
     assert!(!cp3.exists(), "nothing saved");
 }
+
+/// Issue 15: a checkpoint of format 1 (before the study layer owned the loop: accumulators at
+/// the top level, no `checkpoint_format`) is refused with exit code 2, naming both formats.
+#[test]
+fn a_checkpoint_of_the_earlier_format_is_refused_naming_it() {
+    let reference = scenario("reference.toml");
+    let cp = tmp("format1.checkpoint");
+    std::fs::write(
+        &cp,
+        r#"{"drsim_version":"0.1.0","scenario_sha256":"00","seed":1,"trial_start":0,"trial_end":10,"next":5}"#,
+    )
+    .unwrap();
+    let o = drsim(&[
+        "run",
+        reference.to_str().unwrap(),
+        "--trials",
+        "10",
+        "--checkpoint",
+        cp.to_str().unwrap(),
+        "--resume",
+    ]);
+    let err = no_panic(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("a checkpoint of format 1") && err.contains("reads format 2 only"), "{err}");
+}
