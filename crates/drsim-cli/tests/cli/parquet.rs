@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use parquet::basic::{LogicalType, Repetition, Type as Physical};
+use parquet::data_type::Decimal;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::{Field, RowAccessor};
 
@@ -35,7 +36,7 @@ fn fields(line: &str) -> Vec<String> {
 }
 
 /// Every row and column of `parquet` equals the CSV's: the same names in the same order, and
-/// per value the type the column says (INT64, DOUBLE, BOOLEAN, UTF-8) or null where the CSV
+/// per value the type the column says (INT64, DECIMAL(18, 9), DOUBLE, BOOLEAN, UTF-8) or null where the CSV
 /// field is empty. Returns the number of nulls seen per column name.
 fn assert_parquet_equals_csv(parquet: &Path, csv: &Path) -> std::collections::BTreeMap<String, usize> {
     let text = std::fs::read_to_string(csv).unwrap();
@@ -46,18 +47,26 @@ fn assert_parquet_equals_csv(parquet: &Path, csv: &Path) -> std::collections::BT
     let schema = md.file_metadata().schema_descr();
     let names: Vec<String> = schema.columns().iter().map(|c| c.name().to_string()).collect();
     assert_eq!(names, header, "the CSV's columns in its order");
-    // Types: integers INT64, seconds and dollars DOUBLE, flags BOOLEAN, strings UTF-8; the
-    // columns the CSV can leave empty are OPTIONAL.
+    // Types: integers INT64, seconds exact nanoseconds (INT64 with logical type DECIMAL(18,
+    // 9)), dollars DOUBLE, flags BOOLEAN, strings UTF-8; the columns the CSV can leave empty
+    // are OPTIONAL.
     for c in schema.columns() {
         let n = c.name();
         let expect = match n {
             "strategy" | "disaster" | "recovered_at" => Physical::BYTE_ARRAY,
             "trial" | "writes_lost" | "bytes_lost" | "failback_bytes_lost" => Physical::INT64,
             _ if n.starts_with("bytes_lost.") => Physical::INT64,
-            _ if n.ends_with("_s") || n.starts_with("rpo_s.") || n == "cost_usd" => Physical::DOUBLE,
+            _ if n.ends_with("_s") || n.starts_with("rpo_s.") => Physical::INT64,
+            "cost_usd" => Physical::DOUBLE,
             _ => Physical::BOOLEAN,
         };
         assert_eq!(c.physical_type(), expect, "{n}");
+        let seconds = n.ends_with("_s") || n.starts_with("rpo_s.");
+        let decimal = matches!(
+            c.logical_type_ref(),
+            Some(LogicalType::Decimal(d)) if d.scale == 9 && d.precision == 18
+        );
+        assert_eq!(decimal, seconds, "{n}: seconds are DECIMAL(18, 9), nothing else");
         if expect == Physical::BYTE_ARRAY {
             assert_eq!(c.logical_type_ref(), Some(&LogicalType::String), "{n}");
         }
@@ -100,10 +109,9 @@ fn assert_parquet_equals_csv(parquet: &Path, csv: &Path) -> std::collections::BT
                     // The CSV rounds dollars to cents; Parquet keeps the value.
                     assert_eq!(format!("{x:.2}"), *text, "{}", at());
                 }
-                Field::Double(x) => {
-                    // Exact nanoseconds / 1e9 in both (the CSV's decimal text is exact).
-                    let y: f64 = text.parse().unwrap_or_else(|_| panic!("{}", at()));
-                    assert_eq!(x.to_bits(), y.to_bits(), "{}", at());
+                Field::Decimal(Decimal::Int64 { value, precision: 18, scale: 9 }) => {
+                    // Exact nanoseconds in both: the CSV's decimal text, read as an integer.
+                    assert_eq!(i64::from_be_bytes(*value), csv_nanos(text), "{}", at());
                 }
                 other => panic!("unexpected {other:?} ({})", at()),
             }
@@ -113,6 +121,14 @@ fn assert_parquet_equals_csv(parquet: &Path, csv: &Path) -> std::collections::BT
     assert_eq!(lines.next(), None, "the CSV has more rows than the Parquet file");
     assert_eq!(rows as i64, md.file_metadata().num_rows());
     nulls
+}
+
+/// The CSV's seconds text (`12`, `0.5`, `103.73642042`) as integer nanoseconds.
+fn csv_nanos(text: &str) -> i64 {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    assert!(frac.len() <= 9 && frac.bytes().all(|b| b.is_ascii_digit()), "{text}");
+    let frac = format!("{frac:0<9}");
+    whole.parse::<i64>().unwrap() * 1_000_000_000 + frac.parse::<i64>().unwrap()
 }
 
 fn run_both(scenario: &Path, name: &str, trials: &str, extra: &[&str]) -> (PathBuf, PathBuf) {

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from . import _drsim
 from ._drsim import ScenarioError, __version__
 
-__all__ = ["run", "horizon", "validate", "Result", "ScenarioError", "__version__"]
+__all__ = ["run", "horizon", "validate", "read_trials", "Result", "ScenarioError", "__version__"]
 
 Scenario = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 
@@ -68,6 +68,7 @@ def run(
     threads: Optional[int] = None,
     overrides: Optional[Mapping[str, Any]] = None,
     progress: Union[bool, Callable[[int, int], None], None] = None,
+    keep_trials: bool = True,
 ) -> "Result":
     """Runs every strategy of a scenario over the same disasters (``drsim run``).
 
@@ -83,6 +84,11 @@ def run(
             named by its index, its ``name`` or its ``kind``. Checked as files are.
         progress: ``True`` for a progress bar (tqdm when installed, else a line on stderr), or a
             callable ``(done, total)`` called about every 100 ms while trials run.
+        keep_trials: keep every trial's outcome for :meth:`Result.trials` (the default; memory
+            grows with trials × strategies, a few hundred bytes each). ``False``: memory stays
+            fixed, :attr:`Result.summary` and the other summaries are complete, and
+            :meth:`Result.trials` raises ``ValueError`` saying why. For the rows of a large
+            study, run ``drsim run ... --parquet t.parquet`` and :func:`read_trials` it.
 
     Returns:
         a :class:`Result`.
@@ -99,6 +105,7 @@ def run(
         threads=threads,
         overrides=dict(overrides) if overrides else None,
         progress=_progress_callback(progress),
+        keep_trials=bool(keep_trials),
     )
     return Result(native)
 
@@ -137,6 +144,46 @@ def validate(scenario: Scenario, overrides: Optional[Mapping[str, Any]] = None) 
     return _drsim.validate(scenario, overrides=dict(overrides) if overrides else None)
 
 
+def read_trials(path: Union[str, "os.PathLike[str]"]):
+    """Reads the per-trial rows that ``drsim run --parquet PATH`` wrote, as a ``pyarrow.Table``
+    with the types of :meth:`Result.trials`: the file's seconds columns, exact nanoseconds
+    stored as ``decimal128(18, 9)``, become float64 seconds computed exactly as the library
+    computes them (nanoseconds / 1e9), so the table equals ``Result.trials()`` of the same
+    study row for row (the CLI writes chunk by chunk, each strategy by strategy: sort by
+    ``strategy`` and ``trial`` to compare). Every other column is read as it is. Needs pyarrow
+    and numpy. To keep the exact decimals, read the file with ``pyarrow.parquet.read_table``.
+    """
+    try:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as e:  # pragma: no cover
+        raise ImportError("drsim.read_trials() needs pyarrow and numpy: pip install pyarrow numpy") from e
+    table = pq.read_table(os.fspath(path))
+    seconds = pa.decimal128(18, 9)
+    for i, field in enumerate(table.schema):
+        if field.type == seconds:
+            table = table.set_column(i, pa.field(field.name, pa.float64(), field.nullable),
+                                     _decimal_seconds(np, pa, table.column(i)))
+    return table
+
+
+def _decimal_seconds(np, pa, column):
+    """A ``decimal128(18, 9)`` column as float64 seconds: its unscaled integers (nanoseconds,
+    at most 10^18 - 1, so the low 64 bits of each little-endian 128-bit value) / 1e9, the
+    library's own conversion; Arrow's decimal-to-float cast scales differently and may differ
+    in the last bit."""
+    chunks = []
+    for chunk in column.chunks:
+        data = chunk.buffers()[1]
+        raw = np.frombuffer(data, dtype="<i8", count=2 * (chunk.offset + len(chunk)))
+        nanos = raw[2 * chunk.offset :: 2]
+        values = nanos.astype(np.float64) / 1e9
+        mask = chunk.is_null().to_numpy(zero_copy_only=False) if chunk.null_count else None
+        chunks.append(pa.array(values, type=pa.float64(), mask=mask))
+    return pa.chunked_array(chunks, type=pa.float64())
+
+
 # Arrow types of the per-trial columns handed out by the native module.
 def _arrow_column(pa, kind: str, length: int, nulls: int, values):
     if kind == "str":
@@ -170,6 +217,11 @@ class Result:
         return self._native.trials
 
     @property
+    def kept_trials(self) -> bool:
+        """Whether :meth:`trials` has the per-trial rows (``drsim.run(keep_trials=...)``)."""
+        return self._native.kept_trials
+
+    @property
     def strategies(self) -> List[str]:
         """Strategy names, in the scenario's order."""
         return self._native.strategies
@@ -201,7 +253,16 @@ class Result:
         """The per-trial rows as a ``pyarrow.Table``: the columns of ``drsim run --csv``, one
         row per trial and strategy (strategy by strategy, each in trial order); times in
         seconds (float64), counts as int64, flags as bool, nulls where the CSV is empty (a
-        censored trial's ``rto_s``, an objective not set)."""
+        censored trial's ``rto_s``, an objective not set).
+
+        Raises:
+            ValueError: the study ran with ``keep_trials=False`` (it kept no rows)."""
+        if not self._native.kept_trials:
+            raise ValueError(
+                "this Result has no per-trial rows: drsim.run(..., keep_trials=False) did not keep "
+                "them, so that memory stays fixed whatever the trials; its summaries are complete. "
+                "Run again with keep_trials=True (the default), or with fewer trials"
+            )
         try:
             import pyarrow as pa
         except ImportError as e:  # pragma: no cover

@@ -27,13 +27,17 @@ class Result:
     @property
     def strategies(self) -> List[str]: ...
     @property
+    def kept_trials(self) -> bool:
+        """Whether `trials()` has the rows (`run(keep_trials=...)`)."""
+    @property
     def summary(self) -> Dict[str, Dict[str, Any]]:
         """{strategy: summary}, as `strategies[i].summary` of `drsim run --json`, to the bit."""
     @property
     def paired(self) -> Dict[str, Dict[str, Any]]:
         """Paired RTO and RPO differences against the first strategy over the same disasters."""
     def trials(self) -> pyarrow.Table:
-        """Per-trial rows with the columns of `drsim run --csv` and proper types."""
+        """Per-trial rows with the columns of `drsim run --csv` and proper types.
+        Raises ValueError after `run(keep_trials=False)`."""
     def to_pandas(self) -> pandas.DataFrame: ...
     def to_polars(self) -> polars.DataFrame: ...
 
@@ -44,6 +48,7 @@ def run(
     threads: Optional[int] = None,
     overrides: Optional[Mapping[str, Any]] = None,
     progress: Progress = None,
+    keep_trials: bool = True,
 ) -> Result:
     """Runs every strategy of a scenario over the same disasters (`drsim run`)."""
 
@@ -58,3 +63,6 @@ def horizon(
 
 def validate(scenario: Scenario, overrides: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """Checks a scenario as `drsim validate` does; returns what it describes."""
+
+def read_trials(path: Union[str, os.PathLike[str]]) -> pyarrow.Table:
+    """Rows of `drsim run --parquet PATH` with the types of `Result.trials()` (float64 seconds)."""
