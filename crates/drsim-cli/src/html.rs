@@ -507,17 +507,27 @@ fn cost_section(h: &mut String, r: &Report) {
     if costed.is_empty() {
         return;
     }
-    h.push_str("<section id=\"cost\" class=\"page\">\n<h2>Cost</h2>\n<table>\n<caption>Running cost and expected annual loss (docs/cost-model.md)</caption>\n<thead><tr><th scope=\"col\">strategy</th><th scope=\"col\">running cost / month</th><th scope=\"col\">disasters / year</th><th scope=\"col\">expected annual loss ± 95 % CI</th><th scope=\"col\">total / year</th></tr></thead>\n<tbody>\n");
+    h.push_str("<section id=\"cost\" class=\"page\">\n<h2>Cost</h2>\n<table>\n<caption>Running cost and expected annual loss (docs/cost-model.md)</caption>\n<thead><tr><th scope=\"col\">strategy</th><th scope=\"col\">running cost / month</th><th scope=\"col\">disasters / year</th><th scope=\"col\">expected annual loss ± 95 % CI</th><th scope=\"col\">total / year</th><th scope=\"col\">p99 annual loss</th><th scope=\"col\">P(annual loss &gt; threshold)</th></tr></thead>\n<tbody>\n");
     for (name, c, _) in &costed {
         let _ = writeln!(
             h,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{:.4}</td><td>{} ± {}</td><td>{}</td></tr>",
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{:.4}</td><td>{} ± {}</td><td>{}</td>{}</tr>",
             esc(name),
             usd(c.monthly_running_usd),
             c.disasters_per_year,
             usd(c.expected_annual_loss_usd.mean),
             usd(c.expected_annual_loss_usd.ci95),
-            usd(c.total_annual_usd)
+            usd(c.total_annual_usd),
+            match &c.annual_loss {
+                Some(t) => format!(
+                    "<td>{}</td><td>{:.4} (&gt; {}, {} simulated years)</td>",
+                    usd(t.p99_usd),
+                    t.p_above_threshold,
+                    usd(t.threshold_usd),
+                    t.years
+                ),
+                None => "<td>–</td><td>–</td>".to_string(),
+            }
         );
     }
     h.push_str("</tbody>\n</table>\n");

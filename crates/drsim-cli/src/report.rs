@@ -58,19 +58,65 @@ pub struct CostReport {
     pub expected_annual_loss_usd: UsdEstimate,
     /// 12 × monthly running cost + expected annual loss.
     pub total_annual_usd: f64,
+    /// The tail of the annual loss over simulated years (absent in reports of drsim before
+    /// 0.2, and when it cannot be computed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_loss: Option<AnnualTail>,
     /// The exact mergeable state: loss per disaster in micro-dollars.
     pub state_loss_micro_usd: Accumulator,
 }
 
+/// The annual loss's tail: `years` simulated years of Poisson(`disasters_per_year`) disasters,
+/// each loss drawn from the state's histogram (`drsim::cost::simulate_years`, stream of
+/// (`seed`, 0)). Recomputed from the merged state by `drsim merge`, so shards give the same
+/// figures as one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnnualTail {
+    /// Years simulated.
+    pub years: u64,
+    /// The seed of their draws (the run's).
+    pub seed: u64,
+    /// The 99th percentile of the annual loss.
+    pub p99_usd: f64,
+    /// `impact.annual_loss_threshold_usd`.
+    pub threshold_usd: f64,
+    /// P(annual loss > threshold).
+    pub p_above_threshold: f64,
+}
+
+impl AnnualTail {
+    /// Simulated years: 100,000, fewer when disasters are so frequent that they would draw more
+    /// than 10^7 losses (at least 1,000).
+    pub fn years_for(per_year: f64) -> u64 {
+        if per_year > 0.0 { ((1e7 / per_year) as u64).clamp(1_000, 100_000) } else { 100_000 }
+    }
+
+    /// The tail of `loss` at `per_year` disasters a year over `years` years drawn with `seed`.
+    pub fn of(loss: &Accumulator, per_year: f64, years: u64, seed: u64, threshold_usd: f64) -> Option<Self> {
+        let y = drsim::cost::simulate_years(loss, per_year, years, seed).ok()?;
+        Some(AnnualTail {
+            years,
+            seed,
+            p99_usd: y.quantile_usd(0.99),
+            threshold_usd,
+            p_above_threshold: y.prob_above(threshold_usd),
+        })
+    }
+}
+
 impl CostReport {
-    /// The figures from the running cost, the rate and the losses per disaster.
-    pub fn of(monthly_running_usd: f64, disasters_per_year: f64, loss: Accumulator) -> Self {
+    /// The figures from the running cost, the rate and the losses per disaster; `tail` =
+    /// (years, seed, threshold) of the simulated years, if wanted.
+    pub fn of(monthly_running_usd: f64, disasters_per_year: f64, loss: Accumulator, tail: Option<(u64, u64, f64)>) -> Self {
         let (mean, ci95) = drsim::cost::expected_annual_loss(disasters_per_year, &loss);
         CostReport {
             monthly_running_usd,
             disasters_per_year,
             expected_annual_loss_usd: UsdEstimate { mean, ci95 },
             total_annual_usd: 12.0 * monthly_running_usd + mean,
+            annual_loss: tail.and_then(|(years, seed, threshold)| {
+                AnnualTail::of(&loss, disasters_per_year, years, seed, threshold)
+            }),
             state_loss_micro_usd: loss,
         }
     }
@@ -312,7 +358,8 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<(), CliError> {
             p.rpo_s = p.state_rpo.difference(1e-9);
         }
         if let Some(c) = s.cost.as_mut() {
-            *c = CostReport::of(c.monthly_running_usd, c.disasters_per_year, c.state_loss_micro_usd.clone());
+            let tail = c.annual_loss.as_ref().map(|t| (t.years, t.seed, t.threshold_usd));
+            *c = CostReport::of(c.monthly_running_usd, c.disasters_per_year, c.state_loss_micro_usd.clone(), tail);
         }
     }
     let text = serde_json::to_string_pretty(&merged).map_err(|e| CliError::Other(e.to_string()))? + "\n";

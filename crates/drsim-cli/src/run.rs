@@ -338,7 +338,12 @@ pub fn run(mut args: RunArgs, registry: &Registry) -> Result<(), CliError> {
             },
             cost: per_year.map(|per_year| {
                 let monthly = drsim::cost::trial_monthly_cost(&scenario.cost.clone().unwrap_or_default(), trial);
-                CostReport::of(monthly.total_usd(), per_year, r.loss_micro_usd)
+                let threshold = scenario.impact.as_ref().map_or_else(
+                    || drsim::cost::ImpactSpec::default().annual_loss_threshold_usd,
+                    |i| i.annual_loss_threshold_usd,
+                );
+                let tail = (crate::report::AnnualTail::years_for(per_year), seed, threshold);
+                CostReport::of(monthly.total_usd(), per_year, r.loss_micro_usd, Some(tail))
             }),
             name: r.name,
             kind: r.kind,

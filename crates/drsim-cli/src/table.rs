@@ -166,6 +166,12 @@ pub(crate) fn print_table(report: &Report) {
                 c.disasters_per_year,
                 c.total_annual_usd
             );
+            if let Some(t) = &c.annual_loss {
+                println!(
+                    "{:<24} annual loss over {} simulated years: p99 {:.0} USD, P(> {:.0} USD) = {:.4}",
+                    "", t.years, t.p99_usd, t.threshold_usd, t.p_above_threshold
+                );
+            }
         }
         let f = &s.summary.flags;
         if f.recovery_failed + f.outlasted_horizon + f.unstable_replication + f.failback_cannot_catch_up > 0 {
