@@ -257,3 +257,54 @@ impl Case {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A mean with a 95 % half-width of 1.96 (SE = 1): PASS within 1.96, WARN up to 4 SE, FAIL
+    /// beyond (the thresholds of the 4 SE rule, by hand).
+    #[test]
+    fn a_mean_passes_warns_and_fails_at_the_4_se_rule() {
+        let at = |expected: f64, tolerance: f64| {
+            Case {
+                name: "m".into(),
+                source: "hand",
+                check: Check::Mean { expected, mean: 10.0, half_width: Z95, n: 100, tolerance, unit: PLAIN6 },
+            }
+            .verdict()
+        };
+        assert_eq!(at(10.0 + 1.9, 0.0), Verdict::Pass);
+        assert_eq!(at(10.0 - 3.9, 0.0), Verdict::Warn);
+        assert_eq!(at(10.0 + 4.1, 0.0), Verdict::Fail);
+        assert_eq!(at(10.0 + 4.1, 5.0), Verdict::Pass, "within the stated tolerance");
+    }
+
+    /// An exact case fails as soon as it is off by more than its tolerance; a broken bound fails.
+    #[test]
+    fn exact_and_bound_cases_have_no_warn() {
+        assert_eq!(Case::exact("e", "hand", 4.0, 4.0, 0.0, PLAIN6).verdict(), Verdict::Pass);
+        assert_eq!(Case::exact("e", "hand", 4.0, 4.5, 0.4, PLAIN6).verdict(), Verdict::Fail);
+        assert_eq!(Case::bound("b", "rule", "0".into(), "1".into(), false).verdict(), Verdict::Fail);
+    }
+
+    /// 500 of 1,000: the Wilson interval is 0.5 ± 0.0310 (SE 0.0158); 0.56 is 3.8 SE away (WARN),
+    /// 0.57 is 4.4 SE away (FAIL).
+    #[test]
+    fn a_proportion_is_judged_by_its_wilson_interval() {
+        assert_eq!(Case::proportion("p", "hand", 0.52, 500, 1000).verdict(), Verdict::Pass);
+        assert_eq!(Case::proportion("p", "hand", 0.56, 500, 1000).verdict(), Verdict::Warn);
+        assert_eq!(Case::proportion("p", "hand", 0.57, 500, 1000).verdict(), Verdict::Fail);
+    }
+
+    /// The table's texts, as the report has always printed them.
+    #[test]
+    fn texts_are_the_reports() {
+        let c =
+            Case::exact("e", "hand", 5_242_880.0, 5_242_880.0, 729.0, Unit { scale: 1.0, unit: " B/s", decimals: 0 });
+        assert_eq!(c.simulated_text(), "5242880 B/s (exact, tol 729 B/s)");
+        let c = Case::exact("e", "hand", 0.0, 0.0, 1e-12, PLAIN6);
+        assert_eq!(c.simulated_text(), "0.000000 (exact, tol 1e-12)");
+        assert_eq!(Case::proportion("p", "hand", 0.5, 500, 1000).expected_text(), "0.500000");
+    }
+}
