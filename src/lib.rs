@@ -26,6 +26,8 @@
 //! - [`report`]: summaries as the `drsim` command reports them (its JSON's `summary`).
 //! - [`study`]: every strategy of a scenario over the same disasters in one call
 //!   ([`Study`]): summaries in seconds, per-trial outcomes as data, paired comparisons.
+//! - [`validation`]: the validation cases, each against a closed form or published figure
+//!   from outside drsim (`examples/validation_report.rs` prints them).
 //!
 //! ```
 //! use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};
@@ -55,6 +57,7 @@ pub mod plot;
 pub mod report;
 pub mod strategies;
 pub mod study;
+pub mod validation;
 
 pub use study::{Study, StudyError, StudyResult};
 

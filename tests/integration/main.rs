@@ -10,6 +10,7 @@
 //! - [`deployments`]: copies besides the standby and a disaster mix, against closed forms.
 //! - [`stores`]: several data stores: the service RPO as the largest, restores, censoring.
 //! - [`study`]: the study layer equals the lower-level runners, at any thread count.
+//! - [`validation`]: every case of `drsim::validation` at 1,000 trials: none FAILs (4 SE).
 
 mod common;
 mod corruption;
@@ -21,3 +22,4 @@ mod scenarios;
 mod stores;
 mod study;
 mod threads;
+mod validation;
