@@ -365,3 +365,33 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(&merged).map_err(|e| CliError::Other(e.to_string()))? + "\n";
     write_atomic(out, &text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every disaster costs exactly 1,000 µUSD (exact in the histogram, below 2,048), λ = 2 a
+    /// year: the annual loss is 0.001 USD × N, N ~ Poisson(2). By hand from the Poisson law:
+    /// P(loss > 0.0025 USD) = P(N ≥ 3) = 1 − e^{−2}(1 + 2 + 2) = 0.323324; the p99 is
+    /// 0.001 × 6, since P(N ≤ 5) = 0.98344 < 0.99 ≤ P(N ≤ 6) = 0.99547. Proportion within
+    /// 4 SE over 100,000 years (fixed seed 9).
+    #[test]
+    fn annual_tail_of_a_fixed_loss_is_poisson() {
+        let mut loss = Accumulator::default();
+        for _ in 0..50 {
+            loss.record(1_000);
+        }
+        let t = AnnualTail::of(&loss, 2.0, 100_000, 9, 0.0025).expect("a valid rate");
+        let p = 1.0 - 5.0 * (-2.0f64).exp();
+        let se = (p * (1.0 - p) / 100_000.0).sqrt();
+        assert!((t.p_above_threshold - p).abs() < 4.0 * se, "{} vs {p}", t.p_above_threshold);
+        assert!((t.p99_usd - 0.006).abs() < 1e-12, "{}", t.p99_usd);
+        // A merge recomputes the same figures from the same state, seed and years.
+        let again = CostReport::of(10.0, 2.0, loss.clone(), Some((t.years, t.seed, t.threshold_usd)));
+        assert_eq!(again.annual_loss, Some(t));
+        // Frequent disasters simulate fewer years (at most 10^7 draws), never below 1,000.
+        assert_eq!(AnnualTail::years_for(0.5), 100_000);
+        assert_eq!(AnnualTail::years_for(1e3), 10_000);
+        assert_eq!(AnnualTail::years_for(1e6), 1_000);
+    }
+}
