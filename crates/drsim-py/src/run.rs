@@ -23,6 +23,8 @@ fn study_error(origin: &std::path::Path, e: StudyError) -> PyErr {
 }
 
 /// Runs every strategy of a scenario over the same disasters (see `drsim.run`).
+// One parameter per keyword argument of `drsim.run`: that is its Python signature.
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (scenario, trials=None, seed=None, threads=None, overrides=None, progress=None, keep_trials=true))]
 pub(crate) fn run(
