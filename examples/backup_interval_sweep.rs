@@ -72,8 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut e = entry.clone();
         e.params.insert("backup_interval".into(), toml::Value::String(interval.to_string()));
         // Warm up one interval plus an hour, then strike at a random phase of the schedule.
-        scenario.disaster.disaster.warm_up = interval + SimDuration::from_hours(1);
-        scenario.disaster.disaster.window = interval;
+        scenario.disaster.event.warm_up = interval + SimDuration::from_hours(1);
+        scenario.disaster.event.window = interval;
         let strategy = drsim::strategies::build(&e)?;
         let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref())?;
         let s = run_trials(&trial, args.seed, 0..args.trials)?;

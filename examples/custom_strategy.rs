@@ -50,8 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         + "[[strategies]]\nkind = \"cold_standby\"\nname = \"cold standby\"\n[strategies.params]\nrunbook = \"cold-standby-runbook.toml\"\n";
     let mut scenario = Scenario::from_toml_str(&text, "reference.toml + cold_standby")?;
     // Nightly backups need the schedule at a random phase: warm up two days.
-    scenario.disaster.disaster.warm_up = SimDuration::from_days(2);
-    scenario.disaster.disaster.window = SimDuration::from_days(1);
+    scenario.disaster.event.warm_up = SimDuration::from_days(2);
+    scenario.disaster.event.window = SimDuration::from_days(1);
     scenario.disaster.objectives.rto = Some(SimDuration::from_hours(4));
     scenario.disaster.objectives.rpo = Some(SimDuration::from_hours(24));
     // Cold standby writes little: 1 write/s keeps the backup history cheap.

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(scenario) = drsim::scenario::Scenario::from_toml_str(text, "fuzz.toml") else { return };
     let d = &scenario.disaster;
     // Bound the work of one trial: writes before the disaster, and runbook units.
-    let secs = (d.disaster.warm_up.as_secs_f64() + d.disaster.window.as_secs_f64()).min(1e12);
+    let secs = (d.event.warm_up.as_secs_f64() + d.event.window.as_secs_f64()).min(1e12);
     let writes = d.deployment.workload.mean_rate_per_s() * secs;
     let small = writes < 20_000.0 && d.deployment.instances_needed() < 1_000;
     for entry in &scenario.strategies {

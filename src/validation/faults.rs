@@ -239,7 +239,7 @@ fn horizon(trials: u64, seed: u64) -> Result<Vec<Case>, BoxError> {
         site.zone = if site.name == "P" { "a1".into() } else { "a2".into() };
     }
     sc.deployment.topology = Topology::new(spec)?;
-    sc.disaster.target = FailureTarget::Site("P".into());
+    sc.event.target = FailureTarget::Site("P".into());
     let strategy = Fixed(ReplicationSpec::Asynchronous);
     let trial = DisasterTrial::new(&sc, &strategy)?;
     let horizon = HorizonSpec {

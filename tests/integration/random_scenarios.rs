@@ -41,8 +41,8 @@ proptest! {
         }
         d.topology = drsim::model::Topology::new(spec).unwrap();
         sc.disaster.detection = Detection::HealthCheck { interval: SimDuration::from_secs(interval_s), failures };
-        sc.disaster.disaster.warm_up = SimDuration::from_secs(warm_up_s);
-        sc.disaster.disaster.window = SimDuration::from_secs(60);
+        sc.disaster.event.warm_up = SimDuration::from_secs(warm_up_s);
+        sc.disaster.event.window = SimDuration::from_secs(60);
         let entry = StrategyEntry { kind: drsim::strategies::KINDS[kind].into(), name: None, params: Default::default(), replicas: vec![] };
         let strategy = drsim::strategies::build(&entry).unwrap();
         let trial = DisasterTrial::new(&sc.disaster, strategy.as_ref()).unwrap();

@@ -68,7 +68,7 @@ fn check_logical(scenario: &Scenario, o: &TrialOutcome, what: &str) {
 /// Checks one trial record against the scenario; `what` names it in failures.
 fn check_record(scenario: &Scenario, o: &TrialOutcome, what: &str) {
     let sc = &scenario.disaster;
-    let d = &sc.disaster;
+    let d = &sc.event;
     let since_start = o.disaster_at.as_secs_f64();
     let (lo, hi) = (d.warm_up.as_secs_f64(), (d.warm_up + d.window).as_secs_f64());
     assert!(since_start >= lo && since_start <= hi, "{what}: disaster at {since_start} s, not in [{lo}, {hi}]");

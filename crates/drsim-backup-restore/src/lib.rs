@@ -78,7 +78,7 @@
 //!         stores: vec![],
 //!         tiers: vec![],
 //!     },
-//!     disaster: DisasterSpec {
+//!     event: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),
 //!         // Hourly backups: warm up past the first copy, so the schedule is at a random phase.
 //!         warm_up: SimDuration::from_hours(2),

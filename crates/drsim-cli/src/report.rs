@@ -107,16 +107,20 @@ impl AnnualTail {
 impl CostReport {
     /// The figures from the running cost, the rate and the losses per disaster; `tail` =
     /// (years, seed, threshold) of the simulated years, if wanted.
-    pub fn of(monthly_running_usd: f64, disasters_per_year: f64, loss: Accumulator, tail: Option<(u64, u64, f64)>) -> Self {
+    pub fn of(
+        monthly_running_usd: f64,
+        disasters_per_year: f64,
+        loss: Accumulator,
+        tail: Option<(u64, u64, f64)>,
+    ) -> Self {
         let (mean, ci95) = drsim::cost::expected_annual_loss(disasters_per_year, &loss);
         CostReport {
             monthly_running_usd,
             disasters_per_year,
             expected_annual_loss_usd: UsdEstimate { mean, ci95 },
             total_annual_usd: 12.0 * monthly_running_usd + mean,
-            annual_loss: tail.and_then(|(years, seed, threshold)| {
-                AnnualTail::of(&loss, disasters_per_year, years, seed, threshold)
-            }),
+            annual_loss: tail
+                .and_then(|(years, seed, threshold)| AnnualTail::of(&loss, disasters_per_year, years, seed, threshold)),
             state_loss_micro_usd: loss,
         }
     }

@@ -128,7 +128,7 @@ pub fn validate(path: &Path, registry: &Registry) -> Result<(), CliError> {
             if d.workload.mean_bytes_per_s() >= thr { " — UNSTABLE: writes outpace the link" } else { "" }
         );
     }
-    let dis = &scenario.disaster.disaster;
+    let dis = &scenario.disaster.event;
     let what = if scenario.disaster.mix.is_empty() {
         dis.target.to_string()
     } else {

@@ -112,7 +112,7 @@ pub fn run_horizon(
                 incidents += spec.length.as_secs_f64() / cycle;
             }
         }
-        let warm_up = sc.disaster.warm_up.as_secs_f64();
+        let warm_up = sc.event.warm_up.as_secs_f64();
         let segments = topo
             .link(&d.primary, &d.standby)
             .and_then(|l| topo.link_spec(l).variability.as_ref())
@@ -122,7 +122,7 @@ pub fn run_horizon(
         if work > crate::trial::MAX_WRITES_PER_TRIAL {
             return Err(TrialError::Scenario(format!(
                 "horizon: about {incidents:.3e} outages of the primary per run, each replaying disaster.warm_up ({}) of writes and bandwidth segments, make about {work:.3e} simulated writes and segments per run (at most {:e}): shorten the warm-up or horizon.length, or lengthen the primary's time_between_failures",
-                sc.disaster.warm_up,
+                sc.event.warm_up,
                 crate::trial::MAX_WRITES_PER_TRIAL
             )));
         }
@@ -160,7 +160,7 @@ pub fn run_horizon(
         let o = trial.run_incident(
             index,
             TrialStreams::new(incident_seed, index),
-            t_f.saturating_sub(sc.disaster.warm_up),
+            t_f.saturating_sub(sc.event.warm_up),
             t_f,
             outage,
             &histories,
@@ -175,7 +175,7 @@ pub fn run_horizon(
         out.downtime += down.min(end - t_f);
         busy_until = if failed_over { o.failback_done_at.unwrap_or(t_f + sc.horizon) } else { back };
         out.failovers += u64::from(failed_over);
-        if failed_over || !sc.disaster.primary_data_survives {
+        if failed_over || !sc.event.primary_data_survives {
             out.writes_lost = out.writes_lost.saturating_add(o.writes_lost);
             out.bytes_lost = out.bytes_lost.saturating_add(o.bytes_lost).saturating_add(o.failback_bytes_lost);
         }

@@ -65,7 +65,7 @@ pub fn check_copy(
     link: &LinkSpec,
     history: SimDuration,
 ) -> Result<(), String> {
-    let dis = &scenario.disaster;
+    let dis = &scenario.event;
     // The timeline must fit the clock: warm-up, window, detection and horizon.
     let timeline = dis
         .warm_up

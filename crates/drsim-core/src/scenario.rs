@@ -461,7 +461,7 @@ impl Scenario {
                     stores: raw.stores,
                     tiers: raw.deployment.tiers,
                 },
-                disaster: DisasterSpec {
+                event: DisasterSpec {
                     target,
                     warm_up: raw.disaster.warm_up,
                     window: raw.disaster.window,

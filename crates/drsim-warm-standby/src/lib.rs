@@ -77,7 +77,7 @@
 //!         stores: vec![],
 //!         tiers: vec![],
 //!     },
-//!     disaster: DisasterSpec {
+//!     event: DisasterSpec {
 //!         target: FailureTarget::Region("A".into()),
 //!         warm_up: SimDuration::from_secs(60),
 //!         window: SimDuration::from_secs(60),

@@ -39,7 +39,7 @@ pub fn disasters_per_year(
             reason: "not given, and the scenario has no [horizon] failure processes to derive it from".into(),
         });
     };
-    let target = &scenario.disaster.target;
+    let target = &scenario.event.target;
     let mut rate = 0.0;
     let mut used = vec![];
     for (i, p) in h.failures.iter().enumerate().filter(|(_, p)| &p.target == target) {

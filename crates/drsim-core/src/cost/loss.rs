@@ -54,7 +54,7 @@ pub fn recovery_cost(
     let d = &scenario.deployment;
     let rto_s = rto.as_secs_f64();
     let horizon_s = scenario.horizon.as_secs_f64();
-    let repair_s = scenario.disaster.repair.mean_secs().filter(|v| v.is_finite()).unwrap_or(rto_s);
+    let repair_s = scenario.event.repair.mean_secs().filter(|v| v.is_finite()).unwrap_or(rto_s);
     let failback_start = rto_s.max(repair_s);
     let end = match outcome.failback {
         Some(f) => failback_start + f.as_secs_f64(),
@@ -70,7 +70,7 @@ pub fn recovery_cost(
         _ => 0.0,
     };
     let resync_bytes = d.workload.mean_bytes_per_s() * at_standby_s
-        + if scenario.disaster.primary_data_survives { 0.0 } else { d.dataset_bytes };
+        + if scenario.event.primary_data_survives { 0.0 } else { d.dataset_bytes };
     let transfer = restore_bytes / BYTES_PER_GB * cost.restore_usd_per_gb
         + resync_bytes / BYTES_PER_GB * transfer_rate_usd_per_gb(cost, d);
     RecoveryCost {

@@ -303,7 +303,7 @@ pub fn check_loss_bound(
     scenario: &DisasterScenario,
 ) -> Result<(), CostError> {
     let h = scenario.horizon.as_secs_f64() / 3600.0;
-    let dis = &scenario.disaster;
+    let dis = &scenario.event;
     let d = &scenario.deployment;
     let before_h = (dis.warm_up.as_secs_f64() + dis.window.as_secs_f64()) / 3600.0;
     let gb = (d.workload.mean_bytes_per_s() * (before_h + h) * 3600.0 + d.dataset_bytes) / BYTES_PER_GB;

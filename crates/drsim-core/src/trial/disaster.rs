@@ -129,7 +129,7 @@ pub struct DisasterScenario {
     /// The deployment.
     pub deployment: Deployment,
     /// The disaster (with a mix: its timing, and the defaults of the mix's entries).
-    pub disaster: DisasterSpec,
+    pub event: DisasterSpec,
     /// A disaster mix: each trial draws one of these (weights over targets) from its own random
     /// stream, so every strategy faces the same draws. Empty: every trial has `disaster`.
     pub mix: Vec<DisasterChoice>,
@@ -242,7 +242,7 @@ impl TwoRegions {
                 stores: vec![],
                 tiers: vec![],
             },
-            disaster: DisasterSpec {
+            event: DisasterSpec {
                 target: FailureTarget::Region("A".into()),
                 warm_up: self.warm_up,
                 window: self.window,

@@ -338,9 +338,9 @@ impl<'a> DisasterTrial<'a> {
             0
         };
         let mut disaster_rng = streams.rng(DISASTER);
-        let window = sc.disaster.window.as_nanos();
+        let window = sc.event.window.as_nanos();
         let offset = if window == 0 { 0 } else { disaster_rng.random_range(0..window) };
-        let t_d = SimTime::ZERO + sc.disaster.warm_up + SimDuration::from_nanos(offset);
+        let t_d = SimTime::ZERO + sc.event.warm_up + SimDuration::from_nanos(offset);
         let repair = self.disasters[which].repair.sample(&mut disaster_rng);
         if let Some(data) = &self.disasters[which].data {
             // The infrastructure stays up; the fault processes matter from detection on, when

@@ -29,8 +29,8 @@ impl<'a> DisasterTrial<'a> {
         }
         // Refuse work that would never finish rather than hang: per-write replication makes
         // every write before the disaster.
-        let writes = d.workload.mean_rate_per_s()
-            * (scenario.disaster.warm_up.as_secs_f64() + scenario.disaster.window.as_secs_f64());
+        let writes =
+            d.workload.mean_rate_per_s() * (scenario.event.warm_up.as_secs_f64() + scenario.event.window.as_secs_f64());
         if writes > MAX_WRITES_PER_TRIAL {
             return Err(TrialError::Scenario(format!(
                 "disaster.warm_up + disaster.window at {} writes/s make about {writes:.3e} writes per trial (at most {MAX_WRITES_PER_TRIAL:e}): shorten the warm-up or the window, or lower the rate",
@@ -39,7 +39,7 @@ impl<'a> DisasterTrial<'a> {
         }
         let faults =
             scenario.faults.iter().enumerate().map(|(i, f)| f.resolve(topo, i)).collect::<Result<Vec<_>, _>>()?;
-        let span = scenario.disaster.warm_up + scenario.disaster.window + scenario.horizon;
+        let span = scenario.event.warm_up + scenario.event.window + scenario.horizon;
         let events = crate::model::expected_events(&scenario.faults, span);
         if events > MAX_FAULT_EVENTS_PER_TRIAL {
             return Err(TrialError::Scenario(format!(
@@ -193,8 +193,8 @@ impl<'a> DisasterTrial<'a> {
                 // Every copy simulates the store's whole log.
                 store_writes += store.workload.mean_rate_per_s()
                     * (history.as_secs_f64()
-                        + scenario.disaster.warm_up.as_secs_f64()
-                        + scenario.disaster.window.as_secs_f64());
+                        + scenario.event.warm_up.as_secs_f64()
+                        + scenario.event.window.as_secs_f64());
                 crate::limits::check_copy(
                     scenario,
                     &store.workload,
@@ -248,7 +248,7 @@ impl<'a> DisasterTrial<'a> {
         }
 
         // The disasters: the single one, or the mix.
-        let single = [DisasterChoice::infrastructure(scenario.disaster.target.clone(), 1.0)];
+        let single = [DisasterChoice::infrastructure(scenario.event.target.clone(), 1.0)];
         let choices: &[DisasterChoice] = if scenario.mix.is_empty() { &single } else { &scenario.mix };
         let total: f64 = choices.iter().map(|c| c.weight).sum();
         for (i, c) in choices.iter().enumerate() {
@@ -277,7 +277,7 @@ impl<'a> DisasterTrial<'a> {
                     hit: vec![],
                     survivors: (0..copies.len()).collect(),
                     store_survivors: stores.iter().map(|p: &Vec<StoreCopyPlan>| (0..p.len()).collect()).collect(),
-                    repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
+                    repair: c.repair.clone().unwrap_or_else(|| scenario.event.repair.clone()),
                     primary_data_survives: true,
                     data: Some(PreparedData::new(kind, data, d, &format!("disasters[{i}]"))?),
                 });
@@ -287,7 +287,7 @@ impl<'a> DisasterTrial<'a> {
             let target = FailureProcess {
                 target: infra.clone(),
                 time_between_failures: DurationDistribution::fixed(SimDuration::from_secs(1)),
-                time_to_repair: scenario.disaster.repair.clone(),
+                time_to_repair: scenario.event.repair.clone(),
             }
             .resolve(topo, i)?;
             let mut outages = Outages::new(topo);
@@ -316,8 +316,8 @@ impl<'a> DisasterTrial<'a> {
                 hit,
                 survivors,
                 store_survivors,
-                repair: c.repair.clone().unwrap_or_else(|| scenario.disaster.repair.clone()),
-                primary_data_survives: c.primary_data_survives.unwrap_or(scenario.disaster.primary_data_survives),
+                repair: c.repair.clone().unwrap_or_else(|| scenario.event.repair.clone()),
+                primary_data_survives: c.primary_data_survives.unwrap_or(scenario.event.primary_data_survives),
                 data: None,
             });
         }

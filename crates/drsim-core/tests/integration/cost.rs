@@ -193,7 +193,7 @@ fn backup_storage_and_transfer_by_hand() {
 fn scenario() -> DisasterScenario {
     DisasterScenario {
         deployment: deployment(8),
-        disaster: DisasterSpec {
+        event: DisasterSpec {
             target: FailureTarget::Region("A".into()),
             warm_up: SimDuration::from_secs(60),
             window: SimDuration::from_secs(60),

@@ -310,7 +310,7 @@ fn horizon_with_both_sites_in_the_failing_region_has_no_failover() {
     }
     spec.zones.push(ZoneSpec { name: "a2".into(), region: "A".into() });
     sc.deployment.topology = Topology::new(spec).unwrap();
-    sc.disaster.target = FailureTarget::Site("P".into());
+    sc.event.target = FailureTarget::Site("P".into());
     let strategy = Fixed { replication: ReplicationSpec::Asynchronous };
     let trial = DisasterTrial::new(&sc, &strategy).unwrap();
     let horizon = HorizonSpec {

@@ -181,7 +181,7 @@ fn reference_scenario(detection: Detection) -> DisasterScenario {
             stores: vec![],
             tiers: vec![],
         },
-        disaster: DisasterSpec {
+        event: DisasterSpec {
             target: FailureTarget::Region("A".into()),
             warm_up: SimDuration::from_secs(60),
             window: SimDuration::from_secs(60),
@@ -284,11 +284,11 @@ fn faults_during_recovery_restart_it() {
 #[test]
 fn disasters_that_miss_the_primary_or_hit_the_standby_are_refused() {
     let mut sc = reference_scenario(Detection::default());
-    sc.disaster.target = FailureTarget::Region("B".into());
+    sc.event.target = FailureTarget::Region("B".into());
     let strategy = Reference { launch: secs(1) };
     let e = DisasterTrial::new(&sc, &strategy).err().unwrap().to_string();
     assert!(e.contains("does not take down the primary"), "{e}");
-    sc.disaster.target = FailureTarget::Region("Nowhere".into());
+    sc.event.target = FailureTarget::Region("Nowhere".into());
     assert!(DisasterTrial::new(&sc, &strategy).err().unwrap().to_string().contains("Nowhere"));
 }
 

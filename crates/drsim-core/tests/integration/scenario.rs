@@ -22,8 +22,8 @@ fn reference_scenario_matches_the_bench_spec() {
     assert_eq!(d.workload.mean_rate_per_s(), 50.0);
     assert_eq!(d.workload.mean_size_bytes(), 655_360.0);
     assert_eq!(s.disaster.detection, Detection::HealthCheck { interval: SimDuration::from_secs(30), failures: 3 });
-    assert_eq!(s.disaster.disaster.warm_up, SimDuration::from_secs(60));
-    assert_eq!(s.disaster.disaster.window, SimDuration::from_secs(60));
+    assert_eq!(s.disaster.event.warm_up, SimDuration::from_secs(60));
+    assert_eq!(s.disaster.event.window, SimDuration::from_secs(60));
     assert_eq!(d.instances_needed(), 8);
 }
 
