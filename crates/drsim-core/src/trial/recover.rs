@@ -75,12 +75,12 @@ impl DisasterTrial<'_> {
                 detected_at: detected,
                 loss,
                 target: &copy.name,
-                copies: &copies,
+                copies,
                 attempt,
-                stores: &store_ctx,
+                stores: store_ctx,
             };
             let runbook = crate::recovery::tiers::split_launches(
-                self.strategy.recovery(&ctx)?.with_store_restores(&store_ctx),
+                self.strategy.recovery(&ctx)?.with_store_restores(store_ctx),
                 &d.tiers,
             );
             let topo = &d.topology;
