@@ -279,7 +279,8 @@ impl Study {
     /// `state.next..end` are run, recorded on top of it. Refused, with what differs, unless the
     /// state has this study's seed, range and strategy names and each of its accumulators is
     /// one `next - start` trials could have produced (checked again when the study runs, in
-    /// case a setting changes after this call).
+    /// case a setting changes after this call). The summaries cover every trial of the range;
+    /// kept outcomes ([`keep_outcomes`](Self::keep_outcomes)) only those run after the resume.
     pub fn resume(mut self, state: StudyState) -> Result<Self, StudyError> {
         state.check(self.seed, self.bounds(), &self.names())?;
         self.resume = Some(state);

@@ -67,6 +67,7 @@ impl Unit {
 
 /// What was measured for a case, with what it is compared against.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Check {
     /// A mean over `n` independent samples (trials or runs) against a closed form.
     Mean {

@@ -55,6 +55,7 @@ pub const MIN_TRIALS: u64 = 1000;
 
 /// Why the validation cases could not be run.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValidationError {
     /// `trials` below [`MIN_TRIALS`].
     #[error("trials = {trials}: the validation cases need at least {min} trials")]
