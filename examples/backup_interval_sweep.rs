@@ -81,7 +81,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let rto = s.rto.summary(1e-9);
         // Incremental backups ship the bytes written in one interval.
         let copy = scenario.disaster.deployment.workload.mean_bytes_per_s() * hours * 3600.0 / link_bps;
-        let p = s.rpo_met.proportion();
+        let met = s.rpo_met.proportion().map_or("-".into(), |p| {
+            format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high)
+        });
         println!(
             "{:>9} {:>20} {:>9} {:>9} {:>14} {:>20} {:>10} {:>15.0} GB",
             interval.to_string(),
@@ -89,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             fmt(rpo.p95),
             fmt(rpo.max),
             fmt(hours * 1800.0 + copy),
-            format!("{:.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high),
+            met,
             rto.map_or("-".into(), |r| fmt(r.mean)),
             scenario.disaster.deployment.dataset_bytes * 24.0 / hours / 1e9
         );

@@ -76,10 +76,7 @@ fn describe_rto(s: &TrialsSummary) -> String {
 }
 
 fn attainment(a: &Attainment) -> String {
-    if a.judged == 0 {
-        return "    -".into();
-    }
-    let p = a.proportion();
+    let Some(p) = a.proportion() else { return "    -".into() };
     format!("{:>5.1}% [{:.1}, {:.1}]", 100.0 * p.estimate, 100.0 * p.low, 100.0 * p.high)
 }
 

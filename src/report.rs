@@ -46,10 +46,8 @@ pub struct Prop {
 }
 
 fn prop(a: &Attainment) -> Option<Prop> {
-    (a.judged > 0).then(|| {
-        let p = a.proportion();
-        Prop { met: a.met, judged: a.judged, estimate: p.estimate, low: p.low, high: p.high }
-    })
+    let p = a.proportion()?;
+    Some(Prop { met: a.met, judged: a.judged, estimate: p.estimate, low: p.low, high: p.high })
 }
 
 /// Flag counts.

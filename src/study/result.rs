@@ -48,8 +48,8 @@ impl StrategyResult {
     pub fn summary(&self) -> StrategySummary {
         let s = &self.state;
         let q = |p: f64| s.rto_quantile_all(p).map(|ns| ns as f64 / 1e9);
-        let prop = |a: &Attainment| (a.judged > 0).then(|| a.proportion());
-        let paired = |p: &PairedAccumulator| Some(p.difference(1e-9)).filter(|d| d.pairs > 0);
+        let prop = Attainment::proportion;
+        let paired = PairedAccumulator::difference_secs;
         StrategySummary {
             name: self.name.clone(),
             kind: self.kind.clone(),

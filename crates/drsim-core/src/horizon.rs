@@ -316,7 +316,7 @@ pub fn run_horizons(
         range,
         || HorizonSummary::new(spec.length),
         |i| run_horizon(trial, spec, seed, i),
-        |acc, o| acc.record(&o),
+        |acc, o| acc.record(o),
         HorizonSummary::merge,
     )
 }

@@ -46,7 +46,7 @@ impl StrategyEconomics {
     ) -> Self {
         let (eal, ci) = expected_annual_loss(per_year, &trials.loss);
         let s = &trials.summary;
-        let p = |a: &crate::montecarlo::Attainment| (a.judged > 0).then(|| a.proportion().estimate);
+        let p = |a: &crate::montecarlo::Attainment| a.proportion().map(|p| p.estimate);
         StrategyEconomics {
             name: name.to_string(),
             monthly,

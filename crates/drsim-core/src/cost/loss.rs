@@ -202,7 +202,8 @@ pub fn run_costed_trials(
             Ok((o, im, rc))
         },
         |out, (o, im, rc)| {
-            out.summary.record(&o);
+            let (im, rc) = (*im, *rc);
+            out.summary.record(o);
             out.impact.record(im);
             out.recovery.record(rc);
             out.loss.record(im.saturating_add(rc).min(MAX_MICRO_USD));

@@ -17,7 +17,7 @@ mod summary;
 
 pub use accumulator::{Accumulator, StateError};
 pub use paired::{PairedAccumulator, PairedDifference};
-pub use run::{paired_difference, reduce_per_thread, run_trials};
+pub use run::{Chunks, paired_difference, reduce_per_thread, run_in_chunks, run_trials};
 pub use summary::{Attainment, StoreSummary, TrialsSummary};
 
 pub use crate::stats::Summary;

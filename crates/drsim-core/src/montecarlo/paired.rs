@@ -49,7 +49,14 @@ impl PairedAccumulator {
         self.sq_lo = lo;
         self.sq_hi += o.sq_hi + u128::from(carry);
     }
-    /// The mean difference and its interval, values multiplied by `scale`.
+    /// The mean difference and its interval in seconds (the values recorded are in ns);
+    /// `None` when no pair was recorded.
+    pub fn difference_secs(&self) -> Option<PairedDifference> {
+        (self.n > 0).then(|| self.difference(1e-9))
+    }
+
+    /// The mean difference and its interval, values multiplied by `scale` (all zero when no
+    /// pair was recorded: see [`difference_secs`](Self::difference_secs)).
     pub fn difference(&self, scale: f64) -> PairedDifference {
         if self.n == 0 {
             return PairedDifference { pairs: 0, mean: 0.0, ci95: 0.0 };

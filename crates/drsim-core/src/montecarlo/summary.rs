@@ -27,9 +27,10 @@ impl Attainment {
         self.met += o.met;
         self.judged += o.judged;
     }
-    /// The proportion with its Wilson interval.
-    pub fn proportion(&self) -> Proportion {
-        Proportion::wilson(self.met, self.judged)
+    /// The proportion met, with its 95 % Wilson interval; `None` when no trial was judged
+    /// (no objective, or no trial).
+    pub fn proportion(&self) -> Option<Proportion> {
+        (self.judged > 0).then(|| Proportion::wilson(self.met, self.judged))
     }
 }
 

@@ -329,10 +329,12 @@ fn paired_difference_uses_common_random_numbers() {
     let slow = Reference { launch: DurationDistribution::new(Distribution::lognormal(120.0, 0.3).unwrap()).unwrap() };
     let (a, b) = (DisasterTrial::new(&sc, &fast).unwrap(), DisasterTrial::new(&sc, &slow).unwrap());
     let rto = |o: &drsim_core::trial::TrialOutcome| o.rto.map(|r| r.as_nanos());
-    let same = paired_difference(&a, &a, 3, 0..200, rto).unwrap();
+    let same = paired_difference(&a, &a, 3, 0..200, rto).unwrap().expect("every trial recovers");
     assert_eq!((same.pairs, same.mean, same.ci95), (200, 0.0, 0.0));
-    let d = paired_difference(&a, &b, 3, 0..400, rto).unwrap();
-    assert!(d.mean - d.ci95 > 60e9, "slow launches cost more than a minute: {d:?}");
+    let d = paired_difference(&a, &b, 3, 0..400, rto).unwrap().expect("every trial recovers");
+    assert!(d.mean - d.ci95 > 60.0, "slow launches cost more than a minute (seconds): {d:?}");
+    let never = |_: &drsim_core::trial::TrialOutcome| None;
+    assert_eq!(paired_difference(&a, &b, 3, 0..10, never).unwrap(), None, "no pair: no difference");
 }
 
 /// Horizon run against the renewal-reward theorem. The primary's region fails after Exp(mean
