@@ -145,6 +145,9 @@ impl DurationSampler {
     /// A model that only needs to know that a duration is short enough (a message that has
     /// surely arrived) then skips computing it, while the stream moves on exactly as if it
     /// had drawn it, so nothing else changes.
+    // Hidden: the fast path of drsim-core's batched FIFO, which must reach it across the
+    // crate boundary; not part of the supported API (it may change with that fast path).
+    #[doc(hidden)]
     pub fn skippable_max_nanos(&self) -> Option<u64> {
         match self.0 {
             DurationKind::Fixed(ns) => Some(ns),
@@ -159,6 +162,8 @@ impl DurationSampler {
     /// Moves `rng` on exactly as one [`sample_nanos`](Self::sample_nanos) would, without
     /// computing the duration. Only for the kinds of
     /// [`skippable_max_nanos`](Self::skippable_max_nanos); for the others it draws.
+    // Hidden, as `skippable_max_nanos` is.
+    #[doc(hidden)]
     #[inline(always)]
     pub fn discard(&self, rng: &mut SimRng) {
         match self.0 {

@@ -6,17 +6,16 @@
 //! squares, integer histograms), so merging them is exact and order-free: a run split in
 //! shards, or spread over any number of threads, gives bit-identical summaries.
 //!
-//! The module by job: `accumulator` (one exact summary of integers, and [`StateError`]),
-//! `summary` (a strategy's [`TrialsSummary`]), `paired` (paired differences), `run` (the
-//! runners).
+//! The module by job: `summary` (a strategy's [`TrialsSummary`], built of the exact
+//! accumulators of [`stats`](crate::stats), re-exported here), `run` (the two parallel loops
+//! and the runners).
 
-mod accumulator;
-mod paired;
 mod run;
 mod summary;
 
-pub use accumulator::{Accumulator, StateError};
-pub use paired::{PairedAccumulator, PairedDifference};
+// The accumulators live in `stats` (the models use them too, and must not depend on the Monte
+// Carlo layer); they are re-exported here, where a study's states are assembled.
+pub use crate::stats::{Accumulator, PairedAccumulator, PairedDifference, StateError};
 pub use run::{Chunks, paired_difference, reduce_per_thread, run_in_chunks, run_trials};
 pub use summary::{Attainment, StoreSummary, TrialsSummary};
 

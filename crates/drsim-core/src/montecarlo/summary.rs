@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::accumulator::{Accumulator, StateError, state_err};
 use crate::stats::Proportion;
+use crate::stats::{Accumulator, StateError, state_err};
 use crate::trial::TrialOutcome;
 
 /// Counts of trials meeting an objective.

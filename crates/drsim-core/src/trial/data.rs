@@ -76,9 +76,8 @@ impl DisasterTrial<'_> {
                 flags.unstable_replication |= copy.stability.is_unstable();
                 continue;
             }
-            let mut repl = copy.replication.build(&copy.link, &d.workload, streams, start)?;
             // A trial reads losses and backlogs, never the peak backlog.
-            repl.untrack_peaks();
+            let mut repl = copy.replication.build_with_peaks(&copy.link, &d.workload, streams, start, false)?;
             replay_link_outages(repl.as_mut(), &faults[k], start, t_d)?;
             let survives = dis.survivors.contains(&k);
             if survives {
@@ -128,8 +127,7 @@ impl DisasterTrial<'_> {
                     found.push((k, st.loss(&mut family.rng(REPLICATION_STATE.sub(k as u64)))));
                     continue;
                 }
-                let mut repl = c.replication.build(&c.link, &store.workload, family, start)?;
-                repl.untrack_peaks();
+                let mut repl = c.replication.build_with_peaks(&c.link, &store.workload, family, start, false)?;
                 replay_link_outages(repl.as_mut(), &faults[c.watch], start, t_d)?;
                 found.push((k, repl.loss_at(t_d)?));
             }

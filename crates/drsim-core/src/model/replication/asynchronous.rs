@@ -142,10 +142,13 @@ impl Replication for AsyncFifo {
     fn stats(&self) -> ReplicationStats {
         stats_from(&self.inner.channel.counters, self.inner.writes, self.inner.bytes, SimDuration::ZERO)
     }
-    fn untrack_peaks(&mut self) {
-        self.inner.channel.untrack_peaks();
-    }
     fn stability(&self) -> Stability {
         self.inner.stability
+    }
+}
+
+impl super::TrackPeaks for AsyncFifo {
+    fn untrack_peaks(&mut self) {
+        self.inner.channel.untrack_peaks();
     }
 }

@@ -178,15 +178,14 @@ pub(crate) struct FifoChannel {
     /// Commit latencies (ns) of the writes that waited for an acknowledgement, for quantiles.
     /// Made at the first such write: a histogram is kilobytes to allocate and clear, and most
     /// channels (asynchronous ones) never need it.
-    pub commit_hist: Option<Box<crate::montecarlo::Accumulator>>,
+    pub commit_hist: Option<Box<crate::stats::Accumulator>>,
 }
 
 impl FifoChannel {
-    /// The commit latencies recorded so far (an empty histogram before the first): what the
-    /// models that wait for acknowledgements report.
-    pub(crate) fn commit_latencies(&self) -> &crate::montecarlo::Accumulator {
-        static NONE_YET: std::sync::OnceLock<crate::montecarlo::Accumulator> = std::sync::OnceLock::new();
-        self.commit_hist.as_deref().unwrap_or_else(|| NONE_YET.get_or_init(Default::default))
+    /// The commit latencies recorded so far (`None` before the first): what the models that
+    /// wait for acknowledgements report.
+    pub(crate) fn commit_latencies(&self) -> Option<&crate::stats::Accumulator> {
+        self.commit_hist.as_deref()
     }
 
     pub fn new(link: &LinkSpec, start: u64, commit: Commit, mut rng: SimRng) -> Self {

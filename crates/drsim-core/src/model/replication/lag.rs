@@ -230,10 +230,13 @@ impl Replication for PublishedLag {
             write_blocked: SimDuration::ZERO,
         }
     }
-    fn untrack_peaks(&mut self) {
-        self.pipe.peaks = false;
-    }
     fn stability(&self) -> Stability {
         Stability::Stable { utilization: 0.0 }
+    }
+}
+
+impl super::TrackPeaks for PublishedLag {
+    fn untrack_peaks(&mut self) {
+        self.pipe.peaks = false;
     }
 }

@@ -186,17 +186,10 @@ pub trait Replication {
     fn stats(&self) -> ReplicationStats;
     /// Whether the backlog can reach a steady state.
     fn stability(&self) -> Stability;
-    /// Stops tracking the peak backlog, for good: [`ReplicationStats::peak_backlog_bytes`]
-    /// and `_items` are `None` from then on.
-    ///
-    /// Keeping the peak exact means looking at the backlog each write sees; a caller that
-    /// never reads it (a disaster trial) turns it off, and the exact per-write models then
-    /// only queue the writes still in flight at each instant they are asked about, about
-    /// twice as fast. Models whose peak costs nothing ignore this and keep reporting it.
-    fn untrack_peaks(&mut self) {}
     /// The distribution of commit latencies (ns) of the writes that waited for the copy, over
-    /// the writes that reached it; `None` for models where writes commit at once.
-    fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
+    /// the writes that reached it; `None` for models where writes commit at once, and before
+    /// the first write that waited.
+    fn commit_latencies(&self) -> Option<&crate::stats::Accumulator> {
         None
     }
 }
@@ -287,6 +280,27 @@ pub enum BuildReplicationError {
     },
 }
 
+/// Peak-backlog tracking, chosen when a model is built (crate-private: the hot path of a
+/// disaster trial, not part of the [`Replication`] API).
+///
+/// Keeping the peak exact means looking at the backlog each write sees; a caller that never
+/// reads it (a disaster trial) turns it off, and the exact per-write models then only queue
+/// the writes still in flight at each instant they are asked about, about twice as fast.
+/// Models whose peak costs nothing do not implement it and keep reporting it.
+pub(crate) trait TrackPeaks {
+    /// Stops tracking the peak backlog, for good: [`ReplicationStats::peak_backlog_bytes`]
+    /// and `_items` are `None` from then on.
+    fn untrack_peaks(&mut self);
+}
+
+/// Boxes `model`, its peak tracking off unless `peaks`.
+fn boxed<M: Replication + TrackPeaks + Send + 'static>(mut model: M, peaks: bool) -> Box<dyn Replication + Send> {
+    if !peaks {
+        model.untrack_peaks();
+    }
+    Box::new(model)
+}
+
 impl ReplicationSpec {
     /// Builds the model for one trial, starting at `start`, drawing from the trial's streams.
     pub fn build(
@@ -296,17 +310,34 @@ impl ReplicationSpec {
         streams: TrialStreams,
         start: SimTime,
     ) -> Result<Box<dyn Replication + Send>, BuildReplicationError> {
+        self.build_with_peaks(link, workload, streams, start, true)
+    }
+
+    /// As [`build`](Self::build), the peak backlog tracked only if `peaks` (a disaster trial,
+    /// which reads losses and backlogs but never the peak, builds without).
+    pub(crate) fn build_with_peaks(
+        &self,
+        link: &LinkSpec,
+        workload: &WorkloadSpec,
+        streams: TrialStreams,
+        start: SimTime,
+        peaks: bool,
+    ) -> Result<Box<dyn Replication + Send>, BuildReplicationError> {
         Ok(match self {
             ReplicationSpec::Synchronous { on_link_down } => {
-                Box::new(Synchronous::new(link, workload, *on_link_down, streams, start)?)
+                boxed(Synchronous::new(link, workload, *on_link_down, streams, start)?, peaks)
             }
-            ReplicationSpec::Asynchronous => Box::new(AsyncFifo::new(link, workload, streams, start)?),
+            ReplicationSpec::Asynchronous => boxed(AsyncFifo::new(link, workload, streams, start)?, peaks),
             ReplicationSpec::AsyncFluid { queueing_correction } => Box::new(
                 FluidAsync::new(link, workload, streams, start)?.with_queueing_correction(*queueing_correction),
             ),
-            ReplicationSpec::Snapshot(spec) => Box::new(SnapshotShipping::new(spec, link, workload, streams, start)?),
-            ReplicationSpec::SemiSync { timeout } => Box::new(SemiSync::new(link, workload, *timeout, streams, start)?),
-            ReplicationSpec::Lag { lag } => Box::new(PublishedLag::new(link, workload, lag, streams, start)?),
+            ReplicationSpec::Snapshot(spec) => {
+                boxed(SnapshotShipping::new(spec, link, workload, streams, start)?, peaks)
+            }
+            ReplicationSpec::SemiSync { timeout } => {
+                boxed(SemiSync::new(link, workload, *timeout, streams, start)?, peaks)
+            }
+            ReplicationSpec::Lag { lag } => boxed(PublishedLag::new(link, workload, lag, streams, start)?, peaks),
             ReplicationSpec::Quorum { .. } => {
                 return Err(BuildReplicationError::BadValue {
                     mode: "quorum",

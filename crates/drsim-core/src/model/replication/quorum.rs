@@ -32,7 +32,7 @@ use super::{BuildReplicationError, Loss, ReplicationError, Stability, check_forw
 use crate::engine::{SimDuration, SimTime, TrialStreams};
 use crate::model::link::LinkSpec;
 use crate::model::workload::{WorkloadSpec, WriteGenerator};
-use crate::montecarlo::Accumulator;
+use crate::stats::Accumulator;
 use crate::trial::streams::{NETWORK, WORKLOAD};
 
 /// One member of a quorum.

@@ -494,10 +494,13 @@ impl Replication for SnapshotShipping {
         s
     }
 
-    fn untrack_peaks(&mut self) {
-        self.channel.untrack_peaks();
-    }
     fn stability(&self) -> Stability {
         self.stability
+    }
+}
+
+impl super::TrackPeaks for SnapshotShipping {
+    fn untrack_peaks(&mut self) {
+        self.channel.untrack_peaks();
     }
 }

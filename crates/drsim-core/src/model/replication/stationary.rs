@@ -200,6 +200,7 @@ impl StationaryFifo {
 mod tests {
     use super::*;
     use crate::engine::{DurationDistribution, SimTime, StreamId, TrialStreams, stream_rng};
+    use crate::model::replication::TrackPeaks;
     use crate::model::{AsyncFifo, Replication};
 
     fn reference_link() -> LinkSpec {

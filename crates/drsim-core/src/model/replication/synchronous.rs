@@ -106,13 +106,16 @@ impl Replication for Synchronous {
         }
         stats_from(&self.inner.channel.counters, self.inner.writes, self.inner.bytes, blocked)
     }
-    fn untrack_peaks(&mut self) {
-        self.inner.channel.untrack_peaks();
-    }
     fn stability(&self) -> Stability {
         self.inner.stability
     }
-    fn commit_latencies(&self) -> Option<&crate::montecarlo::Accumulator> {
-        Some(self.inner.channel.commit_latencies())
+    fn commit_latencies(&self) -> Option<&crate::stats::Accumulator> {
+        self.inner.channel.commit_latencies()
+    }
+}
+
+impl super::TrackPeaks for Synchronous {
+    fn untrack_peaks(&mut self) {
+        self.inner.channel.untrack_peaks();
     }
 }

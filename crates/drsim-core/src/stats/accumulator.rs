@@ -4,8 +4,7 @@
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-use super::Summary;
-use crate::stats::Z95;
+use super::{Summary, Z95};
 
 /// Largest value a histogram records; larger values are clamped (about 146 years in ns).
 const HIST_MAX: u64 = u64::MAX / 4;
@@ -18,14 +17,14 @@ const HIST_MAX: u64 = u64::MAX / 4;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(into = "AccumulatorState", try_from = "AccumulatorState")]
 pub struct Accumulator {
-    // `pub(super)` for the tests of edited states in `summary`.
-    pub(super) count: u64,
-    pub(super) sum: u128,
+    // `pub(crate)` for the tests of edited states in `montecarlo::summary`.
+    pub(crate) count: u64,
+    pub(crate) sum: u128,
     // The sum of squares can pass 2^128 (10^6 values of 10^18 ns²·10^18); two words hold it.
-    pub(super) sq_hi: u128,
-    pub(super) sq_lo: u128,
-    pub(super) min: u64,
-    pub(super) max: u64,
+    pub(crate) sq_hi: u128,
+    pub(crate) sq_lo: u128,
+    pub(crate) min: u64,
+    pub(crate) max: u64,
     hist: Histogram<u64>,
 }
 
@@ -109,10 +108,7 @@ impl Accumulator {
     pub fn record(&mut self, v: u64) {
         self.count += 1;
         self.sum += u128::from(v);
-        let sq = u128::from(v) * u128::from(v);
-        let (lo, carry) = self.sq_lo.overflowing_add(sq);
-        self.sq_lo = lo;
-        self.sq_hi += u128::from(carry);
+        add_square(&mut self.sq_hi, &mut self.sq_lo, u128::from(v) * u128::from(v));
         self.min = self.min.min(v);
         self.max = self.max.max(v);
         // Cannot fail: auto-resizing histogram, value clamped to its range.
@@ -123,9 +119,8 @@ impl Accumulator {
     pub fn merge(&mut self, other: &Accumulator) {
         self.count += other.count;
         self.sum += other.sum;
-        let (lo, carry) = self.sq_lo.overflowing_add(other.sq_lo);
-        self.sq_lo = lo;
-        self.sq_hi += other.sq_hi + u128::from(carry);
+        add_square(&mut self.sq_hi, &mut self.sq_lo, other.sq_lo);
+        self.sq_hi += other.sq_hi;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
         let _ = self.hist.add(&other.hist);
@@ -266,7 +261,15 @@ pub struct StateError {
     pub message: String,
 }
 
-pub(super) fn state_err(field: &str, message: String) -> StateError {
+/// Adds `v` to a sum of squares kept in two words (`hi`·2^128 + `lo`): the one carry both
+/// accumulators keep (10^6 values of 10^18 ns square to more than 2^128).
+pub(super) fn add_square(hi: &mut u128, lo: &mut u128, v: u128) {
+    let (sum, carry) = lo.overflowing_add(v);
+    *lo = sum;
+    *hi += u128::from(carry);
+}
+
+pub(crate) fn state_err(field: &str, message: String) -> StateError {
     StateError { field: field.to_string(), message }
 }
 

@@ -1,8 +1,19 @@
-//! Summaries of Monte Carlo results: mean with a 95 % confidence interval, spread, quantiles,
-//! and the probability of meeting an objective with a Wilson interval.
+//! Statistics of Monte Carlo results: a [`Summary`] (mean with a 95 % confidence interval,
+//! spread, quantiles) and a [`Proportion`] (the probability of meeting an objective, with a
+//! Wilson interval), and the exact, mergeable fixed-memory states they are computed from for
+//! millions of trials: [`Accumulator`] (integer observations) and [`PairedAccumulator`]
+//! (paired differences between two strategies).
 //!
-//! These summaries keep every value (exact quantiles); mergeable fixed-memory summaries for
-//! millions of trials are a separate concern.
+//! The module by job: this file (`Summary`, `Proportion`, formatting), `accumulator`
+//! ([`Accumulator`], [`StateError`], the wide sum of squares both accumulators keep), `paired`
+//! ([`PairedAccumulator`], [`PairedDifference`]).
+
+mod accumulator;
+mod paired;
+
+pub(crate) use accumulator::state_err;
+pub use accumulator::{Accumulator, StateError};
+pub use paired::{PairedAccumulator, PairedDifference};
 
 /// z for a two-sided 95 % interval.
 pub const Z95: f64 = 1.959_963_984_540_054;

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::accumulator::{StateError, add_wide, mul_wide, state_err};
-use crate::stats::Z95;
+use super::Z95;
+use super::accumulator::{StateError, add_square, add_wide, mul_wide, state_err};
 
 /// A paired comparison of two strategies over the same disasters: the mean of the per-trial
 /// differences (B − A) of a metric, with its 95 % confidence interval.
@@ -33,21 +33,17 @@ impl PairedAccumulator {
     pub fn record(&mut self, a: Option<u64>, b: Option<u64>) {
         if let (Some(x), Some(y)) = (a, b) {
             let d = i128::from(y) - i128::from(x);
-            let sq = d.unsigned_abs() * d.unsigned_abs();
-            let (lo, carry) = self.sq_lo.overflowing_add(sq);
             self.n += 1;
             self.sum += d;
-            self.sq_lo = lo;
-            self.sq_hi += u128::from(carry);
+            add_square(&mut self.sq_hi, &mut self.sq_lo, d.unsigned_abs() * d.unsigned_abs());
         }
     }
     /// Adds another accumulator.
     pub fn merge(&mut self, o: &PairedAccumulator) {
-        let (lo, carry) = self.sq_lo.overflowing_add(o.sq_lo);
         self.n += o.n;
         self.sum += o.sum;
-        self.sq_lo = lo;
-        self.sq_hi += o.sq_hi + u128::from(carry);
+        add_square(&mut self.sq_hi, &mut self.sq_lo, o.sq_lo);
+        self.sq_hi += o.sq_hi;
     }
     /// The mean difference and its interval in seconds (the values recorded are in ns);
     /// `None` when no pair was recorded.
