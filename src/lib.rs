@@ -6,13 +6,36 @@
 //!
 //! This crate is a facade: it re-exports the focused crates so that one dependency is enough.
 //!
+//! Its main job: every strategy of a scenario over the same disasters, summarised in seconds,
+//! each trial's outcome as data.
+//!
+//! ```
+//! use drsim::Study;
+//!
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/compare.toml");
+//! let result = Study::from_path(path)?.trials(200).seed(42).run()?;
+//! for s in result.summaries() {
+//!     let rto = s.rto_s.map_or(f64::NAN, |m| m.mean);
+//!     println!("{:<18} RTO mean {rto:>6.0} s ({}/{} recovered)", s.name, s.recovered, s.trials);
+//! }
+//! // The same disasters for every strategy (common random numbers): a narrow paired difference.
+//! let warm = &result.summaries()[2];
+//! assert!(warm.rto_vs_first_s.expect("both recover").mean < 0.0, "warm standby beats backup & restore");
+//! // One row per trial and strategy (`Serialize`: the `drsim run --csv` columns).
+//! assert_eq!(result.outcomes().count(), 4 * 200);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The modules, each re-exported from the crate that owns it:
+//!
 //! - [`engine`]: time, the event queue, random streams, distributions (from `drsim-engine`,
 //!   through `drsim-core`).
 //! - [`model`]: topology, links, workload, replication, failures (from `drsim-core`).
 //! - [`recovery`]: the strategy API, runbooks, detection, the service level (from `drsim-core`).
 //! - [`trial`]: disaster trials and their records (from `drsim-core`).
 //! - [`scenario`]: scenario files (from `drsim-core`).
-//! - [`stats`]: summaries with confidence intervals (from `drsim-core`).
+//! - [`stats`]: summaries with confidence intervals, and the exact mergeable accumulators
+//!   they are computed from (from `drsim-core`).
 //! - [`horizon`]: years of operation: availability, incidents, downtime and data lost per
 //!   year (from `drsim-core`).
 //! - [`montecarlo`]: parallel trials, exact mergeable summaries, paired comparisons (from
@@ -28,6 +51,8 @@
 //!   ([`Study`]): summaries in seconds, per-trial outcomes as data, paired comparisons.
 //! - [`validation`]: the validation cases, each against a closed form or published figure
 //!   from outside drsim (`examples/validation_report.rs` prints them).
+//!
+//! One level down, a replication model on its own:
 //!
 //! ```
 //! use drsim::engine::{Distribution, DurationDistribution, SimDuration, SimTime, TrialStreams};

@@ -2,6 +2,17 @@
 //! `drsim` (python/drsim/__init__.py). Nothing is computed in Python: studies run in the
 //! library's [`drsim::Study`], summaries come from [`drsim::report`], as in the CLI.
 //!
+//! Its main job, from Python (`docs/python.md`; tested by `crates/drsim-py/ci.sh`):
+//!
+//! ```python
+//! import drsim
+//!
+//! r = drsim.run("examples/scenarios/compare.toml", trials=10_000, seed=42)
+//! for name, s in r.summary.items():       # as `drsim run --json`'s summaries, to the bit
+//!     print(name, s["rto_s"]["mean"], s["p_rto_met"]["estimate"])
+//! df = r.to_pandas()                      # one row per trial and strategy
+//! ```
+//!
 //! Modules by job: `scenario` (loading and overrides), `run` (`drsim.run` and its result),
 //! `columns` (per-trial rows as Arrow columns), `horizon` (`drsim.horizon`, `drsim.validate`).
 
