@@ -12,9 +12,10 @@
 //!                                              └──────────────────────────────────────┘
 //! ```
 //!
-//! Every strategy faces exactly the same disasters and writes (common random numbers: trial i
-//! draws from streams derived from (seed, i)). Trials run in parallel; results do not depend on
-//! the number of threads.
+//! One [`Study`](drsim::Study) runs them all: every strategy faces exactly the same disasters
+//! and writes (common random numbers: trial i draws from streams derived from (seed, i)), so
+//! the paired differences printed under the table are narrow. Trials run in parallel; results
+//! do not depend on the number of threads.
 //!
 //! ```text
 //! cargo run --release --example compare_strategies -- --trials 10000
@@ -24,10 +25,10 @@ use std::time::Instant;
 
 use clap::Parser;
 use drsim::model::Stability;
-use drsim::montecarlo::{Accumulator, Attainment, TrialsSummary, run_trials};
+use drsim::Study;
+use drsim::montecarlo::{Accumulator, Attainment, TrialsSummary};
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs as fmt_secs;
-use drsim::trial::DisasterTrial;
 
 /// Compare the four built-in strategies on a scenario.
 #[derive(Parser)]
@@ -50,7 +51,7 @@ struct Args {
 }
 
 fn describe(acc: &Accumulator) -> String {
-    match acc.summary(1e-9) {
+    match acc.summary_secs() {
         Some(s) => format!(
             "{:>8} ±{:>7} {:>8} {:>8} {:>8}",
             fmt_secs(s.mean),
@@ -67,7 +68,7 @@ fn describe(acc: &Accumulator) -> String {
 /// recovered within the horizon) counting as +∞.
 fn describe_rto(s: &TrialsSummary) -> String {
     let q = |p| s.rto_quantile_all(p).map_or(">horizon".into(), |ns| fmt_secs(ns as f64 * 1e-9));
-    match s.rto.summary(1e-9) {
+    match s.rto.summary_secs() {
         Some(m) => {
             format!("{:>8} ±{:>7} {:>8} {:>8} {:>8}", fmt_secs(m.mean), fmt_secs(m.ci95), q(0.5), q(0.95), q(0.99))
         }
@@ -85,25 +86,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path =
         args.scenario.unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/examples/scenarios/compare.toml").into());
     let scenario = Scenario::from_path(&path)?;
-    let trials = args.trials.unwrap_or(scenario.trials.count);
-    let seed = args.seed.unwrap_or(scenario.trials.seed);
     if scenario.strategies.is_empty() {
         return Err(format!("{}: no [[strategies]] to compare", path.display()).into());
     }
+    let trials = args.trials.unwrap_or(scenario.trials.count);
+    let seed = args.seed.unwrap_or(scenario.trials.seed);
+    // Summaries stream: memory does not grow with the number of trials.
+    let study = Study::new(scenario)?.trials(trials).seed(seed).keep_outcomes(false);
+    let sc = study.scenario();
     println!(
         "scenario {:?}: {} disasters per strategy, seed {seed}, {} threads",
-        scenario.name,
+        sc.name,
         trials,
-        rayon::current_num_threads()
+        study.thread_count()
     );
-    let o = &scenario.disaster.objectives;
+    let o = &sc.disaster.objectives;
     println!(
         "objectives: RTO {}, RPO {}\n",
         o.rto.map_or("none".into(), |d| d.to_string()),
         o.rpo.map_or("none".into(), |d| d.to_string())
     );
+    // Whether each strategy's replication keeps up (its backlog has a steady state).
+    let stability: Vec<Stability> = study.disaster_trials()?.iter().map(|t| t.replication_stability()).collect();
+    let start = Instant::now();
+    let result = study.run()?;
+    let elapsed = start.elapsed().as_secs_f64();
     println!(
-        "{:<18} {:>11} {:>44}  {:<20} {:>44}  {:<20} {:>9} {:>9} {:>7}",
+        "{:<18} {:>11} {:>44}  {:<20} {:>44}  {:<20} {:>9} {:>9}",
         "strategy",
         "recovered",
         "RTO  mean ± 95% CI      p50      p95      p99",
@@ -112,24 +121,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "P(RPO <= objective)",
         "failback",
         "freeze",
-        "trials/s"
     );
-    let mut results = vec![];
-    for entry in &scenario.strategies {
-        let strategy = drsim::strategies::build(entry)?;
-        let trial = DisasterTrial::new(&scenario.disaster, strategy.as_ref())?;
-        let start = Instant::now();
-        // Summaries stream: memory does not grow with the number of trials.
-        let s = run_trials(&trial, seed, 0..trials)?;
-        let rate = trials as f64 / start.elapsed().as_secs_f64();
-        let mean = |a: &Accumulator| a.summary(1e-9).map_or("-".into(), |m| fmt_secs(m.mean));
+    for (r, stability) in result.strategies.iter().zip(&stability) {
+        let s = &r.state;
+        let mean = |a: &Accumulator| a.summary_secs().map_or("-".into(), |m| fmt_secs(m.mean));
         println!(
-            "{:<18} {:>11} {}  {:<20} {}  {:<20} {:>9} {:>9} {:>7.0}",
-            entry.label(),
+            "{:<18} {:>11} {}  {:<20} {}  {:<20} {:>9} {:>9}",
+            r.name,
             format!("{}/{}", s.recovered(), s.trials),
-            describe_rto(&s),
+            describe_rto(s),
             attainment(&s.rto_met),
-            match trial.replication_stability() {
+            match stability {
                 Stability::Unstable { growth_bytes_per_s, .. } => {
                     format!("{:>44}", format!("grows without bound (+{:.0} B/s)", growth_bytes_per_s))
                 }
@@ -138,7 +140,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             attainment(&s.rpo_met),
             mean(&s.failback),
             mean(&s.write_freeze),
-            rate
         );
         if s.recovery_failed + s.outlasted_horizon + s.unstable_replication > 0 {
             println!(
@@ -146,11 +147,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "", s.recovery_failed, s.outlasted_horizon, s.unstable_replication
             );
         }
-        results.push((entry.label().to_string(), s));
     }
+    // Every strategy faced the same disasters, so trial-by-trial differences against the
+    // first strategy have much narrower intervals than the difference of two means.
+    let first = &result.strategies[0].name;
+    println!("\npaired against {first}, over the same disasters (B - A, mean ± 95% CI):");
+    for r in &result.strategies[1..] {
+        let d = |p: &drsim::montecarlo::PairedAccumulator| {
+            p.difference_secs().map_or("-".into(), |d| format!("{:>+9.1}s ±{:>6.1}s", d.mean, d.ci95))
+        };
+        println!("  {:<18} RTO {}   RPO {}", r.name, d(&r.paired_rto), d(&r.paired_rpo));
+    }
+    let n = trials as f64 * result.strategies.len() as f64;
+    println!("\n{n:.0} trials in {elapsed:.2} s ({:.0} trials/s)", n / elapsed);
     use drsim::plot::{Axis, Curve};
-    let rto: Vec<_> = results.iter().map(|(n, s)| Curve { label: n, values: &s.rto, trials: s.trials }).collect();
-    let rpo: Vec<_> = results.iter().map(|(n, s)| Curve { label: n, values: &s.rpo, trials: s.trials }).collect();
+    let rs = &result.strategies;
+    let rto: Vec<_> = rs.iter().map(|r| Curve { label: &r.name, values: &r.state.rto, trials: r.state.trials }).collect();
+    let rpo: Vec<_> = rs.iter().map(|r| Curve { label: &r.name, values: &r.state.rpo, trials: r.state.trials }).collect();
     let axis = if args.linear { Axis::Linear } else { Axis::Log };
     let svg = drsim::plot::cdf_plot(&rto, o.rto.map(|d| d.as_secs_f64()), &rpo, o.rpo.map(|d| d.as_secs_f64()), axis);
     std::fs::write(&args.plot, svg).map_err(|e| format!("{}: {e}", args.plot.display()))?;
