@@ -61,7 +61,9 @@ fn region_failure_is_correlated() {
 /// over [0, T] from an up start, A + λ/(λ+μ)² · (1 − e^{−(λ+μ)T}) / T of the time, the time
 /// average of A(t) = μ/(λ+μ) + λ/(λ+μ)·e^{−(λ+μ)t} (the two-state Markov chain). With
 /// λ = 3×10⁻³/h and μ = 25×10⁻³/h, A = 0.892857. Fixed seed; tolerance 4 standard errors of the
-/// mean over independent trials.
+/// mean over independent trials. The validation case "A = μ/(λ+μ)" measures the stationary
+/// value after a warm-up; this test checks the transient time average from an up start, through
+/// `simulate_failures` and `FailureHistory::site_availability`.
 #[test]
 fn exponential_site_availability_matches_markov_closed_form() {
     let t = topology();

@@ -22,7 +22,10 @@ fn at(s: u64) -> SimTime {
 }
 
 /// Health checks every I with threshold k at a random phase: the delay is uniform on
-/// [(k−1)·I, k·I), mean (k − ½)·I = 75 s for 30 s × 3. Tolerance 4 SE (SE = I/√12/√n).
+/// [(k−1)·I, k·I), mean (k − ½)·I = 75 s for 30 s × 3. Tolerance 4 SE (SE = I/√12/√n). The
+/// simulated delays are also the validation cases "detection mean (k − ½)·I" and "detection
+/// delay in [(k−1)·I, k·I)"; this test also checks `Detection::mean_delay_secs`, the
+/// closed form `drsim validate` prints.
 #[test]
 fn health_check_detection_mean_is_k_minus_half_intervals() {
     let d = Detection::HealthCheck { interval: SimDuration::from_secs(30), failures: 3 };
@@ -112,8 +115,9 @@ fn invalid_runbooks_are_refused_by_name() {
     assert!(e.to_string().contains("\"Mars\""), "{e}");
 }
 
-/// A strategy written in the test, only against the public API: the bench-spec reference
-/// recovery (2 of 8 instances running; launch 6 and promote the database in parallel; then DNS).
+/// A strategy written in the test, only against the public API: the reference recovery of
+/// benchmarks.md section 2 (2 of 8 instances running; launch 6 and promote the database in
+/// parallel; then DNS).
 struct Reference {
     launch: DurationDistribution,
 }
