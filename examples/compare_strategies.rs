@@ -24,8 +24,8 @@
 use std::time::Instant;
 
 use clap::Parser;
-use drsim::model::Stability;
 use drsim::Study;
+use drsim::model::Stability;
 use drsim::montecarlo::{Accumulator, Attainment, TrialsSummary};
 use drsim::scenario::Scenario;
 use drsim::stats::format_secs as fmt_secs;
@@ -162,8 +162,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n{n:.0} trials in {elapsed:.2} s ({:.0} trials/s)", n / elapsed);
     use drsim::plot::{Axis, Curve};
     let rs = &result.strategies;
-    let rto: Vec<_> = rs.iter().map(|r| Curve { label: &r.name, values: &r.state.rto, trials: r.state.trials }).collect();
-    let rpo: Vec<_> = rs.iter().map(|r| Curve { label: &r.name, values: &r.state.rpo, trials: r.state.trials }).collect();
+    let rto: Vec<_> =
+        rs.iter().map(|r| Curve { label: &r.name, values: &r.state.rto, trials: r.state.trials }).collect();
+    let rpo: Vec<_> =
+        rs.iter().map(|r| Curve { label: &r.name, values: &r.state.rpo, trials: r.state.trials }).collect();
     let axis = if args.linear { Axis::Linear } else { Axis::Log };
     let svg = drsim::plot::cdf_plot(&rto, o.rto.map(|d| d.as_secs_f64()), &rpo, o.rpo.map(|d| d.as_secs_f64()), axis);
     std::fs::write(&args.plot, svg).map_err(|e| format!("{}: {e}", args.plot.display()))?;
