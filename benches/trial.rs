@@ -1,6 +1,6 @@
 //! One disaster trial of each shipped scenario's strategies, end to end through the public API
 //! (scenario file, strategy, replication, detection, runbooks, failback), and the reference
-//! trial (bench-spec section 2) beside a hand-written minimal program of the same model, so that
+//! trial (benchmarks.md section 2) beside a hand-written minimal program of the same model, so that
 //! the ratio the performance issue asks for is measured in one run.
 //!
 //! `cargo bench --bench trial`

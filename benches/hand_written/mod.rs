@@ -1,4 +1,4 @@
-//! The reference DR trial (bench-spec section 2) written out by hand: the baseline the
+//! The reference DR trial (benchmarks.md section 2) written out by hand: the baseline the
 //! performance issue measures drsim against, shared by the `trial` and `scaling` benches.
 
 use rand::{RngExt, SeedableRng};

@@ -1,4 +1,4 @@
-//! The reference DR trial (bench-spec section 2, `examples/scenarios/reference.toml`) against
+//! The reference DR trial (benchmarks.md section 2, `examples/scenarios/reference.toml`) against
 //! an independent closed form.
 //!
 //! One trial: the disaster strikes at t_d; health checks every 30 s at a uniformly random phase

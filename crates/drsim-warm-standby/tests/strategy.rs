@@ -131,7 +131,7 @@ fn failback_refuses_when_writes_outpace_the_reverse_link() {
     assert!(matches!(strategy.failback(&ctx), Err(StrategyError::CannotCatchUp { .. })));
 }
 
-/// The reference trial of `bench-spec.md` section 2, with the default parameters: 2 of 8
+/// The reference trial of `docs/benchmarks.md` section 2, with the default parameters: 2 of 8
 /// running, 6 launched in LogNormal(median 120 s, σ 0.3) beside a 30 s promotion, then DNS and
 /// one 60 s TTL. So RTO − detection − 60 s is the slower of the promotion and the slowest of six
 /// launches: never under 30 s, and its median is the median of the maximum of six lognormals,

@@ -1,4 +1,4 @@
-//! Scenario files: the reference scenario loads as bench-spec section 2 describes it, and bad
+//! Scenario files: the reference scenario loads as benchmarks.md section 2 describes it, and bad
 //! files are refused with the file, the key and what is allowed.
 
 use drsim_core::engine::SimDuration;
