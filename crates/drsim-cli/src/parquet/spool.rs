@@ -171,6 +171,16 @@ impl ParquetSink {
                 }
                 let mut magic = [0u8; 8];
                 f.read_exact(&mut magic).map_err(io_err(spool))?;
+                if magic.starts_with(&MAGIC[..7]) && &magic != MAGIC {
+                    // Another format of spool (`DRSIMPQ1`: DOUBLE seconds): its rows cannot be
+                    // joined to this drsim's.
+                    return Err(refuse(format!(
+                        "{}: a spool of format {} (another drsim version); this drsim writes {}: run again without --resume",
+                        spool.display(),
+                        String::from_utf8_lossy(&magic),
+                        String::from_utf8_lossy(MAGIC)
+                    )));
+                }
                 if &magic != MAGIC {
                     return Err(refuse(format!("{}: not a drsim Parquet spool", spool.display())));
                 }

@@ -198,7 +198,8 @@ fn spools(dir: &Path, name: &str) -> Vec<PathBuf> {
 }
 
 /// Stopped after two chunks (as Ctrl-C stops), resumed: the same bytes as an uninterrupted run;
-/// segments written after the checkpoint are cut off; a shortened spool is refused.
+/// segments written after the checkpoint are cut off; a shortened spool, or one of the earlier
+/// format, is refused.
 #[test]
 fn resumed_parquet_equals_an_uninterrupted_one() {
     let compare = scenario("compare.toml");
@@ -244,6 +245,14 @@ fn resumed_parquet_equals_an_uninterrupted_one() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("fewer than it should") && err.contains(spool[0].to_str().unwrap()), "{err}");
+    // A spool of the earlier format (DRSIMPQ1: DOUBLE seconds) is refused, naming both formats.
+    let mut old = saved.clone();
+    old[..8].copy_from_slice(b"DRSIMPQ1");
+    std::fs::write(&spool[0], &old).unwrap();
+    let o = args(&["--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("DRSIMPQ1") && err.contains("DRSIMPQ2") && err.contains("without --resume"), "{err}");
     // A longer one (a segment half written when the run died) is cut back.
     let mut longer = saved.clone();
     longer.extend_from_slice(&[7u8; 1000]);
