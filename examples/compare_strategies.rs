@@ -92,7 +92,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let trials = args.trials.unwrap_or(scenario.trials.count);
     let seed = args.seed.unwrap_or(scenario.trials.seed);
     // Summaries stream: memory does not grow with the number of trials.
-    let study = Study::new(scenario)?.trials(trials).seed(seed).keep_outcomes(false);
+    // No pricing: this table shows no cost (`choose_strategy` does), and the rate is of trials.
+    let study = Study::new(scenario)?.trials(trials).seed(seed).keep_outcomes(false).pricing(false);
     let sc = study.scenario();
     println!(
         "scenario {:?}: {} disasters per strategy, seed {seed}, {} threads",
@@ -151,7 +152,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Every strategy faced the same disasters, so trial-by-trial differences against the
     // first strategy have much narrower intervals than the difference of two means.
     let first = &result.strategies[0].name;
-    println!("\npaired against {first}, over the same disasters (B - A, mean ± 95% CI):");
+    if result.strategies.len() > 1 {
+        println!("\npaired against {first}, over the same disasters (B - A, mean ± 95% CI):");
+    }
     for r in &result.strategies[1..] {
         let d = |p: &drsim::montecarlo::PairedAccumulator| {
             p.difference_secs().map_or("-".into(), |d| format!("{:>+9.1}s ±{:>6.1}s", d.mean, d.ci95))

@@ -70,24 +70,16 @@ pub(super) fn drive(study: &Study, observer: &mut dyn StudyObserver) -> Result<S
     let mut outcomes_kept: Vec<(Vec<TrialOutcome>, Vec<Option<f64>>)> =
         trials.iter().map(|_| (Vec::with_capacity(kept), Vec::with_capacity(kept))).collect();
     let control = &study.control;
-    // Item `j` is trial `j / k` of strategy `j % k` (k strategies): every strategy's trials of
-    // a chunk run in parallel, priced there, and come back trial by trial, with no allocation
-    // per trial (a vector per trial made the allocator a twentieth of a reference run).
-    let k = trials.len() as u64;
-    let items = |t: u64| {
-        t.checked_mul(k).ok_or_else(|| StudyError::Setting {
-            field: "range",
-            value: format!("{start}..{end}"),
-            allowed: "an end that times the number of strategies fits in 64 bits",
-        })
-    };
-    let (first, last, per_chunk) = (items(state.next)?, items(end)?, study.chunk.saturating_mul(k));
-    let run = |j: u64| -> Result<(TrialOutcome, Option<f64>), Stop> {
+    // Every strategy's trials of a chunk run in parallel, priced there, and come back trial
+    // by trial (`run_in_chunks`' width: one item per strategy), with no allocation per trial
+    // (a vector per trial made the allocator a twentieth of a reference run).
+    let (k, next) = (trials.len() as u64, state.next);
+    let run = |i: u64, si: u64| -> Result<(TrialOutcome, Option<f64>), Stop> {
         // Looked at before every trial: a cancel waits for the trials under way only.
         if control.is_cancelled() {
             return Err(Stop::Cancelled);
         }
-        let (i, si) = (j / k, (j % k) as usize);
+        let si = si as usize;
         let trial = &trials[si];
         let o = trial.run(study.seed, i).map_err(|e| Stop::Trial(si, e))?;
         control.trials_done.fetch_add(1, Ordering::Relaxed);
@@ -124,11 +116,11 @@ pub(super) fn drive(study: &Study, observer: &mut dyn StudyObserver) -> Result<S
                 kept.1.push(cost);
             }
         }
-        state.next = chunk.end / k;
+        state.next = chunk.end;
         let flow = observer.chunk_done(&state).map_err(Stop::Observer)?;
         Ok(if flow == Flow::Stop && state.next < end { ControlFlow::Break(()) } else { ControlFlow::Continue(()) })
     };
-    let chunks = Chunks { range: first..last, size: per_chunk, pool: pool.as_ref() };
+    let chunks = Chunks { range: next..end, size: study.chunk, width: k, pool: pool.as_ref() };
     match run_in_chunks(chunks, run, done) {
         Ok(ControlFlow::Continue(())) => {}
         Ok(ControlFlow::Break(())) | Err(Stop::Cancelled) => return Ok(StudyRun::Stopped(state)),

@@ -64,7 +64,8 @@ pub enum StudyError {
         /// Why.
         source: BuildStrategyError,
     },
-    /// A strategy cannot run on this scenario, or a trial failed.
+    /// A strategy cannot run on this scenario, or a trial failed (when several trials of one
+    /// chunk fail, any one of them: they run in parallel).
     #[error("strategy {name:?}: {source}")]
     Trial {
         /// The strategy's label.

@@ -54,6 +54,22 @@ fn a_study_does_not_depend_on_threads_and_streams_its_outcomes() {
     assert_eq!(streamed.len(), 4 * 250);
     assert_eq!((streamed[0].1, streamed[249].1), (0, 249));
     assert_eq!(streamed[250].0, a.strategies[1].name);
+    // Several chunks: chunk by chunk, then strategy, then trial (40 trials a chunk).
+    let mut order = vec![];
+    Study::new(compare())
+        .unwrap()
+        .trials(100)
+        .chunk_size(40)
+        .threads(2)
+        .keep_outcomes(false)
+        .run_with(|name, o| order.push((name.to_string(), o.trial)))
+        .unwrap();
+    let names: Vec<String> = a.strategies.iter().map(|s| s.name.clone()).collect();
+    let expected: Vec<(String, u64)> = [0..40u64, 40..80, 80..100]
+        .into_iter()
+        .flat_map(|chunk| names.iter().flat_map(move |n| chunk.clone().map(move |t| (n.clone(), t))))
+        .collect();
+    assert_eq!(order, expected);
     // Priced: compare.toml has [cost] and [impact].
     assert!(rows.iter().all(|r| r.cost_usd.is_some_and(|c| c > 0.0)));
     // Without kept outcomes: the same summaries, no rows.

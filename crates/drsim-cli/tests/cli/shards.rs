@@ -83,6 +83,25 @@ fn shard_ranges_are_exact_at_u64_max() {
     let j = json(&out);
     assert_eq!((j["trial_start"].as_u64(), j["trial_end"].as_u64()), (Some(u64::MAX - 1), Some(u64::MAX)));
     assert_eq!(j["strategies"][0]["summary"]["trials"], 1);
+    // Four strategies: the last trial of u64 runs for each (a study indexes trials, not
+    // trials × strategies, so nothing overflows).
+    let compare = scenario("compare.toml");
+    let o = drsim(&[
+        "run",
+        compare.to_str().unwrap(),
+        "--trials",
+        &max,
+        "--shard",
+        &format!("{max}/{max}"),
+        "--json",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", no_panic(&o));
+    let j = json(&out);
+    assert_eq!(j["strategies"].as_array().map(Vec::len), Some(4));
+    for s in j["strategies"].as_array().unwrap() {
+        assert_eq!(s["summary"]["trials"], 1);
+    }
 }
 
 /// `text` with the value of the field reached by `path` (each key searched after the previous

@@ -132,8 +132,8 @@ pub struct ReplicationStats {
     pub bytes_delivered: u64,
     /// Bytes handed to the link (for per-write models equal to `bytes_written`).
     pub bytes_sent_to_link: u64,
-    /// Largest backlog seen, in bytes; `None` if the caller turned peak tracking off
-    /// ([`Replication::untrack_peaks`]).
+    /// Largest backlog seen, in bytes; `None` for a model built without peak tracking (as a
+    /// disaster trial builds its models).
     pub peak_backlog_bytes: Option<u64>,
     /// Largest backlog seen, in items; `None` as above.
     pub peak_backlog_items: Option<u64>,
