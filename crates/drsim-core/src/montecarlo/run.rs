@@ -146,12 +146,11 @@ pub fn paired_difference(
 mod tests {
     use super::*;
 
+    /// The chunks `done` saw, each with its items.
+    type Seen = Vec<(Range<u64>, Vec<(u64, u64)>)>;
+
     /// Every chunk `done` sees, with its items, until `stop_after` chunks (then `Break`).
-    fn walk(
-        chunks: Chunks<'_>,
-        fail_at: Option<u64>,
-        stop_after: usize,
-    ) -> (Result<ControlFlow<()>, u64>, Vec<(Range<u64>, Vec<(u64, u64)>)>) {
+    fn walk(chunks: Chunks<'_>, fail_at: Option<u64>, stop_after: usize) -> (Result<ControlFlow<()>, u64>, Seen) {
         let mut seen = vec![];
         let run = |i: u64, s: u64| if Some(i) == fail_at { Err(i) } else { Ok((i, s)) };
         let r = run_in_chunks(chunks, run, |chunk, items| {
