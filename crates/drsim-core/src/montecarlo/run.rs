@@ -20,8 +20,8 @@ pub struct Chunks<'p> {
     pub range: Range<u64>,
     /// Indices per chunk (0: the whole range as one chunk).
     pub size: u64,
-    /// Items per index (at least 1): `run(i, s)` for `s` in `0..width` (a study: one item per
-    /// strategy of trial `i`). The items come back index by index, then by `s`.
+    /// Items per index (0 counts as 1): `run(i, s)` for `s` in `0..width` (a study: one item
+    /// per strategy of trial `i`). The items come back index by index, then by `s`.
     pub width: u64,
     /// The pool the chunks run on (`None`: the current rayon pool). The callback runs on the
     /// calling thread, between chunks, so it need not be `Send`.
